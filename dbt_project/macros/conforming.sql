@@ -1,0 +1,27 @@
+{# A spelling-insensitive key: lower case, accents, dashes, slashes and punctuation removed.
+   The same rule as orchestration.framework_import.text.comparable, so names match whichever side conforms them. #}
+{% macro conform_key(expression) -%}
+    trim(regexp_replace(
+        regexp_replace(
+            regexp_replace(lower(strip_accents(coalesce({{ expression }}, ''))), '[–—‒−/-]', ' ', 'g'),
+            '[^a-z0-9 ]', '', 'g'),
+        '\s+', ' ', 'g'))
+{%- endmacro %}
+
+{# '£1,234' or '£1114' or '1,234.50' -> decimal; anything else -> null (never a guess). #}
+{% macro parse_gbp(expression) -%}
+    try_cast(
+        case when regexp_full_match(trim({{ expression }}), '£?\s?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?')
+             then replace(replace(replace(trim({{ expression }}), '£', ''), ',', ''), ' ', '')
+        end as decimal(14, 2))
+{%- endmacro %}
+
+{# '£4.611m' -> 4611000 #}
+{% macro parse_gbp_millions(expression) -%}
+    try_cast(regexp_extract(trim({{ expression }}), '^£\s?(\d+(\.\d+)?)m$', 1) as decimal(14, 4)) * 1000000
+{%- endmacro %}
+
+{# Blank, '-', and whitespace-only printed cells all mean "nothing printed". #}
+{% macro nullif_blank(expression) -%}
+    nullif(nullif(trim({{ expression }}), ''), '-')
+{%- endmacro %}

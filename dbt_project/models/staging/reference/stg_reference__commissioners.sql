@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('reference', 'commissioners') }}
+),
+
+renamed as (
+    select
+        trim(commissioner_code) as commissioner_code,
+        trim(commissioner_name) as commissioner_name,
+        trim(police_force_area) as police_force_area,
+        trim(region) as region
+    from source
+)
+
+select * from renamed

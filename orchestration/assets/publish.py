@@ -1,0 +1,59 @@
+"""The published warehouse: the last asset of every refresh.
+
+It runs only when everything upstream materialised and no blocking check
+failed; it records the refresh in audit.refreshes and swaps the build file
+in as the live warehouse in one atomic rename.
+"""
+
+
+import dagster as dg
+
+from ..audit import utc_now
+from ..resources import WarehouseResource
+
+REFRESH_LOG_DDL = """
+create schema if not exists audit;
+create table if not exists audit.refreshes (
+    run_id varchar primary key,
+    published_at timestamp not null,
+    periods varchar,
+    tables integer,
+    raw_rows bigint
+)
+"""
+
+
+def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["warehouse"],
+        deps=upstream,
+        group_name="publish",
+        description=(
+            "The live warehouse (OPCC_WAREHOUSE). Built into a file of the run's own and swapped in "
+            "atomically once every upstream asset and blocking check has passed."
+        ),
+        kinds={"duckdb"},
+    )
+    def warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.get_connection() as con:
+            con.execute(REFRESH_LOG_DDL)
+            tables = con.execute(
+                "select schema_name, table_name, estimated_size from duckdb_tables() "
+                "where schema_name in ('raw', 'staging', 'intermediate', 'marts', 'audit') order by 1, 2"
+            ).fetchall()
+            raw_rows = sum(size for schema, _, size in tables if schema == "raw")
+            periods = context.run.tags.get("opcc/periods")
+            con.execute(
+                "insert or replace into audit.refreshes values (?, ?, ?, ?, ?)",
+                [context.run_id, utc_now(), periods, len(tables), raw_rows],
+            )
+        live = warehouse.publish()
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(live)),
+                "tables": dg.MetadataValue.int(len(tables)),
+                "size_bytes": dg.MetadataValue.int(live.stat().st_size),
+            }
+        )
+
+    return warehouse

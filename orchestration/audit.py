@@ -1,0 +1,153 @@
+"""The audit schema: which files were read, what was quarantined, and why.
+
+Every input row is either loaded or quarantined with its reason; every file
+is listed with its sha256. Each loader replaces only its own rows here (by
+`source_table`, and for returns by period), so loaders can run in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from .ingest.csvfiles import BulkRead, FileReport
+
+AUDIT_DDL = """
+create schema if not exists audit;
+create table if not exists audit.loaded_files (
+    source_table varchar not null,
+    period varchar,
+    path varchar not null,
+    sha256 varchar,
+    size_bytes bigint,
+    rows_read integer,
+    rows_loaded integer,
+    rows_quarantined integer,
+    status varchar not null,
+    reason varchar,
+    warnings varchar,
+    loaded_at timestamp not null,
+    run_id varchar
+);
+create table if not exists audit.quarantined_rows (
+    source_table varchar not null,
+    period varchar,
+    path varchar not null,
+    row_number integer,
+    column_name varchar,
+    value varchar,
+    reason varchar not null,
+    run_id varchar
+);
+create or replace view audit.rejected_files as
+    select source_table, period, path, reason, loaded_at, run_id
+    from audit.loaded_files
+    where status = 'rejected';
+"""
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("source_table", pa.string()),
+        ("period", pa.string()),
+        ("path", pa.string()),
+        ("row_number", pa.int32()),
+        ("column_name", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("run_id", pa.string()),
+    ]
+)
+
+
+def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(AUDIT_DDL)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def record_files(
+    con: duckdb.DuckDBPyConnection,
+    source_table: str,
+    reports: Iterable[FileReport],
+    run_id: str,
+    periods: Sequence[str] | None = None,
+    period_of: dict[str, str] | None = None,
+) -> None:
+    """Replace this loader's rows in audit.loaded_files (for the given periods only, if any)."""
+    ensure_audit_tables(con)
+    _delete_own(con, "audit.loaded_files", source_table, periods)
+    now = utc_now()
+    rows = [
+        (
+            source_table,
+            (period_of or {}).get(r.path),
+            r.path,
+            r.sha256,
+            r.size_bytes,
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_quarantined,
+            r.status,
+            r.reason or None,
+            "; ".join(r.warnings) or None,
+            now,
+            run_id,
+        )
+        for r in reports
+    ]
+    if rows:
+        table = pa.table(
+            list(zip(*rows, strict=True)),
+            names=[
+                "source_table", "period", "path", "sha256", "size_bytes", "rows_read", "rows_loaded",
+                "rows_quarantined", "status", "reason", "warnings", "loaded_at", "run_id",
+            ],
+        )
+        con.register("_files", table)
+        con.execute("insert into audit.loaded_files by name select * from _files")
+        con.unregister("_files")
+
+
+def record_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    source_table: str,
+    rows: pa.Table | list[dict],
+    run_id: str,
+    periods: Sequence[str] | None = None,
+) -> int:
+    """Replace this loader's rows in audit.quarantined_rows; returns how many were written."""
+    ensure_audit_tables(con)
+    _delete_own(con, "audit.quarantined_rows", source_table, periods)
+    if isinstance(rows, list):
+        rows = pa.Table.from_pylist(
+            [{**r, "source_table": source_table, "run_id": run_id} for r in rows], schema=QUARANTINE_SCHEMA
+        )
+    if rows.num_rows == 0:
+        return 0
+    con.register("_quarantine", rows)
+    con.execute(
+        "insert into audit.quarantined_rows by name "
+        "select * replace (? as source_table, ? as run_id) from _quarantine",
+        [source_table, run_id],
+    )
+    con.unregister("_quarantine")
+    return rows.num_rows
+
+
+def _delete_own(con: duckdb.DuckDBPyConnection, table: str, source_table: str, periods: Sequence[str] | None) -> None:
+    if periods is None:
+        con.execute(f"delete from {table} where source_table = ?", [source_table])
+    else:
+        con.execute(f"delete from {table} where source_table = ? and period in (select unnest(?))", [source_table, list(periods)])
+
+
+def rows_accounted_for(bulk: BulkRead) -> bool:
+    """rows read = rows loaded + rows quarantined, for every file that was not rejected."""
+    return all(
+        f.rows_read == f.rows_loaded + f.rows_quarantined for f in bulk.files.values() if f.status != "rejected"
+    )

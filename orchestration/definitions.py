@@ -1,0 +1,32 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor of the warehouse.
+
+`dagster dev` (from the project root) serves this; `opcc refresh` runs the
+same `refresh` job in-process. Runs execute in one process, step after step:
+DuckDB allows one writer, and every step writes the run's build file.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from .assets.dbt import dbt_models
+from .assets.framework import raw_assets, raw_rows_complete
+from .assets.publish import published_warehouse_asset
+from .jobs import refresh_job
+from .progress import progress_logger, silent_logger
+from .resources import WarehouseResource, dbt_resource
+from .settings import apply_offline_environment
+
+apply_offline_environment()
+
+_upstream = [key for a in [*raw_assets, dbt_models] for key in a.keys]
+warehouse_asset = published_warehouse_asset(_upstream)
+
+defs = dg.Definitions(
+    assets=[*raw_assets, dbt_models, warehouse_asset],
+    asset_checks=[raw_rows_complete],
+    jobs=[refresh_job],
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    loggers={"progress": progress_logger, "silent": silent_logger},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,97 @@
+"""Ad-hoc questions to the published warehouse: read-only, one SELECT at a time.
+
+The connection is opened read-only, with no access to files or the network
+and its configuration locked, and only SELECT-like statements are accepted,
+so a query can neither change the warehouse nor write a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
+
+
+def connect_locked(live: Path) -> duckdb.DuckDBPyConnection:
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
+    return duckdb.connect(
+        str(live),
+        read_only=True,
+        config={"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True},
+    )
+
+
+def check_read_only(sql: str) -> list[duckdb.Statement]:
+    statements = duckdb.extract_statements(sql)
+    if not statements:
+        raise ValueError("no SQL statement given")
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in ALLOWED_STATEMENTS:
+            raise PermissionError(f"only SELECT queries are allowed here; refused a {kind} statement")
+    return statements
+
+
+def run_read_only_query(live: Path, sql: str, fmt: str = "table") -> str:
+    check_read_only(sql)
+    with connect_locked(live) as con:
+        relation = con.sql(sql)
+        if relation is None:
+            return ""
+        columns = relation.columns
+        rows = relation.fetchall()
+    return format_rows(columns, rows, fmt)
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, map(_jsonable, row), strict=True)) for row in rows], indent=2)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    cells = [[_text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    numeric = [all(isinstance(row[i], (int, float)) or row[i] is None or _is_decimal(row[i]) for row in rows) for i in range(len(columns))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append(
+            "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
+        )
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _is_decimal(value) -> bool:
+    from decimal import Decimal
+
+    return isinstance(value, Decimal)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if _is_decimal(value) or isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _jsonable(value):
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value

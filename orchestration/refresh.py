@@ -1,0 +1,161 @@
+"""Run the `refresh` job in-process: what `opcc refresh`, the tests and the benchmark call.
+
+It is the same Dagster job the UI, the schedules and the sensor launch; this
+module only chooses its tags (which periods, whether to start from nothing)
+and turns the run's events into a summary a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from . import warehouse as wh
+from .project import prepare_manifest
+from .resources import LOCK_WAIT_TAG, START_TAG
+from .settings import apply_offline_environment, raw_dir, warehouse_path
+
+
+@dataclass
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    blocking: bool
+    description: str
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    reason: str
+    seconds: float
+    warehouse: Path
+    run_id: str = ""
+    tables: list[tuple[str, str, int]] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+    materialized: list[str] = field(default_factory=list)
+
+    @property
+    def failed_blocking(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.blocking]
+
+    @property
+    def warnings(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and not c.blocking]
+
+
+def run_refresh(
+    warehouse: str | os.PathLike | None = None,
+    raw: str | os.PathLike | None = None,
+    *,
+    full: bool = True,
+    wait_seconds: float = 0.0,
+    progress: bool = True,
+    tags: dict[str, str] | None = None,
+) -> RefreshOutcome:
+    apply_offline_environment()
+    started = time.monotonic()
+    live = warehouse_path(warehouse)
+    raw_path = raw_dir(raw)
+
+    def failed(reason: str) -> RefreshOutcome:
+        return RefreshOutcome(False, reason, time.monotonic() - started, live)
+
+    if not raw_path.is_dir():
+        return failed(f"raw folder {raw_path} not found (pass --raw DIR or set OPCC_RAW)")
+    if wait_seconds <= 0 and wh.is_locked(live):
+        holder = wh.read_lock_holder(live)
+        who = holder.describe() if holder else "another process"
+        return failed(f"the warehouse {live} is locked by {who}; wait for it to finish or pass --wait SECONDS")
+    os.environ["OPCC_WAREHOUSE"] = str(live)
+    os.environ["OPCC_RAW"] = str(raw_path)
+    prepare_manifest()
+    from .definitions import defs
+
+    job = defs.resolve_job_def("refresh")
+    run_tags = {START_TAG: "empty" if full else "live", LOCK_WAIT_TAG: str(wait_seconds), **(tags or {})}
+    logger = "progress" if progress else "silent"
+    # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
+    log_path = wh.refresh_log_path(live)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            tags=run_tags,
+            raise_on_error=False,
+            run_config={"loggers": {logger: {}}},
+        )
+    outcome = RefreshOutcome(
+        success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
+        checks=_checks(result), materialized=_materialized(result),
+    )
+    published = "warehouse" in outcome.materialized
+    outcome.success = result.success and published
+    if not outcome.success:
+        outcome.reason = _failure_reason(result, outcome)
+    else:
+        outcome.tables = table_sizes(live)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _checks(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
+    checks = []
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            checks.append(
+                CheckOutcome(
+                    asset=data.asset_key.to_user_string(),
+                    check=data.check_name,
+                    passed=data.passed,
+                    blocking=data.severity == dg.AssetCheckSeverity.ERROR,
+                    description=data.description or "",
+                )
+            )
+    return checks
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        e.event_specific_data.materialization.asset_key.to_user_string()
+        for e in result.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION"
+    ]
+
+
+def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) -> str:
+    for event in result.all_events:
+        if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE", "ENGINE_EVENT") and getattr(
+            event.event_specific_data, "error", None
+        ):
+            error = event.event_specific_data.error
+            message = _innermost(error)
+            return f"{event.step_key or 'run'}: {message}"
+    blocking = outcome.failed_blocking
+    if blocking:
+        names = ", ".join(f"{c.asset}:{c.check}" for c in blocking)
+        first = blocking[0].description.splitlines()[0] if blocking[0].description else ""
+        return f"blocking check failed: {names}" + (f" ({first})" if first else "")
+    return "the warehouse was not published (a step did not run)"
+
+
+def _innermost(error) -> str:
+    while error.cause is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return lines[0] if len(lines) == 1 else " ".join(lines[:6])
+
+
+def table_sizes(live: Path) -> list[tuple[str, str, int]]:
+    with wh.read_only(live) as con:
+        return con.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            "where schema_name in ('raw', 'marts', 'audit') order by 1, 2"
+        ).fetchall()

@@ -1,0 +1,209 @@
+"""The live warehouse file, the build file of a refresh, and the lock between refreshes.
+
+DuckDB lets one process write a database file, and while it writes nobody
+else can open that file at all. So a refresh never writes the live warehouse:
+it builds into a file of its own under `<warehouse dir>/.build/` and, once
+every blocking check has passed, swaps it in with an atomic rename. Readers
+keep whatever file they opened; a refresh that fails or is killed leaves the
+live warehouse exactly as it was.
+
+Only one refresh may build at a time; an advisory lock file beside the
+warehouse (`opcc.duckdb.lock`) says which process holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+BUILD_DIR_NAME = ".build"
+
+
+class WarehouseLocked(RuntimeError):
+    """Another refresh is writing the warehouse."""
+
+
+def lock_path(live: Path) -> Path:
+    return live.with_name(live.name + ".lock")
+
+
+def build_dir(live: Path) -> Path:
+    return live.parent / BUILD_DIR_NAME
+
+
+def build_path(live: Path) -> Path:
+    """The one file a refresh builds into. One path per warehouse (only one refresh builds at a
+    time), so dbt sees the same profile from run to run and can parse partially."""
+    return build_dir(live) / f"{live.stem}.build{live.suffix}"
+
+
+def dbt_target_path(live: Path) -> Path:
+    return build_dir(live) / "dbt-target"
+
+
+def refresh_log_path(live: Path) -> Path:
+    return live.with_name(f"{live.stem}.refresh.log")
+
+
+def failed_path(live: Path) -> Path:
+    return live.with_name(f"{live.stem}.failed{live.suffix}")
+
+
+@dataclass
+class LockHolder:
+    pid: int
+    since: str
+    purpose: str
+
+    def describe(self) -> str:
+        return f"process {self.pid} ({self.purpose}) since {self.since}"
+
+
+def read_lock_holder(live: Path) -> LockHolder | None:
+    try:
+        data = json.loads(lock_path(live).read_text() or "{}")
+        return LockHolder(int(data["pid"]), data["since"], data.get("purpose", "refresh"))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+class WriterLock:
+    """An exclusive flock held for the life of a refresh; released by the kernel if the process dies."""
+
+    def __init__(self, live: Path, purpose: str = "refresh"):
+        self.live = live
+        self.purpose = purpose
+        self._handle = None
+
+    def acquire(self, timeout_seconds: float = 0.0, poll_seconds: float = 0.5) -> None:
+        self.live.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_path(self.live), "a+")  # noqa: SIM115 - held open on purpose until release()
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    holder = read_lock_holder(self.live)
+                    who = holder.describe() if holder else "another process"
+                    raise WarehouseLocked(
+                        f"the warehouse {self.live} is being refreshed by {who}; "
+                        "wait for it to finish (or pass --wait SECONDS)"
+                    ) from None
+                time.sleep(poll_seconds)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "since": _now(), "purpose": self.purpose}))
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.seek(0)
+                self._handle.truncate()
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+
+def is_locked(live: Path) -> bool:
+    if not lock_path(live).exists():
+        return False
+    with open(lock_path(live)) as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def remove_stale_build(live: Path) -> list[Path]:
+    """Delete a build file left by a refresh that died; call only while holding the writer lock."""
+    removed = []
+    build = build_path(live)
+    for path in (build, build.with_name(build.name + ".wal")):
+        if path.exists():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def start_build(live: Path, build: Path, from_live: bool) -> None:
+    """Create the build file: a copy of the live warehouse, or an empty database."""
+    build.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (build, build.with_name(build.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if from_live and live.exists():
+        shutil.copyfile(live, build)
+    else:
+        duckdb.connect(str(build)).close()
+
+
+def publish(build: Path, live: Path) -> None:
+    """Make the build the live warehouse in one atomic step."""
+    with duckdb.connect(str(build)) as con:
+        con.execute("CHECKPOINT")
+    wal = build.with_name(build.name + ".wal")
+    if wal.exists():  # a clean close leaves none; refuse to publish half a database
+        raise RuntimeError(f"build {build} still has a write-ahead log after checkpoint; not published")
+    _fsync(build)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build, live)
+    _fsync_dir(live.parent)
+
+
+def keep_failed(build: Path, live: Path) -> Path | None:
+    """Keep a failed build beside the warehouse for inspection (replacing the previous one)."""
+    if not build.exists():
+        return None
+    target = failed_path(live)
+    os.replace(build, target)
+    build.with_name(build.name + ".wal").unlink(missing_ok=True)
+    return target
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(path)
+
+
+@contextlib.contextmanager
+def read_only(live: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the live warehouse for reading; a refresh in progress never blocks this."""
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()

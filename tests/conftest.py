@@ -1,0 +1,85 @@
+"""Shared fixtures: the bundled warehouse is built once per session, tests use copies.
+
+A refresh costs 15-25 s of Dagster and dbt start-up, so the session builds the
+warehouse from the project's own raw/ folder once, through the `opcc refresh`
+command exactly as a user runs it, and tests read it or copy it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW = PROJECT_ROOT / "raw"
+OPCC = str(Path(sys.executable).parent / "opcc")
+
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """Parse the dbt project once for the whole session."""
+    from orchestration.project import DBT_PROJECT_DIR, prepare_manifest
+
+    prepare_manifest()
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+def run_opcc(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [OPCC, *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def bundled_refresh(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`opcc refresh` on the bundled raw data, as the README runs it."""
+    live = tmp_path_factory.mktemp("bundled") / "opcc.duckdb"
+    completed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(RAW))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return live, completed
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse(bundled_refresh) -> Path:
+    return bundled_refresh[0]
+
+
+@pytest.fixture
+def warehouse_copy(bundled_warehouse, tmp_path) -> Path:
+    target = tmp_path / "warehouse" / "opcc.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(bundled_warehouse, target)
+    return target
+
+
+@pytest.fixture
+def raw_copy(tmp_path) -> Path:
+    target = tmp_path / "raw"
+    shutil.copytree(RAW, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def db(bundled_warehouse):
+    con = duckdb.connect(str(bundled_warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+def scalar(con, sql: str, params=None):
+    return con.execute(sql, params or []).fetchone()[0]

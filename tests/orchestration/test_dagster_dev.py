@@ -1,0 +1,85 @@
+"""`dagster dev` serves the whole asset graph, with its checks, on localhost."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import PROJECT_ROOT
+
+LOCATION_ERROR = """
+{ workspaceOrError { ... on Workspace { locationEntries {
+    locationOrLoadError { __typename ... on PythonError { message stack } } } } } }
+"""
+QUERY = """
+{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_dagster_dev_serves_the_asset_graph(tmp_path):
+    port = free_port()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    env = {**os.environ, "OPCC_WAREHOUSE": str(tmp_path / "opcc.duckdb"), "DAGSTER_HOME": ""}
+    env.pop("DAGSTER_HOME")
+    log = open(tmp_path / "dagster-dev.log", "w")  # noqa: SIM115
+    # Its own process group, so SIGINT reaches the webserver and code server as Ctrl-C would.
+    process = subprocess.Popen(
+        [dagster, "dev", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        nodes = None
+        while time.monotonic() < deadline:
+            try:
+                data = graphql(port, QUERY)
+                nodes = data.get("data", {}).get("assetNodes")
+                if nodes:
+                    break
+                entries = graphql(port, LOCATION_ERROR)["data"]["workspaceOrError"]["locationEntries"]
+                errors = [e["locationOrLoadError"] for e in entries if (e["locationOrLoadError"] or {}).get("__typename") == "PythonError"]
+                assert not errors, f"code location failed to load: {errors[0]['message']}{''.join(errors[0]['stack'][-3:])}"
+            except OSError:
+                pass
+            assert process.poll() is None, (tmp_path / "dagster-dev.log").read_text()
+            time.sleep(1)
+        assert nodes, "dagster dev did not serve the asset graph in time"
+        keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
+        assert {"raw/allocation_lines", "marts/fct_allocation", "marts/fct_allocation_by_priority", "warehouse"} <= keys
+        checks = {
+            ("/".join(n["assetKey"]["path"]), c["name"], c["blocking"])
+            for n in nodes
+            for c in (n.get("assetChecksOrError") or {}).get("checks", [])
+        }
+        assert ("raw/allocation_lines", "every_row_loaded", True) in checks
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+    # No temporary Dagster home left behind in the project.
+    assert not list(PROJECT_ROOT.glob(".tmp_dagster_home_*"))
