@@ -23,6 +23,7 @@ create table if not exists audit.loaded_files (
     path varchar not null,
     sha256 varchar,
     size_bytes bigint,
+    submitted_on varchar,
     rows_read integer,
     rows_loaded integer,
     rows_quarantined integer,
@@ -48,6 +49,51 @@ create or replace view audit.rejected_files as
     where status = 'rejected';
 """
 
+# Tables the ingest assets fill, created at the start of every build so dbt's sources
+# exist even when a run loads no returns.
+BASE_DDL = """
+create schema if not exists raw;
+create table if not exists raw.provider_returns (
+    contract_id varchar not null,
+    period varchar not null,
+    measure varchar not null,
+    value double not null,
+    value_text varchar,
+    comment varchar,
+    period_folder varchar not null,
+    source_file varchar not null,
+    source_row integer not null
+);
+create table if not exists raw.return_files (
+    period varchar,
+    path varchar not null,
+    sha256 varchar,
+    size_bytes bigint,
+    submitted_on varchar,
+    rows_read integer,
+    rows_loaded integer,
+    rows_quarantined integer,
+    status varchar not null,
+    reason varchar,
+    warnings varchar,
+    loaded_at timestamp not null
+);
+create table if not exists raw.return_periods (
+    period varchar primary key,
+    files integer not null,
+    refreshed_at timestamp not null
+);
+create table if not exists audit.file_history (
+    path varchar not null,
+    sha256 varchar not null,
+    period varchar,
+    size_bytes bigint,
+    first_seen_at timestamp not null,
+    last_seen_at timestamp not null,
+    primary key (path, sha256)
+);
+"""
+
 QUARANTINE_SCHEMA = pa.schema(
     [
         ("source_table", pa.string()),
@@ -64,6 +110,11 @@ QUARANTINE_SCHEMA = pa.schema(
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
+
+
+def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(AUDIT_DDL)
+    con.execute(BASE_DDL)
 
 
 def utc_now() -> datetime:
@@ -89,6 +140,7 @@ def record_files(
             r.path,
             r.sha256,
             r.size_bytes,
+            r.submitted_on or None,
             r.rows_read,
             r.rows_loaded,
             r.rows_quarantined,
@@ -104,7 +156,7 @@ def record_files(
         table = pa.table(
             list(zip(*rows, strict=True)),
             names=[
-                "source_table", "period", "path", "sha256", "size_bytes", "rows_read", "rows_loaded",
+                "source_table", "period", "path", "sha256", "size_bytes", "submitted_on", "rows_read", "rows_loaded",
                 "rows_quarantined", "status", "reason", "warnings", "loaded_at", "run_id",
             ],
         )
@@ -120,19 +172,25 @@ def record_quarantine(
     run_id: str,
     periods: Sequence[str] | None = None,
 ) -> int:
-    """Replace this loader's rows in audit.quarantined_rows; returns how many were written."""
+    """Replace this loader's rows in audit.quarantined_rows; returns how many were written.
+
+    rows: path, row_number, column_name, value, reason (and period, for returns).
+    """
     ensure_audit_tables(con)
     _delete_own(con, "audit.quarantined_rows", source_table, periods)
     if isinstance(rows, list):
         rows = pa.Table.from_pylist(
-            [{**r, "source_table": source_table, "run_id": run_id} for r in rows], schema=QUARANTINE_SCHEMA
+            [{"period": None, **r} for r in rows],
+            schema=pa.schema([f for f in QUARANTINE_SCHEMA if f.name not in ("source_table", "run_id")]),
         )
     if rows.num_rows == 0:
         return 0
     con.register("_quarantine", rows)
     con.execute(
-        "insert into audit.quarantined_rows by name "
-        "select * replace (? as source_table, ? as run_id) from _quarantine",
+        """
+        insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id)
+        select ?, period, path, row_number, column_name, value, reason, ? from _quarantine
+        """,
         [source_table, run_id],
     )
     con.unregister("_quarantine")

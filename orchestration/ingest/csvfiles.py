@@ -41,6 +41,7 @@ class FileReport:
     rows_quarantined: int = 0
     status: str = "loaded"  # loaded | rejected
     reason: str = ""
+    submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
     warnings: list[str] = field(default_factory=list)
 
 

@@ -1,0 +1,39 @@
+"""Text from providers, made safe for the places the project writes it.
+
+In a workbook, a cell whose text starts with '=', '+', '-', '@' (or a tab or
+carriage return) could run as a formula; such text is written as a string
+cell with Excel's quote prefix, so it stays text even when a user edits the
+cell. In HTML, text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return bool(text) and text.startswith(FORMULA_TRIGGERS)
+
+
+def put_text(cell, text: str | None) -> None:
+    """Write text into an openpyxl cell so that it can never be evaluated as a formula."""
+    cell.value = text
+    if text is None:
+        return
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+
+
+def put_value(cell, value) -> None:
+    """Numbers and dates as themselves; anything textual through put_text."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)) or hasattr(value, "isoformat") or hasattr(value, "as_tuple"):
+        cell.value = value
+    else:
+        put_text(cell, str(value))
+
+
+def html_text(text) -> str:
+    return "" if text is None else html.escape(str(text), quote=True)
