@@ -12,20 +12,25 @@ import dagster as dg
 from .assets.dbt import dbt_models
 from .assets.framework import raw_assets, raw_rows_complete
 from .assets.publish import published_warehouse_asset
+from .assets.returns import every_return_row_accounted_for, provider_returns
 from .jobs import refresh_job
 from .progress import progress_logger, silent_logger
 from .resources import WarehouseResource, dbt_resource
+from .schedules import quarterly_returns_schedule
+from .sensors import returns_folder_sensor
 from .settings import apply_offline_environment
 
 apply_offline_environment()
 
-_upstream = [key for a in [*raw_assets, dbt_models] for key in a.keys]
+_upstream = [key for a in [*raw_assets, provider_returns, dbt_models] for key in a.keys]
 warehouse_asset = published_warehouse_asset(_upstream)
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, warehouse_asset],
-    asset_checks=[raw_rows_complete],
+    assets=[*raw_assets, provider_returns, dbt_models, warehouse_asset],
+    asset_checks=[raw_rows_complete, every_return_row_accounted_for],
     jobs=[refresh_job],
+    schedules=[quarterly_returns_schedule],
+    sensors=[returns_folder_sensor],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     loggers={"progress": progress_logger, "silent": silent_logger},
     executor=dg.in_process_executor,

@@ -16,9 +16,14 @@ from pathlib import Path
 import dagster as dg
 
 from . import warehouse as wh
+from .ingest.returns import period_folders
+from .periods import Period, partition_periods
 from .project import prepare_manifest
 from .resources import LOCK_WAIT_TAG, START_TAG
 from .settings import apply_offline_environment, raw_dir, warehouse_path
+
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
 
 
 @dataclass
@@ -54,7 +59,8 @@ def run_refresh(
     warehouse: str | os.PathLike | None = None,
     raw: str | os.PathLike | None = None,
     *,
-    full: bool = True,
+    periods: list[str] | None = None,
+    full: bool | None = None,
     wait_seconds: float = 0.0,
     progress: bool = True,
     tags: dict[str, str] | None = None,
@@ -69,6 +75,18 @@ def run_refresh(
 
     if not raw_path.is_dir():
         return failed(f"raw folder {raw_path} not found (pass --raw DIR or set OPCC_RAW)")
+    # A full refresh reads every period folder into a new file; naming periods refreshes only
+    # those, on a copy of the live warehouse.
+    try:
+        wanted = sorted(Period.parse(p) for p in periods) if periods else [Period.parse(p) for p in period_folders(raw_path)]
+    except ValueError as error:
+        return failed(str(error))
+    if full is None:
+        full = not periods
+    known = set(partition_periods())
+    outside = [str(p) for p in wanted if str(p) not in known]
+    if outside:
+        return failed(f"period(s) {', '.join(outside)} outside the partitions the pipeline knows (set OPCC_FIRST_PERIOD)")
     if wait_seconds <= 0 and wh.is_locked(live):
         holder = wh.read_lock_holder(live)
         who = holder.describe() if holder else "another process"
@@ -80,6 +98,13 @@ def run_refresh(
 
     job = defs.resolve_job_def("refresh")
     run_tags = {START_TAG: "empty" if full else "live", LOCK_WAIT_TAG: str(wait_seconds), **(tags or {})}
+    selection = None
+    if wanted:
+        run_tags[PARTITION_RANGE_START] = str(wanted[0])
+        run_tags[PARTITION_RANGE_END] = str(wanted[-1])
+        run_tags["opcc/periods"] = ", ".join(str(p) for p in wanted)
+    else:  # no returns yet: everything but the partitioned ingest
+        selection = [k for k in job.asset_layer.selected_asset_keys if k != dg.AssetKey(["raw", "provider_returns"])]
     logger = "progress" if progress else "silent"
     # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
     log_path = wh.refresh_log_path(live)
@@ -90,6 +115,7 @@ def run_refresh(
             tags=run_tags,
             raise_on_error=False,
             run_config={"loggers": {logger: {}}},
+            asset_selection=selection,
         )
     outcome = RefreshOutcome(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,

@@ -20,6 +20,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from . import warehouse as wh
+from .audit import ensure_base_tables
 from .project import dbt_executable, dbt_project
 from .settings import raw_dir, warehouse_path
 
@@ -74,6 +75,8 @@ class WarehouseResource(ConfigurableResource):
         wh.remove_stale_build(live)
         from_live = tags.get(START_TAG, "live") != "empty"
         wh.start_build(live, build, from_live=from_live)
+        with duckdb.connect(str(build)) as con:
+            ensure_base_tables(con)
         if not from_live and live.exists():
             carry_over(live, build)
         self._build = build
@@ -113,9 +116,7 @@ def carry_over(live: Path, build: Path) -> None:
         }
         for table in CARRIED_TABLES:
             if table in present:
-                schema = table.split(".")[0]
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM previous.{table}")
+                con.execute(f"insert into {table} by name select * from previous.{table}")
         con.execute("DETACH previous")
 
 

@@ -25,3 +25,21 @@
 {% macro nullif_blank(expression) -%}
     nullif(nullif(trim({{ expression }}), ''), '-')
 {%- endmacro %}
+
+{# Reporting periods are UK financial-year quarters written '2016-17 Q1' (Q1 = April to June). #}
+{% macro period_first_day(period) -%}
+    (make_date(cast(substr({{ period }}, 1, 4) as integer), 4, 1)
+        + to_months(3 * (cast(right({{ period }}, 1) as integer) - 1)))::date
+{%- endmacro %}
+
+{% macro period_last_day(period) -%}
+    ({{ period_first_day(period) }} + to_months(3) - to_days(1))::date
+{%- endmacro %}
+
+{% macro period_due_date(period) -%}
+    ({{ period_last_day(period) }} + to_days({{ var('return_due_days') }}))::date
+{%- endmacro %}
+
+{% macro financial_year(period) -%}
+    substr({{ period }}, 1, 7)
+{%- endmacro %}

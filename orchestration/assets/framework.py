@@ -24,6 +24,7 @@ class RawTable:
     columns: tuple[str, ...]
     group: str
     description: str
+    optional: bool = False  # no file yet is an empty table, not a failure
 
 
 FRAMEWORK_TABLES = (
@@ -124,6 +125,28 @@ REFERENCE_TABLES = (
         "Community Safety Partnerships that receive the Partnership Locality Fund.",
     ),
     RawTable(
+        "indicators",
+        "reference/indicators.csv",
+        ("indicator_code", "strategic_priority", "indicator_name", "unit", "kind", "better", "bounded_by", "is_headline", "definition"),
+        "raw_reference",
+        "Indicator catalogue: what providers report for each strategic priority, its unit and which way is better.",
+    ),
+    RawTable(
+        "targets",
+        "reference/targets.csv",
+        ("contract_id", "financial_year", "indicator_code", "annual_target"),
+        "raw_reference",
+        "Annual targets per contract and indicator; a contract reports the indicators it has targets for.",
+    ),
+    RawTable(
+        "submission_log",
+        "returns/submission_log.csv",
+        ("period", "file", "received_at", "note"),
+        "raw_returns",
+        "When each return file was received (kept beside the returns, so it survives a copy or a clone).",
+        optional=True,
+    ),
+    RawTable(
         "name_variants",
         "reference/name_variants.csv",
         ("field", "printed", "conformed", "note"),
@@ -144,7 +167,7 @@ def load_raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     if not raw.is_dir():
         raise dg.Failure(f"raw folder {raw} does not exist (set OPCC_RAW or pass --raw)")
     files = matching_files(raw, spec.pattern)
-    if not files:
+    if not files and not spec.optional:
         raise dg.Failure(f"no file matches {spec.pattern} under {raw}: the {spec.name} table cannot be built")
     bulk = read_bulk(files, spec.columns)
     with warehouse.get_connection() as con:
