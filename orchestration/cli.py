@@ -8,6 +8,7 @@ OPCC_RAW, then `warehouse/opcc.duckdb` and `raw/`.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -15,6 +16,8 @@ import click
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 
 apply_offline_environment()
+# Dagster flags some of the APIs used here as beta; a user of the command need not see that.
+warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
 
 warehouse_option = click.option(
     "--warehouse",
@@ -40,15 +43,22 @@ def main() -> None:
 @main.command()
 @warehouse_option
 @raw_option
+@click.option(
+    "--period",
+    "periods",
+    multiple=True,
+    help="Refresh only this reporting period's returns (repeatable), e.g. --period '2016-17 Q2'. Default: everything.",
+)
 @click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
-def refresh(warehouse: Path | None, raw: Path | None, wait_seconds: float, quiet: bool) -> None:
+def refresh(warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool) -> None:
     """Rebuild the warehouse from the raw folder and publish it if every blocking check passes."""
     from .refresh import run_refresh
 
     live = warehouse_path(warehouse)
-    click.echo(f"Refreshing {live} from {raw_dir(raw)}", err=True)
-    outcome = run_refresh(warehouse, raw, wait_seconds=wait_seconds, progress=not quiet)
+    scope = f"periods {', '.join(periods)}" if periods else "everything"
+    click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
+    outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
     _print_summary(outcome)
     sys.exit(0 if outcome.success else 1)
 
@@ -90,6 +100,58 @@ def query(warehouse: Path | None, sql: str, fmt: str) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(text)
+
+
+@main.command()
+@warehouse_option
+@click.option("--contract", "contract_id", required=True, help="Contract id, e.g. LEI-022.")
+@click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Workbook to write.")
+def template(warehouse: Path | None, contract_id: str, period: str, out: Path | None) -> None:
+    """Write a return workbook for one contract and quarter, ready for the provider to fill in."""
+    from .return_tools import TemplateError, make_template
+
+    try:
+        path = make_template(warehouse_path(warehouse), contract_id, period, out)
+    except (TemplateError, ValueError, FileNotFoundError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {path}")
+
+
+@main.command("validate-return")
+@raw_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--period", default=None, help="The period the return is for (default: its folder's name, if a period).")
+def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
+    """Check a return before sending it: every problem with its row and column; exit 1 if any."""
+    from .return_tools import validate_file
+
+    check = validate_file(file, raw_dir(raw), period)
+    if check.report.status == "rejected":
+        click.echo(f"{file}: cannot be read: {check.report.reason}")
+        sys.exit(1)
+    for warning in check.report.warnings:
+        click.echo(f"{file}: warning: {warning}")
+    for problem in check.problems:
+        click.echo(f"{file} row {problem['row_number']}, column {problem['column_name']}: {problem['reason']}")
+    if check.problems:
+        click.echo(f"{len(check.problems)} problem(s); {check.rows_ok} of {check.report.rows_read} rows would load")
+        sys.exit(1)
+    click.echo(f"{file}: OK, {check.rows_ok} rows, no problems")
+
+
+@main.command()
+@raw_option
+def samples(raw: Path | None) -> None:
+    """Regenerate the illustrative sample returns and targets (made-up data, not published figures)."""
+    from .samples import generate
+
+    counts = generate(raw_dir(raw))
+    click.echo(
+        f"Wrote {counts['csv']} CSV and {counts['xlsx']} XLSX sample returns, {counts['log']} submission log lines "
+        f"and {counts['targets']} targets under {raw_dir(raw)}"
+    )
 
 
 if __name__ == "__main__":

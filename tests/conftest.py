@@ -25,13 +25,11 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """Parse the dbt project once for the whole session."""
-    from orchestration.project import DBT_PROJECT_DIR, prepare_manifest
+def pytest_sessionstart(session) -> None:
+    """Parse the dbt project once, before test modules import the Dagster definitions."""
+    from orchestration.project import prepare_manifest
 
     prepare_manifest()
-    return DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def run_opcc(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

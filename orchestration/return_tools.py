@@ -1,0 +1,101 @@
+"""What a provider or an analyst does with one return: get a template, check a filled one.
+
+`validate_file` runs exactly the rules the pipeline runs (ingest.returns), with
+the reference data read from the raw folder by the same loaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .assets.framework import RAW_TABLES, matching_files
+from .ingest.csvfiles import FileReport, read_bulk
+from .ingest.returns import read_returns, validate_returns
+from .ingest.workbook import TemplateHeader, template_lines_for, write_template
+from .periods import Period, is_period
+from .queries import connect_locked
+
+REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets")
+
+
+class TemplateError(ValueError):
+    pass
+
+
+def make_template(live: Path, contract_id: str, period_text: str, out: Path | None = None) -> Path:
+    period = Period.parse(period_text)
+    with connect_locked(live) as con:
+        contract = con.execute(
+            "select initiative_name, provider from marts.dim_contract where contract_id = ?", [contract_id]
+        ).fetchone()
+        if contract is None:
+            raise TemplateError(f"no contract {contract_id} in the warehouse {live}")
+        measures = con.execute(
+            """
+            select i.indicator_code, i.indicator_name, i.unit
+            from staging.stg_reference__targets t
+            join staging.stg_reference__indicators i using (indicator_code)
+            where t.contract_id = ? and t.financial_year = ?
+            order by i.strategic_priority, case i.kind when 'activity' then 1 when 'output' then 2 else 3 end, i.indicator_code
+            """,
+            [contract_id, period.financial_year],
+        ).fetchall()
+    if not measures:
+        raise TemplateError(
+            f"contract {contract_id} has no targets for {period.financial_year}: add them to raw/reference/targets.csv"
+        )
+    out = out or Path(f"{contract_id} {period} return.xlsx")
+    header = TemplateHeader(contract_id, contract[0], contract[1], str(period), period.months, period.due)
+    return write_template(out, header, template_lines_for(measures))
+
+
+@dataclass
+class FileCheck:
+    report: FileReport
+    problems: list[dict]
+    rows_ok: int
+
+    @property
+    def ok(self) -> bool:
+        return self.report.status != "rejected" and not self.problems
+
+
+def reference_connection(raw: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding the reference tables the return rules need, read from `raw`."""
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    for spec in RAW_TABLES:
+        if spec.name not in REFERENCE_FOR_RETURNS:
+            continue
+        files = matching_files(raw, spec.pattern)
+        if not files:
+            raise FileNotFoundError(f"{raw / spec.pattern} is needed to check a return")
+        bulk = read_bulk(files, spec.columns)
+        con.register("_batch", bulk.table)
+        con.execute(f"create table raw.{spec.name} as select * from _batch")
+        con.unregister("_batch")
+    return con
+
+
+def validate_file(path: Path, raw: Path, period: str | None = None) -> FileCheck:
+    folder = path.parent.name
+    if period is None and is_period(folder):
+        period = folder
+    shown = f"returns/{period}/{path.name}" if period else path.name
+    bulk = read_returns([(path, shown)])
+    report = bulk.files[shown]
+    problems = [
+        {"row_number": q["row_number"], "column_name": q["column_name"] or "(row)", "reason": q["reason"]}
+        for q in bulk.quarantined
+    ]
+    rows_ok = 0
+    if report.status != "rejected":
+        with reference_connection(raw) as con:
+            checked = validate_returns(con, bulk.table)
+        problems += [{k: p[k] for k in ("row_number", "column_name", "reason")} for p in checked.problems]
+        rows_ok = checked.loaded.num_rows
+    problems.sort(key=lambda p: (p["row_number"] or 0, p["column_name"]))
+    return FileCheck(report, problems, rows_ok)
