@@ -75,14 +75,23 @@ def _print_summary(outcome) -> None:
         click.echo(f"\nWarehouse published: {outcome.warehouse}")
         for schema in sorted(rows):
             click.echo(f"  {schema:<8} {tables[schema]:>3} tables {rows[schema]:>10,} rows")
-        click.echo(f"  checks   {passed} passed, {failed} failed ({len(outcome.warnings)} warnings)")
+        click.echo(f"  checks   {passed} passed, {failed} failed ({len(outcome.warnings)} with warnings)")
         for warning in outcome.warnings:
-            click.echo(f"  warning: {warning.asset}:{warning.check} {warning.description.splitlines()[0] if warning.description else ''}")
+            for line in (warning.description or warning.check).splitlines():
+                click.echo(f"  warning  {warning.check}: {line.lstrip('✗ ')}")
+        if outcome.data_docs:
+            click.echo(f"  Data Docs {outcome.data_docs}")
         click.echo(f"  took     {outcome.seconds:.1f} s")
     else:
         click.echo(f"\nRefresh failed: {outcome.reason}", err=True)
+        for check in outcome.failed_blocking:
+            for line in (check.description or check.check).splitlines():
+                if line.startswith("✗"):
+                    click.echo(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
         if outcome.checks:
             click.echo(f"  checks   {passed} passed, {failed} failed", err=True)
+        if outcome.data_docs:
+            click.echo(f"  Data Docs {outcome.data_docs}", err=True)
         click.echo(f"  the warehouse at {outcome.warehouse} was not changed ({outcome.seconds:.1f} s)", err=True)
 
 
@@ -139,6 +148,30 @@ def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
         click.echo(f"{len(check.problems)} problem(s); {check.rows_ok} of {check.report.rows_read} rows would load")
         sys.exit(1)
     click.echo(f"{file}: OK, {check.rows_ok} rows, no problems")
+
+
+@main.command()
+@warehouse_option
+def check(warehouse: Path | None) -> None:
+    """Run every Great Expectations checkpoint against the published warehouse and rebuild Data Docs."""
+    from .quality import data_docs_index, run_checkpoints
+
+    live = warehouse_path(warehouse)
+    try:
+        outcomes = run_checkpoints(live)
+    except FileNotFoundError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    blocking = 0
+    for outcome in outcomes:
+        for result in outcome.outcomes:
+            if not result.passed:
+                label = "BLOCKING" if result.rule.blocking else "warning "
+                blocking += result.rule.blocking
+                click.echo(f"{label} {outcome.suite.name}: {result.describe().lstrip('✗ ')}")
+    rules = sum(len(o.outcomes) for o in outcomes)
+    click.echo(f"{len(outcomes)} suites, {rules} rules; Data Docs {data_docs_index(live)}")
+    sys.exit(1 if blocking else 0)
 
 
 @main.command()

@@ -12,6 +12,7 @@ import dagster as dg
 from .assets.dbt import dbt_models
 from .assets.framework import raw_assets, raw_rows_complete
 from .assets.publish import published_warehouse_asset
+from .assets.quality import quality_checks
 from .assets.returns import every_return_row_accounted_for, provider_returns
 from .jobs import refresh_job
 from .progress import progress_logger, silent_logger
@@ -27,7 +28,7 @@ warehouse_asset = published_warehouse_asset(_upstream)
 
 defs = dg.Definitions(
     assets=[*raw_assets, provider_returns, dbt_models, warehouse_asset],
-    asset_checks=[raw_rows_complete, every_return_row_accounted_for],
+    asset_checks=[raw_rows_complete, every_return_row_accounted_for, *quality_checks],
     jobs=[refresh_job],
     schedules=[quarterly_returns_schedule],
     sensors=[returns_folder_sensor],

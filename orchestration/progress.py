@@ -18,6 +18,7 @@ class ProgressHandler(logging.Handler):
         super().__init__(level=logging.DEBUG)
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
+        self.shown: set[tuple[str, str]] = set()  # a partitioned asset materialises once per partition
 
     def _line(self, text: str) -> None:
         self.stream.write(f"[{time.monotonic() - self.started:6.1f}s] {text}\n")
@@ -36,6 +37,10 @@ class ProgressHandler(logging.Handler):
             self._line(f"▶ {event.step_key}")
         elif kind == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
+            key = (event.step_key or "", materialization.asset_key.to_user_string())
+            if key in self.shown:
+                return
+            self.shown.add(key)
             rows = materialization.metadata.get("rows")
             detail = f"  {rows.value} rows" if rows is not None else ""
             self._line(f"  ✓ {materialization.asset_key.to_user_string()}{detail}")

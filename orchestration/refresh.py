@@ -19,6 +19,7 @@ from . import warehouse as wh
 from .ingest.returns import period_folders
 from .periods import Period, partition_periods
 from .project import prepare_manifest
+from .quality import data_docs_index
 from .resources import LOCK_WAIT_TAG, START_TAG
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 
@@ -45,6 +46,7 @@ class RefreshOutcome:
     tables: list[tuple[str, str, int]] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -121,6 +123,8 @@ def run_refresh(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
         checks=_checks(result), materialized=_materialized(result),
     )
+    docs = data_docs_index(live)
+    outcome.data_docs = docs if docs.exists() else None
     published = "warehouse" in outcome.materialized
     outcome.success = result.success and published
     if not outcome.success:
@@ -157,18 +161,19 @@ def _materialized(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) -> str:
+    blocking = outcome.failed_blocking
+    if blocking:
+        rules = []
+        for check in blocking:
+            failed_lines = [line.lstrip("✗ ") for line in check.description.splitlines() if line.startswith("✗")]
+            rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
+        more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
+        return f"blocking rule failed: {rules[0]}{more}"
     for event in result.all_events:
         if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE", "ENGINE_EVENT") and getattr(
             event.event_specific_data, "error", None
         ):
-            error = event.event_specific_data.error
-            message = _innermost(error)
-            return f"{event.step_key or 'run'}: {message}"
-    blocking = outcome.failed_blocking
-    if blocking:
-        names = ", ".join(f"{c.asset}:{c.check}" for c in blocking)
-        first = blocking[0].description.splitlines()[0] if blocking[0].description else ""
-        return f"blocking check failed: {names}" + (f" ({first})" if first else "")
+            return f"{event.step_key or 'run'}: {_innermost(event.event_specific_data.error)}"
     return "the warehouse was not published (a step did not run)"
 
 

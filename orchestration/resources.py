@@ -19,6 +19,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from . import quality
 from . import warehouse as wh
 from .audit import ensure_base_tables
 from .project import dbt_executable, dbt_project
@@ -85,6 +86,9 @@ class WarehouseResource(ConfigurableResource):
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         try:
+            docs = quality.finish(self.live_path)
+            if docs and context.log:
+                context.log.info(f"Data Docs: {docs}")
             if self._build is not None and not self._published:
                 self._kept_failed = wh.keep_failed(self._build, self.live_path)
         finally:

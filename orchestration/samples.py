@@ -180,7 +180,7 @@ def quarter_values(
     performance = random.Random(f"{SEED}:{contract.contract_id}").gauss(1.02, 0.08)
     if contract.contract_id in scenario.underperforming:
         performance = 0.62
-    spend_share = 0.25 * rng.gauss(1.0, 0.06)
+    spend_share = 0.25 * min(1.08, max(0.85, rng.gauss(0.98, 0.035)))  # providers tend to spend a little under profile
     if (contract.contract_id, str(period)) == scenario.overspend:
         spend_share = 0.62
     values: dict[str, float] = {"spend_gbp": round(contract.allocated_gbp * spend_share, 2)}

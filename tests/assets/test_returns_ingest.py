@@ -6,6 +6,7 @@ import shutil
 import time
 
 import duckdb
+import pytest
 from openpyxl import load_workbook
 
 from orchestration.refresh import run_refresh
@@ -65,7 +66,7 @@ def test_resubmission_supersedes_and_both_are_kept(db):
     assert [h[1] for h in history] == [False, True]
     assert history[0][2] == "returns/2016-17 Q2/LEI-022 corrected.csv"
     spend = scalar(db, "select spend_gbp from marts.fct_contract_quarter where contract_id = 'LEI-022' and period = '2016-17 Q2'")
-    assert spend == history[1][3] and history[0][3] == spend * 10
+    assert spend == history[1][3] and history[0][3] == pytest.approx(spend * 10)
 
 
 def test_received_date_comes_from_the_return_when_the_log_has_none(db):

@@ -73,6 +73,10 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
             for c in (n.get("assetChecksOrError") or {}).get("checks", [])
         }
         assert ("raw/allocation_lines", "every_row_loaded", True) in checks
+        # The Great Expectations suites, on the assets they guard.
+        assert ("marts/fct_published_totals", "published_totals", True) in checks
+        assert ("marts/fct_contract_quarter", "contract_quarter_warnings", False) in checks
+        assert ("raw/provider_returns", "raw_provider_returns", True) in checks
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
