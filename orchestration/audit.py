@@ -81,7 +81,8 @@ create table if not exists raw.return_files (
 create table if not exists raw.return_periods (
     period varchar primary key,
     files integer not null,
-    refreshed_at timestamp not null
+    refreshed_at timestamp not null,
+    sample_data boolean not null default false
 );
 create table if not exists audit.file_history (
     path varchar not null,

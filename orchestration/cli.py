@@ -175,6 +175,62 @@ def check(warehouse: Path | None) -> None:
 
 
 @main.command()
+@warehouse_option
+@click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the pack (default: reports/<period> beside the warehouse).")
+def report(warehouse: Path | None, period: str, out_dir: Path | None) -> None:
+    """Write the quarterly performance review pack (HTML with charts, and XLSX) for a period."""
+    from .queries import connect_locked
+    from .reporting.pack import build_pack
+
+    live = warehouse_path(warehouse)
+    out_dir = out_dir or live.parent / "reports" / period
+    try:
+        with connect_locked(live) as con:
+            html_path, xlsx_path = build_pack(con, period, out_dir)
+    except (FileNotFoundError, ValueError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
+
+
+@main.command("cost-per-outcome")
+@warehouse_option
+@click.option("--priority", default=None, help="Strategic priority, e.g. SP9.")
+@click.option("--period", default=None, help="Reporting period, e.g. '2016-17 Q2' (default: the latest).")
+@click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
+@click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def cost_per_outcome(
+    warehouse: Path | None, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str
+) -> None:
+    """What each outcome cost: attributed spend / outcomes, per priority and outcome indicator."""
+    from .queries import cost_per_outcome_query
+
+    try:
+        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt)
+    except (FileNotFoundError, ValueError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(text)
+
+
+@main.command("new-suite")
+@warehouse_option
+@click.argument("name")
+@click.option("--guards", required=True, help="The asset the suite guards, e.g. marts/fct_cost_per_outcome.")
+@click.option("--data", "sql", required=True, help="SQL that reads the rows the rules look at.")
+@click.option("--layer", default="marts", show_default=True)
+@click.option("--identify", multiple=True, help="Columns that name a failing row (repeatable).")
+def new_suite(warehouse: Path | None, name: str, guards: str, sql: str, layer: str, identify: tuple[str, ...]) -> None:
+    """Start a new Great Expectations suite (then add rules to its JSON file)."""
+    from .quality import register_suite
+
+    path = register_suite(warehouse_path(warehouse), name, guards, sql, layer, list(identify))
+    click.echo(f"Suite {name}: add rules to {path}")
+
+
+@main.command()
 @raw_option
 def samples(raw: Path | None) -> None:
     """Regenerate the illustrative sample returns and targets (made-up data, not published figures)."""

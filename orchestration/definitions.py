@@ -13,6 +13,7 @@ from .assets.dbt import dbt_models
 from .assets.framework import raw_assets, raw_rows_complete
 from .assets.publish import published_warehouse_asset
 from .assets.quality import quality_checks
+from .assets.report import review_pack
 from .assets.returns import every_return_row_accounted_for, provider_returns
 from .jobs import refresh_job
 from .progress import progress_logger, silent_logger
@@ -23,11 +24,11 @@ from .settings import apply_offline_environment
 
 apply_offline_environment()
 
-_upstream = [key for a in [*raw_assets, provider_returns, dbt_models] for key in a.keys]
+_upstream = [key for a in [*raw_assets, provider_returns, dbt_models, review_pack] for key in a.keys]
 warehouse_asset = published_warehouse_asset(_upstream)
 
 defs = dg.Definitions(
-    assets=[*raw_assets, provider_returns, dbt_models, warehouse_asset],
+    assets=[*raw_assets, provider_returns, dbt_models, review_pack, warehouse_asset],
     asset_checks=[raw_rows_complete, every_return_row_accounted_for, *quality_checks],
     jobs=[refresh_job],
     schedules=[quarterly_returns_schedule],

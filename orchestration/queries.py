@@ -95,3 +95,36 @@ def _jsonable(value):
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value
+
+
+COST_PER_OUTCOME_COLUMNS = """
+    period, period_basis, strategic_priority, indicator_code, indicator_name,
+    attributed_spend_gbp, outcome_value, cost_per_outcome_gbp, contracts, not_computed_because
+"""
+
+
+def cost_per_outcome_query(
+    live: Path, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str = "table"
+) -> str:
+    with connect_locked(live) as con:
+        if period is None:
+            row = con.execute("select max(period) from marts.fct_cost_per_outcome").fetchone()
+            if row[0] is None:
+                raise ValueError("the warehouse has no cost per outcome yet (no provider returns)")
+            period = row[0]
+        known = {r[0] for r in con.execute("select distinct period from marts.fct_cost_per_outcome").fetchall()}
+        if period not in known:
+            raise ValueError(f"no cost per outcome for period '{period}' (periods: {', '.join(sorted(known))})")
+        relation = con.execute(
+            f"""
+            select {COST_PER_OUTCOME_COLUMNS} from marts.fct_cost_per_outcome
+            where period = ? and period_basis = ?
+              and (? is null or strategic_priority = upper(?))
+              and (? is null or indicator_code = upper(?))
+            order by strategic_priority, indicator_code
+            """,
+            [period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
+        )
+        columns = [d[0] for d in relation.description]
+        rows = relation.fetchall()
+    return format_rows(columns, rows, fmt)

@@ -28,6 +28,16 @@ from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period
 
 SEED = "opcc-2016-17-sample"
+SAMPLE_MARKER = "SAMPLE_DATA.md"  # its presence in raw/returns/ marks every return there as sample data
+SAMPLE_NOTE = """# Illustrative sample returns
+
+The returns in this folder were made by `opcc samples` (orchestration/samples.py), a
+deterministic generator. They are not published figures: real provider returns are not
+public. They follow the real return format exactly, so real returns can replace them.
+
+Delete this file when the folder holds real returns: while it is here, the review pack
+says that its figures are illustrative.
+"""
 FINANCIAL_YEAR = "2016-17"
 FRAMEWORK_FOLDER = "LEI-2016-17-v2"  # the latest 2016/17 version: every contract funded that year
 PRIMARY_SHARE, SECONDARY_SHARE = 0.75, 0.25
@@ -286,6 +296,7 @@ def generate(raw: Path, periods: list[str] | None = None, scenario: Scenario | N
             log_rows.append([period_text, name, when.isoformat(sep=" ", timespec="minutes"), note])
             counts["csv"] += 1
 
+    (raw / "returns" / SAMPLE_MARKER).write_text(SAMPLE_NOTE, encoding="utf-8")
     log_path = raw / "returns" / "submission_log.csv"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", newline="", encoding="utf-8") as handle:

@@ -15,6 +15,7 @@ from ..ingest.csvfiles import FileReport
 from ..ingest.returns import discover, read_returns, reject_duplicate_files, validate_returns
 from ..partitions import period_partitions
 from ..resources import WarehouseResource
+from ..samples import SAMPLE_MARKER
 
 
 def remember_files(con, reports: list[FileReport], periods: list[str], now) -> None:
@@ -109,8 +110,9 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         con.execute("insert into raw.provider_returns by name select * from _loaded")
         con.unregister("_loaded")
         con.execute("delete from raw.return_periods where period in (select unnest(?))", [periods])
+        sample = (raw / "returns" / SAMPLE_MARKER).exists()
         for period, count in present:
-            con.execute("insert into raw.return_periods values (?, ?, ?)", [period, count, now])
+            con.execute("insert into raw.return_periods values (?, ?, ?, ?)", [period, count, now, sample])
         period_of = {path: path.split("/")[1] for path in bulk.files}
         record_files(con, "provider_returns", bulk.files.values(), context.run_id, periods=periods, period_of=period_of)
         con.execute("delete from raw.return_files where period in (select unnest(?))", [periods])

@@ -12,6 +12,7 @@ file that would expand to gigabytes is rejected before it is read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,7 +135,27 @@ def write_template(
     workbook.properties.created = workbook.properties.modified = datetime(2016, 4, 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+    _fix_zip_times(path)
     return path
+
+
+def _fix_zip_times(path: Path) -> None:
+    """openpyxl stamps each part, and the 'modified' property, with the time of writing; fixed times
+    make the same workbook the same bytes."""
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    parts = [
+        (info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2016-04-01T00:00:00Z", data))
+        if info.filename == "docProps/core.xml"
+        else (info, data)
+        for info, data in parts
+    ]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2016, 4, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
 
 
 def _zip_problem(path: Path) -> str | None:

@@ -1,0 +1,46 @@
+{# Cost per outcome over contributions grouped by `group_column` (the priority, the contracts'
+   theme or their funding mechanism): attributed spend / outcomes, never a division by zero. #}
+{% macro cost_per_outcome(group_column, group_name) -%}
+with contributions as (
+    select * from {{ ref('int_outcome_contributions__to_date') }}
+),
+
+indicators as (
+    select * from {{ ref('dim_indicator') }}
+),
+
+grouped as (
+    select
+        commissioner_code,
+        reporting_period as period,
+        period_basis,
+        {{ group_column }} as {{ group_name }},
+        indicator_code,
+        sum(attributed_spend_gbp) as attributed_spend_gbp,
+        sum(outcome_value) as outcome_value,
+        count(distinct contract_id) as contracts,
+        count(*) as contract_quarters
+    from contributions
+    group by all
+)
+
+select
+    grouped.commissioner_code,
+    grouped.period,
+    grouped.period_basis,
+    grouped.{{ group_name }},
+    grouped.indicator_code,
+    indicators.indicator_name,
+    indicators.strategic_priority as indicator_priority,
+    cast(round(grouped.attributed_spend_gbp, 2) as decimal(14, 2)) as attributed_spend_gbp,
+    grouped.outcome_value,
+    -- From the rounded spend shown beside it, so every published figure recomputes from the others.
+    case when grouped.outcome_value > 0
+        then cast(round(round(grouped.attributed_spend_gbp, 2) / grouped.outcome_value, 2) as decimal(14, 2))
+    end as cost_per_outcome_gbp,
+    grouped.contracts,
+    grouped.contract_quarters,
+    case when grouped.outcome_value = 0 then 'no outcomes reported: the outcome total is 0' end as not_computed_because
+from grouped
+left join indicators on indicators.indicator_code = grouped.indicator_code
+{%- endmacro %}

@@ -1,0 +1,108 @@
+-- Each contract's indicators against target, per reporting period. Counts and money are compared
+-- year to date with the annual target pro rata (a quarter of it per quarter); percentages with
+-- the target rate. RAG: green at var('rag_green_at') of target or better, amber at
+-- var('rag_amber_at'), red below; for indicators where less is better the ratio is inverted.
+with targets as (
+    select * from {{ ref('stg_reference__targets') }}
+),
+
+indicators as (
+    select * from {{ ref('dim_indicator') }}
+),
+
+quarters as (
+    select * from {{ ref('fct_contract_quarter') }}
+),
+
+measures as (
+    select * from {{ ref('int_returns__latest_measures') }}
+),
+
+expected_indicators as (
+    -- every indicator a contract has a target for, in every period it is expected to report
+    select
+        quarters.contract_id,
+        quarters.period,
+        quarters.financial_year,
+        cast(right(quarters.period, 1) as integer) as quarter_number,
+        quarters.return_status,
+        targets.indicator_code,
+        targets.annual_target
+    from quarters
+    inner join targets
+        on targets.contract_id = quarters.contract_id
+        and targets.financial_year = quarters.financial_year
+),
+
+valued as (
+    select
+        expected_indicators.*,
+        indicators.indicator_name,
+        indicators.unit,
+        indicators.kind,
+        indicators.better,
+        indicators.is_headline,
+        measures.value
+    from expected_indicators
+    inner join indicators using (indicator_code)
+    left join measures
+        on measures.contract_id = expected_indicators.contract_id
+        and measures.period = expected_indicators.period
+        and measures.measure = expected_indicators.indicator_code
+),
+
+to_date as (
+    select
+        *,
+        case when unit = 'percent'
+            then avg(value) over running
+            else sum(value) over running
+        end as value_ytd,
+        count(value) over running as quarters_reported_ytd,
+        case when unit = 'percent' then annual_target else annual_target / 4 end as target_quarter,
+        case when unit = 'percent' then annual_target else annual_target * quarter_number / 4 end as target_ytd
+    from valued
+    window running as (
+        partition by contract_id, indicator_code, financial_year
+        order by quarter_number
+        rows between unbounded preceding and current row
+    )
+),
+
+rated as (
+    select
+        *,
+        case
+            when value_ytd is null or target_ytd is null then null
+            when better = 'higher' then value_ytd / nullif(target_ytd, 0)
+            when value_ytd = 0 then 9.99
+            else target_ytd / value_ytd
+        end as achievement_ytd
+    from to_date
+)
+
+select
+    contract_id,
+    period,
+    financial_year,
+    indicator_code,
+    indicator_name,
+    unit,
+    kind,
+    better,
+    is_headline,
+    return_status,
+    value,
+    target_quarter,
+    value_ytd,
+    target_ytd,
+    quarters_reported_ytd,
+    round(achievement_ytd, 4) as achievement_ytd,
+    case
+        when value is null then 'not reported'
+        when achievement_ytd >= {{ var('rag_green_at') }} then 'green'
+        when achievement_ytd >= {{ var('rag_amber_at') }} then 'amber'
+        else 'red'
+    end as rag_status,
+    value is not null and achievement_ytd < 0.5 as missed_by_more_than_half
+from rated

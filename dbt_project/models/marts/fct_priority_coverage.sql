@@ -1,0 +1,74 @@
+-- Per financial year and strategic priority: is any money commissioned against it, and has any
+-- outcome been reported for it? In 2016/17 hate crime (SP7), violence with injury (SP13) and
+-- vehicle crime (SP14) had no contract.
+with priorities as (
+    select * from {{ ref('dim_strategic_priority') }}
+),
+
+allocation as (
+    select by_priority.*, versions.financial_year
+    from {{ ref('fct_allocation_by_priority') }} as by_priority
+    inner join {{ ref('dim_framework_version') }} as versions using (framework_version)
+    where versions.is_latest
+),
+
+years as (
+    select distinct commissioner_code, financial_year from {{ ref('dim_framework_version') }}
+),
+
+money as (
+    select commissioner_code, financial_year, strategic_priority,
+        sum(attributed_gbp) as allocated_gbp, count(distinct contract_id) as contracts_funded
+    from allocation
+    group by all
+),
+
+indicators as (
+    select strategic_priority, count(*) filter (where kind = 'outcome') as outcome_indicators
+    from {{ ref('dim_indicator') }}
+    group by all
+),
+
+outcomes as (
+    -- any outcome indicator of the priority reported by any contract in the year
+    select
+        expected.commissioner_code,
+        expected.financial_year,
+        indicators.strategic_priority,
+        count(distinct measures.measure) as outcome_indicators_reported,
+        count(*) as outcome_figures_reported
+    from {{ ref('int_returns__latest_measures') }} as measures
+    inner join {{ ref('dim_indicator') }} as indicators on indicators.indicator_code = measures.measure
+    inner join {{ ref('int_returns__expected') }} as expected using (contract_id, period)
+    where indicators.kind = 'outcome'
+    group by all
+)
+
+select
+    years.commissioner_code,
+    years.financial_year,
+    priorities.strategic_priority,
+    priorities.priority_number,
+    priorities.short_name,
+    priorities.strategic_theme,
+    coalesce(money.allocated_gbp, 0) as allocated_gbp,
+    coalesce(money.contracts_funded, 0) as contracts_funded,
+    coalesce(indicators.outcome_indicators, 0) as outcome_indicators,
+    coalesce(outcomes.outcome_indicators_reported, 0) as outcome_indicators_reported,
+    coalesce(outcomes.outcome_figures_reported, 0) as outcome_figures_reported,
+    case
+        when coalesce(money.allocated_gbp, 0) = 0 then 'no commissioned money'
+        when coalesce(outcomes.outcome_figures_reported, 0) = 0 then 'money but no outcome reported'
+        else 'money and outcomes'
+    end as coverage_status
+from years
+cross join priorities
+left join money
+    on money.commissioner_code = years.commissioner_code
+    and money.financial_year = years.financial_year
+    and money.strategic_priority = priorities.strategic_priority
+left join indicators on indicators.strategic_priority = priorities.strategic_priority
+left join outcomes
+    on outcomes.commissioner_code = years.commissioner_code
+    and outcomes.financial_year = years.financial_year
+    and outcomes.strategic_priority = priorities.strategic_priority

@@ -1,0 +1,94 @@
+-- Per reporting period and strategic priority: spend reported by providers, attributed to
+-- priorities with the same shares as the allocation (latest framework version of the year),
+-- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
+with spend as (
+    select contract_id, period, value as spend_gbp
+    from {{ ref('int_returns__latest_measures') }}
+    where measure = 'spend_gbp'
+),
+
+expected as (
+    select * from {{ ref('int_returns__expected') }}
+),
+
+periods as (
+    select * from {{ ref('stg_returns__return_periods') }}
+),
+
+allocation as (
+    select by_priority.*, versions.financial_year
+    from {{ ref('fct_allocation_by_priority') }} as by_priority
+    inner join {{ ref('dim_framework_version') }} as versions using (framework_version)
+    where versions.is_latest
+),
+
+shares as (
+    select * from {{ ref('int_priority_shares') }} where is_latest_version
+),
+
+attributed_spend as (
+    select
+        expected.commissioner_code,
+        spend.period,
+        shares.strategic_priority,
+        spend.contract_id,
+        spend.spend_gbp * shares.share as spend_gbp
+    from spend
+    inner join expected using (contract_id, period)
+    inner join shares
+        on shares.framework_version = expected.framework_version
+        and shares.contract_id = spend.contract_id
+),
+
+quarter_spend as (
+    select commissioner_code, period, strategic_priority, sum(spend_gbp) as spend_gbp, count(distinct contract_id) as contracts_reporting
+    from attributed_spend
+    group by all
+),
+
+quarter_allocation as (
+    select
+        allocation.commissioner_code,
+        periods.period,
+        allocation.strategic_priority,
+        sum(allocation.attributed_gbp) / 4 as allocated_gbp,
+        count(distinct allocation.contract_id) as contracts_funded
+    from allocation
+    inner join periods on periods.financial_year = allocation.financial_year
+    group by all
+),
+
+combined as (
+    select
+        coalesce(a.commissioner_code, s.commissioner_code) as commissioner_code,
+        coalesce(a.period, s.period) as period,
+        coalesce(a.strategic_priority, s.strategic_priority) as strategic_priority,
+        coalesce(a.allocated_gbp, 0) as allocated_gbp,
+        coalesce(s.spend_gbp, 0) as spend_gbp,
+        coalesce(a.contracts_funded, 0) as contracts_funded,
+        coalesce(s.contracts_reporting, 0) as contracts_reporting
+    from quarter_allocation as a
+    full outer join quarter_spend as s
+        on s.commissioner_code = a.commissioner_code
+        and s.period = a.period
+        and s.strategic_priority = a.strategic_priority
+)
+
+select
+    commissioner_code,
+    period,
+    {{ financial_year('period') }} as financial_year,
+    strategic_priority,
+    cast(round(allocated_gbp, 2) as decimal(14, 2)) as allocated_gbp,
+    cast(round(spend_gbp, 2) as decimal(14, 2)) as spend_gbp,
+    cast(round(sum(allocated_gbp) over to_date, 2) as decimal(14, 2)) as allocated_ytd_gbp,
+    cast(round(sum(spend_gbp) over to_date, 2) as decimal(14, 2)) as spend_ytd_gbp,
+    round(sum(spend_gbp) over to_date / nullif(sum(allocated_gbp) over to_date, 0), 4) as spend_to_allocation_ytd,
+    contracts_funded,
+    contracts_reporting
+from combined
+window to_date as (
+    partition by commissioner_code, {{ financial_year('period') }}, strategic_priority
+    order by period
+    rows between unbounded preceding and current row
+)
