@@ -84,6 +84,20 @@ create table if not exists raw.return_periods (
     refreshed_at timestamp not null,
     sample_data boolean not null default false
 );
+create table if not exists audit.superseded_return_rows (
+    path varchar not null,
+    sha256 varchar not null,
+    period_folder varchar,
+    contract_id varchar,
+    period varchar,
+    measure varchar,
+    value double,
+    value_text varchar,
+    comment varchar,
+    source_row integer,
+    first_seen_at timestamp,
+    superseded_at timestamp
+);
 create table if not exists audit.file_history (
     path varchar not null,
     sha256 varchar not null,

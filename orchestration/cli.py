@@ -101,11 +101,13 @@ def _print_summary(outcome) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def query(warehouse: Path | None, sql: str, fmt: str) -> None:
     """Run a read-only SQL query against the published warehouse."""
+    import duckdb
+
     from .queries import run_read_only_query
 
     try:
         text = run_read_only_query(warehouse_path(warehouse), sql, fmt)
-    except (FileNotFoundError, PermissionError, ValueError) as error:
+    except (FileNotFoundError, PermissionError, ValueError, duckdb.Error) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(text)

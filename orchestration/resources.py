@@ -31,7 +31,7 @@ DBT_DATABASE_ENV = "OPCC_DBT_DATABASE"
 
 # Tables the warehouse keeps from one refresh to the next even when it is
 # rebuilt from nothing: the evidence of which file arrived when.
-CARRIED_TABLES = ("audit.file_history",)
+CARRIED_TABLES = ("audit.file_history", "audit.superseded_return_rows")
 
 
 class WarehouseResource(ConfigurableResource):

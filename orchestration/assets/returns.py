@@ -7,6 +7,8 @@ tables. Other periods are untouched, so a refresh after one quarter's
 returns land does one quarter's work.
 """
 
+from pathlib import Path
+
 import dagster as dg
 import pyarrow as pa
 
@@ -40,6 +42,58 @@ def remember_files(con, reports: list[FileReport], periods: list[str], now) -> N
     con.unregister("_seen")
 
 
+def archive_changed_files(con, reports: list[FileReport], live: Path, now) -> list[str]:
+    """Keep the rows of a return whose file has changed since it was loaded.
+
+    A provider's file is evidence: if its bytes change after the warehouse loaded
+    them, the rows it held are kept in audit.superseded_return_rows (they are in
+    this build already, or in the live warehouse after a rebuild from nothing),
+    and the marts treat the new content as a resubmission received when first seen.
+    """
+    current = [(r.path, r.sha256) for r in reports if r.sha256 and r.status != "rejected"]
+    if not current:
+        return []
+    con.register("_now", pa.table(list(zip(*current, strict=True)), names=["path", "sha256"]))
+    changed = con.execute(
+        """
+        with previous as (
+            select path, sha256, first_seen_at from audit.file_history
+            qualify row_number() over (partition by path order by last_seen_at desc, first_seen_at desc) = 1
+        )
+        select previous.path, previous.sha256, previous.first_seen_at
+        from previous join _now using (path)
+        where previous.sha256 != _now.sha256
+          and not exists (
+              select 1 from audit.superseded_return_rows kept
+              where kept.path = previous.path and kept.sha256 = previous.sha256
+          )
+        """
+    ).fetchall()
+    con.unregister("_now")
+    if not changed:
+        return []
+    paths = [path for path, _, _ in changed]
+    in_build = con.execute(
+        "select count(*) from raw.provider_returns where source_file in (select unnest(?))", [paths]
+    ).fetchone()[0]
+    source = "raw.provider_returns"
+    if not in_build and live.exists():
+        con.execute(f"attach '{str(live).replace(chr(39), chr(39) * 2)}' as previous_warehouse (read_only)")
+        source = "previous_warehouse.raw.provider_returns"
+    for path, sha256, first_seen in changed:
+        con.execute(
+            f"""
+            insert into audit.superseded_return_rows
+            select ?, ?, period_folder, contract_id, period, measure, value, value_text, comment, source_row, ?, ?
+            from {source} where source_file = ?
+            """,
+            [path, sha256, first_seen, now, path],
+        )
+    if source != "raw.provider_returns":
+        con.execute("detach previous_warehouse")
+    return paths
+
+
 RETURN_ASSET_SPECS = [
     dg.AssetSpec(
         ["raw", "provider_returns"],
@@ -56,6 +110,10 @@ RETURN_ASSET_SPECS = [
     dg.AssetSpec(
         ["audit", "file_history"],
         description="Every (path, sha256) ever seen with when it was first and last seen; kept across refreshes.",
+    ),
+    dg.AssetSpec(
+        ["audit", "superseded_return_rows"],
+        description="Rows of return files whose content changed after they were loaded; kept across refreshes.",
     ),
 ]
 
@@ -106,6 +164,9 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                 continue
             report.rows_loaded = loaded_per_file.get(report.path, 0)
             report.rows_quarantined = report.rows_read - report.rows_loaded
+        changed = archive_changed_files(con, list(bulk.files.values()), warehouse.live_path, now)
+        for path in changed:
+            context.log.warning(f"{path}: changed since it was loaded; kept the earlier content as a superseded submission")
         con.execute("delete from raw.provider_returns where period_folder in (select unnest(?))", [periods])
         con.execute("insert into raw.provider_returns by name select * from _loaded")
         con.unregister("_loaded")
@@ -144,6 +205,7 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     )
     yield dg.MaterializeResult(asset_key=["raw", "return_periods"], metadata={"rows": dg.MetadataValue.int(len(present))})
     yield dg.MaterializeResult(asset_key=["audit", "file_history"])
+    yield dg.MaterializeResult(asset_key=["audit", "superseded_return_rows"], metadata={"files_changed": len(changed)})
 
 
 @dg.asset_check(

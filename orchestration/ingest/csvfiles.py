@@ -42,6 +42,7 @@ class FileReport:
     status: str = "loaded"  # loaded | rejected
     reason: str = ""
     submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
+    columns: list[str] = field(default_factory=list)  # the header as found
     warnings: list[str] = field(default_factory=list)
 
 
@@ -137,6 +138,7 @@ def read_bulk(
             data += b"\n"
         cut = data.index(b"\n")
         layout = _header(data[:cut])
+        report.columns = list(layout)
         missing = [c for c in columns if c not in layout and c not in optional_columns]
         if missing:
             report.status = "rejected"
@@ -198,6 +200,10 @@ def _parse_group(
     parse succeeds, so the caller can retry file by file.
     """
     buffer = b"".join(b.data for b in group)
+    if not buffer:  # every file of the group is a header and nothing else
+        for body in group:
+            body.report.status, body.report.reason = "rejected", "header only, no data rows"
+        return _empty(columns)
     arr = np.frombuffer(buffer, dtype=np.uint8)
     ends_of_files = np.cumsum([len(b.data) for b in group])
     newlines = np.flatnonzero(arr == 10)

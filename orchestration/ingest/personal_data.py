@@ -16,7 +16,8 @@ import re
 PATTERNS: dict[str, str] = {
     "an email address": r"[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}",
     "a phone number": r"(\+44\s?\(?0?\)?\s?[1-9]\d{2,3}|\b0[1-9]\d{2,3})[\s-]?\d{3}[\s-]?\d{3,4}\b",
-    "a National Insurance number": r"\b[a-ceghj-pr-tw-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b",
+    # Any NI-number shape, including prefixes HMRC never issues (QQ is the one used in examples).
+    "a National Insurance number": r"\b[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b",
     "a date of birth": r"\b(d\.?o\.?b\.?|date of birth|born( on)?)\b[\s:]*(\d|[a-z]+ \d)",
     "a named person": r"\b(mr|mrs|ms|miss|mx|dr)\.?\s+[a-z][a-z'-]+|\b(client|victim|offender|patient|service user)('s)? name\b",
     "an address with a postcode": r"\b\d{1,4}[a-z]?,?\s+[a-z][a-z' ]+\b(street|st|road|rd|lane|ln|avenue|ave|close|drive|way|court|crescent|place|gardens|terrace|grove)\b.{0,40}\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b",

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ..periods import PERIOD_PATTERN
 from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk
-from .personal_data import PERSONAL_DATA_SQL
+from .personal_data import PERSONAL_DATA_SQL, personal_column
 from .workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
@@ -89,7 +89,35 @@ def read_returns(files: list[tuple[Path, str]]) -> BulkRead:
         if report.status != "rejected" and rows:
             tables.append(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
     bulk.table = pa.concat_tables(tables)
+    quarantine_personal_columns(bulk)
     return bulk
+
+
+def quarantine_personal_columns(bulk: BulkRead) -> None:
+    """A return with a column that looks like personal data is not loaded; its values are not kept."""
+    flagged = {
+        path: [c for c in report.columns if c not in RETURN_COLUMNS and personal_column(c)]
+        for path, report in bulk.files.items()
+        if report.status != "rejected"
+    }
+    flagged = {path: columns for path, columns in flagged.items() if columns}
+    if not flagged:
+        return
+    files = bulk.table.column("_source_file")
+    hit = pa.compute.is_in(files, pa.array(sorted(flagged)))
+    for row in bulk.table.filter(hit).select(["_source_file", "_source_row"]).to_pylist():
+        columns = flagged[row["_source_file"]]
+        bulk.quarantined.append(
+            {
+                "path": row["_source_file"],
+                "row_number": row["_source_row"],
+                "column_name": columns[0],
+                "value": "[withheld: may be personal data]",
+                "reason": f"personal data: the file has a column '{columns[0]}' that looks like personal data; "
+                "returns must carry totals only (values withheld)",
+            }
+        )
+    bulk.table = bulk.table.filter(pa.compute.invert(hit))
 
 
 def reject_duplicate_files(bulk: BulkRead, known: set[str] | frozenset[str] = frozenset()) -> None:

@@ -269,6 +269,7 @@ def _read_sheet(values_book, formulas_book, report: FileReport) -> list[dict]:
     if isinstance(submitted, (date, datetime)):
         report.submitted_on = cell_text(submitted)
     column = {name: i for i, name in enumerate(names) if name}
+    report.columns = list(column)
     long_form = "contract_id" in column and "period" in column
     contract = cell_text(labels.get("contract"))
     period = cell_text(labels.get("period"))

@@ -11,6 +11,8 @@ select
     submissions,
     path,
     sha256,
+    is_on_disk,
+    content_version > 1 as file_changed_after_loading,
     received_at,
     received_according_to,
     log_note,
