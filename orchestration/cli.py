@@ -217,6 +217,30 @@ def cost_per_outcome(
     click.echo(text)
 
 
+@main.command("import-framework")
+@raw_option
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--version", "version", default=None, help="Version name, e.g. '2016-17 v2' (default: the next for its year).")
+@click.option("--commissioner", default="LEI", show_default=True, help="Commissioner code.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the CSVs (default: raw/framework/<code>-<version>).")
+@click.option("--source-name", default=None, help="How the document is named in the warehouse (default: its file name).")
+@click.option("--allow-partial", is_flag=True, help="Write what was read with confidence even if some rows were flagged.")
+def import_framework_command(
+    raw: Path | None, document: Path, version: str | None, commissioner: str, out: Path | None,
+    source_name: str | None, allow_partial: bool,
+) -> None:
+    """Read a published commissioning framework (text extracted from PDF or Word) into the raw CSVs."""
+    from .framework_import.importer import run_import
+
+    outcome = run_import(
+        document, raw_dir(raw), version=version, commissioner=commissioner, out=out,
+        allow_partial=allow_partial, source_name=source_name,
+    )
+    for line in outcome.lines:
+        click.echo(line)
+    sys.exit(outcome.exit_code)
+
+
 @main.command("new-suite")
 @warehouse_option
 @click.argument("name")

@@ -274,3 +274,93 @@ def write_outputs(result: ImportResult, out_dir: Path, version: str, commissione
     emit("plf_allocations.csv", PLF_COLUMNS, [{"line_number": i, **r} for i, r in enumerate(parsed.plf_rows, start=1)])
     emit("strategic_priorities.csv", PRIORITY_COLUMNS, parsed.priorities)
     return written
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+@dataclass
+class ImportRun:
+    exit_code: int
+    lines: list[str]
+    out_dir: Path | None = None
+
+
+def next_version(raw_framework: Path, commissioner: str, financial_year: str) -> str:
+    numbers = []
+    for path in raw_framework.glob("*/framework.csv"):
+        for row in read_csv(path):
+            if row["commissioner_code"] == commissioner and row["financial_year"] == financial_year:
+                numbers.append(int(row["version_number"] or 0))
+    return f"{financial_year} v{max(numbers, default=0) + 1}"
+
+
+def run_import(
+    document: Path,
+    raw: Path,
+    *,
+    version: str | None = None,
+    commissioner: str = "LEI",
+    out: Path | None = None,
+    registry: Path | None = None,
+    allow_partial: bool = False,
+    source_name: str | None = None,
+) -> ImportRun:
+    """What `opcc import-framework` does: parse, match, reconcile, report; write only if trustworthy."""
+    if not re.fullmatch(r"[A-Z]{2,5}", commissioner):
+        return ImportRun(2, [f"commissioner code '{commissioner}' is not 2 to 5 capital letters"])
+    text = document.read_text(encoding="utf-8", errors="replace")
+    registry = registry or raw / "framework" / "contracts.csv"
+    contracts = read_csv(registry)
+    result = import_framework(
+        text, version=version or "pending", commissioner=commissioner, registry=contracts,
+        source_document=source_name or document.name,
+    )
+    parsed = result.parsed
+    if not parsed.financial_year:
+        return ImportRun(2, [f"{document}: no commissioning budget sentence naming the year; is this a commissioning framework?"])
+    if version is None:
+        version = next_version(raw / "framework", commissioner, parsed.financial_year)
+        result = import_framework(text, version=version, commissioner=commissioner, registry=contracts, source_document=source_name or document.name)
+        parsed = result.parsed
+    out = out or raw / "framework" / f"{commissioner}-{_slug(version)}"
+    existing = out / "framework.csv"
+    if existing.exists() and any(r["framework_version"] != version for r in read_csv(existing)):
+        return ImportRun(2, [f"{out} holds another framework version; choose --out or --version"])
+
+    lines = [f"{document.name}: framework {version} ({commissioner}, {parsed.financial_year})"]
+    tables: dict[str, int] = {}
+    for row in parsed.allocation_rows:
+        tables[row.table] = tables.get(row.table, 0) + 1
+    for table, count in tables.items():
+        lines.append(f"  {table:<11} {count:>3} rows")
+    lines.append(f"  plf_table   {len(parsed.plf_rows):>3} rows")
+    budget = ", ".join(f"{b['budget_line']} {b['value_printed']}" for b in parsed.budget_lines)
+    lines.append(f"  budget      {budget}")
+    lines.append(f"  priorities  {len(parsed.priorities)}")
+    for check in result.reconciliation:
+        mark = "ok" if check["status"] == "ok" else "MISMATCH"
+        lines.append(
+            f"  {mark:<8} {check['source_table']} '{check['label']}' printed £{check['printed']:,} rows add up to £{check['from_rows']:,}"
+        )
+    repaired = [row for row in parsed.allocation_rows if row.notes]
+    for row in repaired:
+        lines.append(f"  repaired line {row.first_line}: {'; '.join(row.notes)}")
+    flags = parsed.flags
+    for issue in flags:
+        lines.append(f"  FLAGGED line {issue.line} ({issue.table}): {issue.message}")
+    named = ", ".join(f"{c['contract_id']} {c['initiative_name']}" for c in result.new_contracts[:8])
+    more = f" and {len(result.new_contracts) - 8} more" if len(result.new_contracts) > 8 else ""
+    lines.append(f"  {len(result.new_contracts)} new contract(s){': ' + named + more if named else ''}")
+    mismatched = [c for c in result.reconciliation if c["status"] != "ok"]
+    if (flags or mismatched) and not allow_partial:
+        lines.append(f"  not written: {len(flags)} flagged, {len(mismatched)} total(s) not reproduced; fix the text or pass --allow-partial")
+        return ImportRun(1, lines)
+    written = write_outputs(result, out, version, commissioner)
+    if result.new_contracts:
+        write_csv(registry, CONTRACT_COLUMNS, contracts + result.new_contracts)
+    lines.append(f"  wrote {len(written)} files to {out}" + (f" and {len(result.new_contracts)} contract(s) to {registry}" if result.new_contracts else ""))
+    if flags or mismatched:
+        lines.append(f"  partial: {len(parsed.flagged_rows)} flagged row(s) left out")
+    return ImportRun(0, lines, out)

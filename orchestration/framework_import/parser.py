@@ -57,6 +57,7 @@ class Row:
     cells: dict[str, str]
     notes: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why it cannot be read with confidence
 
     def note(self, message: str) -> None:
         self.notes.append(message)
@@ -65,6 +66,7 @@ class Row:
 @dataclass
 class ParsedFramework:
     allocation_rows: list[Row] = field(default_factory=list)
+    flagged_rows: list[Row] = field(default_factory=list)  # read but not trusted: left out of the output
     totals: list[dict] = field(default_factory=list)
     plf_rows: list[dict] = field(default_factory=list)
     budget_lines: list[dict] = field(default_factory=list)
@@ -72,6 +74,7 @@ class ParsedFramework:
     document_date: str = ""
     financial_year: str = ""
     issues: list[Issue] = field(default_factory=list)
+    pending_problem: str = ""
 
     def flag(self, line: int, table: str, message: str) -> None:
         self.issues.append(Issue(line, "flag", table, message))
@@ -115,6 +118,7 @@ def parse_framework(text: str, known_initiatives: list[str] | None = None) -> Pa
     result = ParsedFramework()
     _parse_figures(lines, result)
     _parse_priorities(lines, result)
+    themes = {_theme_key(p["theme_printed"]) for p in result.priorities} | {_theme_key("Various"), _theme_key("Various (PLF)")}
 
     pending_table: str | None = None  # set by a heading, used by the next header row
     table: _TableState | None = None
@@ -139,7 +143,7 @@ def parse_framework(text: str, known_initiatives: list[str] | None = None) -> Pa
             elif comparable(cells[0]) == "csp" and re.fullmatch(r"\d{4}/\d{2}", cells[1]) and not result.plf_rows:
                 _parse_plf(lines, number, result)
             continue
-        done = _table_line(table, cells, number, result, known)
+        done = _table_line(table, cells, number, result, known, themes)
         if done:
             result.allocation_rows.extend(table.rows)
             table = None
@@ -149,10 +153,34 @@ def parse_framework(text: str, known_initiatives: list[str] | None = None) -> Pa
         result.allocation_rows.extend(table.rows)
     for row in result.allocation_rows:
         _validate_row(row, result)
+    result.flagged_rows = [r for r in result.allocation_rows if r.problems]
+    result.allocation_rows = [r for r in result.allocation_rows if not r.problems]
     return result
 
 
-def _table_line(table: _TableState, cells: list[str], number: int, result: ParsedFramework, known: list[str]) -> bool:
+MECHANISM_LABELS = {"direct", "cocom", "plf", "pccgrant", "cocommissioning", "partnershiplocalityfund"}
+
+
+def _theme_key(text: str) -> str:
+    return comparable(text.replace("&", " and ")).replace(" ", "")
+
+
+def _starts_row(table: _TableState, cells: list[str], themes: set[str]) -> bool:
+    """A line starts a new row when its amount reads as money, or, with an unreadable amount,
+    when it has a whole theme and a funding mechanism (a real row whose value is then flagged).
+    A line with a fragment of a theme and garbled codes is the extractor's second take on the row above."""
+    if table.name == "appendix_c":
+        return bool(cells[0]) and parse_money(cells[1]) is not None
+    if not cells[1]:
+        return False
+    if parse_money(cells[2]) is not None:
+        return True
+    return bool(cells[2]) and _theme_key(cells[0]) in themes and comparable(cells[4]).replace(" ", "") in MECHANISM_LABELS
+
+
+def _table_line(
+    table: _TableState, cells: list[str], number: int, result: ParsedFramework, known: list[str], themes: set[str]
+) -> bool:
     """Consume one extracted line of a table; True when the table's total row was read."""
     if _is_header(cells):
         return False
@@ -180,12 +208,12 @@ def _table_line(table: _TableState, cells: list[str], number: int, result: Parse
             result.flag(number, table.name, f"total '{first}' has no readable value ({value_cell!r})")
         return kind != "theme_subtotal"
 
-    value_index = table.columns.index("value_printed")
-    value_cell = cells[value_index]
-    starts_row = parse_money(value_cell) is not None and bool(cells[1] if table.name != "appendix_c" else cells[0])
-    if starts_row:
+    if _starts_row(table, cells, themes):
         _take_run_on_text(table, cells, number, result, known)
         row = Row(table.name, number, dict(zip(table.columns, cells, strict=True)), lines=[number])
+        if result.pending_problem:
+            row.problems.append(result.pending_problem)
+            result.pending_problem = ""
         table.rows.append(row)
         return False
     if not table.rows:
@@ -243,6 +271,7 @@ def _take_run_on_text(table: _TableState, cells: list[str], number: int, result:
                 f"row starts with text that seems to continue the row above ('{cell[:40]}...'); "
                 "cannot tell where this row's initiative name begins",
             )
+            result.pending_problem = "its first cell seems to start with the end of the row above"
             return
         previous.cells[key] = normalise_spaces(f"{above} {cell[:position]}")
         cells[column] = cell[position:].strip()
@@ -269,12 +298,16 @@ def _known_start(cell: str, known: list[str]) -> int | None:
 
 def _validate_row(row: Row, result: ParsedFramework) -> None:
     cells = row.cells
+    problems = []
     if parse_money(cells["value_printed"]) is None:
-        result.flag(row.first_line, row.table, f"value {cells['value_printed']!r} is not an amount of money")
+        problems.append(f"value {cells['value_printed']!r} is not an amount of money")
     if not cells["initiative_printed"]:
-        result.flag(row.first_line, row.table, "row has no initiative name")
+        problems.append("row has no initiative name")
     if row.table != "appendix_c" and not cells["theme_printed"]:
-        result.flag(row.first_line, row.table, "row has no strategic theme")
+        problems.append("row has no strategic theme")
+    for problem in problems:
+        result.flag(row.first_line, row.table, problem)
+    row.problems += problems
 
 
 def _parse_plf(lines: list[str], header_line: int, result: ParsedFramework) -> None:
@@ -302,12 +335,14 @@ def _parse_plf(lines: list[str], header_line: int, result: ParsedFramework) -> N
     result.flag(header_line, "plf_table", "PLF table has no Total row")
 
 
+_MONEY_M = r"£\s?\d+(?:\.\d+)?m"
+# The budget sentences of section 3 and the reserve note, in the wording frameworks use.
 _BUDGET_PATTERNS = (
-    ("commissioning_budget", r"commissioning budget for (?P<year>\d{4}/\d{2}) is anticipated to be (?P<v>£[\d.,]+m)"),
-    ("committed", r"includes (?P<v>£[\d.,]+m) committed"),
-    ("available", r"available funding therefore of (?P<v>£[\d.,]+m)"),
-    ("additional_allocations", r"available funding therefore of £[\d.,]+m of which (?P<v>£[\d.,]+m)"),
-    ("reserve", r"balance of (?P<v>£[\d.,]+m) will be held as a Commissioning Reserve"),
+    ("commissioning_budget", rf"commissioning budget (?:for (?P<year>\d{{4}}/\d{{2}}) )?(?:is|of|will be)[^£]{{0,40}}(?P<v>{_MONEY_M})"),
+    ("committed", rf"(?P<v>{_MONEY_M}) (?:has been |already )?committed|committed (?:previously )?(?:of |at )?(?P<v2>{_MONEY_M})"),
+    ("available", rf"available funding[^£]{{0,30}}(?P<v>{_MONEY_M})"),
+    ("additional_allocations", rf"available funding[^£]{{0,30}}{_MONEY_M},? of which (?P<v>{_MONEY_M})|additional allocations? (?:of|total) (?P<v2>{_MONEY_M})"),
+    ("reserve", rf"(?:balance|remainder) of (?P<v>{_MONEY_M})[^.]{{0,80}}Reserve|Reserve of (?P<v2>{_MONEY_M})"),
 )
 
 
@@ -316,9 +351,9 @@ def _parse_figures(lines: list[str], result: ParsedFramework) -> None:
         plain = strip_markup(re.sub(r"<sup>.*?</sup>", "", line))
         section = re.match(r"^[-\s]*(?P<s>\d+\.\d+)\s", plain)
         for name, pattern in _BUDGET_PATTERNS:
-            match = re.search(pattern, plain)
+            match = re.search(pattern, plain, re.IGNORECASE)
             if match and not any(b["budget_line"] == name for b in result.budget_lines):
-                value = match["v"].rstrip(".,")
+                value = (match.group("v") or match.groupdict().get("v2") or "").rstrip(".,").replace(" ", "")
                 if parse_money_millions(value) is None:
                     result.flag(number, "budget", f"{name} figure {value!r} is not readable")
                 result.budget_lines.append(
@@ -329,7 +364,7 @@ def _parse_figures(lines: list[str], result: ParsedFramework) -> None:
                         "source_line": number,
                     }
                 )
-                if name == "commissioning_budget":
+                if name == "commissioning_budget" and match.group("year"):
                     result.financial_year = match["year"].replace("/", "-")
         if not result.document_date:
             date = re.search(r"\b(\d{1,2})(?:st|nd|rd|th|<sup>\w+</sup>)?\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})\b", line)
