@@ -64,6 +64,9 @@ create table if not exists raw.provider_returns (
     source_file varchar not null,
     source_row integer not null
 );
+create table if not exists raw.submission_log (
+    period varchar, file varchar, received_at varchar, note varchar, _source_file varchar, _source_row integer
+);
 create table if not exists raw.return_files (
     period varchar,
     path varchar not null,

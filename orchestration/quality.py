@@ -20,6 +20,8 @@ import json
 import os
 import re
 import shutil
+import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,6 +168,16 @@ def _point_at(live: Path) -> tuple[str, str]:
 
 _contexts: dict[tuple[str, str], object] = {}
 _validated: set[Path] = set()
+_prefetch: threading.Thread | None = None
+
+
+def prefetch() -> None:
+    """Import Great Expectations in the background (it takes seconds) while the first assets load."""
+    global _prefetch
+    if _prefetch is None and "great_expectations" not in sys.modules:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        _prefetch = threading.Thread(target=lambda: __import__("great_expectations"), name="gx-import", daemon=True)
+        _prefetch.start()
 
 
 def gx_context(live: Path):
@@ -173,6 +185,8 @@ def gx_context(live: Path):
     key = _point_at(live)
     if key not in _contexts:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        if _prefetch is not None:
+            _prefetch.join()
         import great_expectations as gx
 
         _contexts[key] = gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
@@ -185,8 +199,25 @@ def _run_identifier(run_name: str | None):
     return RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)) if run_name else None
 
 
-def validate(con: duckdb.DuckDBPyConnection, suite: Suite, live: Path, run_name: str | None = None) -> SuiteOutcome:
-    frame = con.sql(suite.data).df()
+_SCOPE = re.compile(r"\{refresh_years:([^}]+)\}")
+
+
+def scoped(sql: str, years: list[str] | None) -> str:
+    """A suite's query limited to the financial years a partial refresh touched.
+
+    `{refresh_years:EXPR}` in a suite's `data` becomes `EXPR in ('2025-26', ...)` in a partial
+    refresh, and `true` in a full one, so big tables are checked where they changed.
+    """
+    if not years:
+        return _SCOPE.sub("true", sql)
+    listed = ", ".join("'" + y.replace("'", "''") + "'" for y in years)
+    return _SCOPE.sub(lambda m: f"({m.group(1)}) in ({listed})", sql)
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, suite: Suite, live: Path, run_name: str | None = None, years: list[str] | None = None
+) -> SuiteOutcome:
+    frame = con.sql(scoped(suite.data, years)).df()
     context = gx_context(live)
     definition = context.validation_definitions.get(suite.name)
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
@@ -341,7 +372,7 @@ def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[Suite
     outcomes = []
     with connect_locked(live) as con:
         for suite in suites or load_suites():
-            frame = con.sql(suite.data).df()
+            frame = con.sql(scoped(suite.data, None)).df()
             checkpoint = context.checkpoints.get(suite.name)
             result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=_run_identifier("opcc check"))
             (validation,) = result.run_results.values()

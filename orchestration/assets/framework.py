@@ -162,53 +162,73 @@ def matching_files(raw: Path, pattern: str) -> list[tuple[Path, str]]:
     return [(p, p.relative_to(raw).as_posix()) for p in sorted(raw.glob(pattern)) if p.is_file()]
 
 
-def load_raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource, spec: RawTable) -> dg.MaterializeResult:
+def load_raw_table(con, run_id: str, raw: Path, spec: RawTable) -> dict:
+    """Replace raw.<table> with every row of its files; record the files and any row quarantined."""
+    files = matching_files(raw, spec.pattern)
+    if not files and not spec.optional:
+        return {"missing": f"no file matches {spec.pattern} under {raw}: the {spec.name} table cannot be built"}
+    bulk = read_bulk(files, spec.columns)
+    con.register("_batch", bulk.table)
+    con.execute(f"create or replace table raw.{spec.name} as select * from _batch")
+    con.unregister("_batch")
+    record_files(con, spec.name, bulk.files.values(), run_id)
+    quarantined = record_quarantine(con, spec.name, bulk.quarantined, run_id)
+    return {"bulk": bulk, "files": files, "quarantined": quarantined}
+
+
+@dg.multi_asset(
+    name="raw_tables",
+    specs=[
+        dg.AssetSpec(
+            ["raw", spec.name],
+            group_name=spec.group,
+            description=f"{spec.description} From raw/{spec.pattern}.",
+            kinds={"csv", "duckdb"},
+            metadata={"pattern": spec.pattern, "columns": ", ".join(spec.columns)},
+            skippable=True,
+        )
+        for spec in RAW_TABLES
+    ],
+    can_subset=True,
+)
+def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Every framework and reference file, each kind into its own raw table, in one pass."""
     raw = warehouse.raw_path
     if not raw.is_dir():
         raise dg.Failure(f"raw folder {raw} does not exist (set OPCC_RAW or pass --raw)")
-    files = matching_files(raw, spec.pattern)
-    if not files and not spec.optional:
-        raise dg.Failure(f"no file matches {spec.pattern} under {raw}: the {spec.name} table cannot be built")
-    bulk = read_bulk(files, spec.columns)
+    selected = {key.path[-1] for key in context.selected_asset_keys}
+    problems, results = [], []
     with warehouse.get_connection() as con:
         con.execute("create schema if not exists raw")
-        con.register("_batch", bulk.table)
-        con.execute(f"create or replace table raw.{spec.name} as select * from _batch")
-        con.unregister("_batch")
-        record_files(con, spec.name, bulk.files.values(), context.run_id)
-        quarantined = record_quarantine(con, spec.name, bulk.quarantined, context.run_id)
-    rejected = bulk.rejected
-    if rejected:
-        # Allocation and reference data are all-or-nothing: a missing file means wrong totals.
-        reasons = "; ".join(f"{f.path}: {f.reason}" for f in rejected)
-        raise dg.Failure(f"raw.{spec.name}: {len(rejected)} file(s) could not be read: {reasons}")
-    for row in bulk.quarantined:
-        context.log.warning(f"{row['path']} row {row['row_number']}: {row['reason']}")
-    return dg.MaterializeResult(
-        metadata={
-            "rows": dg.MetadataValue.int(bulk.table.num_rows),
-            "files": dg.MetadataValue.int(len(files)),
-            "rows_quarantined": dg.MetadataValue.int(quarantined),
-            "sources": dg.MetadataValue.text(", ".join(path for _, path in files)),
-        }
-    )
+        for spec in RAW_TABLES:
+            if spec.name not in selected:
+                continue
+            loaded = load_raw_table(con, context.run.run_id, raw, spec)
+            if "missing" in loaded:
+                problems.append(loaded["missing"])
+                continue
+            bulk = loaded["bulk"]
+            # Allocation and reference data are all-or-nothing: a file that cannot be read means wrong totals.
+            problems += [f"raw.{spec.name}: {f.path}: {f.reason}" for f in bulk.rejected]
+            for row in bulk.quarantined:
+                context.log.warning(f"{row['path']} row {row['row_number']}: {row['reason']}")
+            results.append(
+                dg.MaterializeResult(
+                    asset_key=["raw", spec.name],
+                    metadata={
+                        "rows": dg.MetadataValue.int(bulk.table.num_rows),
+                        "files": dg.MetadataValue.int(len(loaded["files"])),
+                        "rows_quarantined": dg.MetadataValue.int(loaded["quarantined"]),
+                        "sources": dg.MetadataValue.text(", ".join(path for _, path in loaded["files"][:20])),
+                    },
+                )
+            )
+    if problems:
+        raise dg.Failure("; ".join(problems))
+    yield from results
 
 
-def _raw_asset(spec: RawTable) -> dg.AssetsDefinition:
-    @dg.asset(
-        key=["raw", spec.name],
-        group_name=spec.group,
-        description=f"{spec.description} From raw/{spec.pattern}.",
-        kinds={"csv", "duckdb"},
-        metadata={"pattern": spec.pattern, "columns": ", ".join(spec.columns)},
-    )
-    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return load_raw_table(context, warehouse, spec)
-
-    return _asset
-
-
-raw_assets = [_raw_asset(spec) for spec in RAW_TABLES]
+raw_assets = [raw_tables]
 
 
 @dg.multi_asset_check(

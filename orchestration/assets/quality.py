@@ -43,7 +43,9 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(specs=specs, name=f"gx_{suite.name}", can_subset=True)
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         with warehouse.get_connection() as con:
-            outcome = validate(con, suite, warehouse.live_path, run_name=f"dagster run {context.run.run_id[:8]}")
+            outcome = validate(
+                con, suite, warehouse.live_path, run_name=f"dagster run {context.run.run_id[:8]}", years=warehouse.refresh_years
+            )
             record(con, outcome, context.run.run_id)
         for key in context.selected_asset_check_keys:
             blocking = key.name == suite.name

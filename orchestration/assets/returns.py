@@ -7,6 +7,7 @@ tables. Other periods are untouched, so a refresh after one quarter's
 returns land does one quarter's work.
 """
 
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +19,19 @@ from ..ingest.returns import discover, read_returns, reject_duplicate_files, val
 from ..partitions import period_partitions
 from ..resources import WarehouseResource
 from ..samples import SAMPLE_MARKER
+
+
+class Stopwatch:
+    """Seconds per stage of the ingest, kept in the asset's metadata."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
 
 
 def remember_files(con, reports: list[FileReport], periods: list[str], now) -> None:
@@ -132,6 +146,7 @@ RETURN_ASSET_SPECS = [
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    clock = Stopwatch()
     periods = list(context.partition_keys)
     raw = warehouse.raw_path
     files, refused = [], []
@@ -142,7 +157,9 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         refused += rejected
         if (raw / "returns" / period).is_dir():
             present.append((period, len(found) + len(rejected)))
+    clock.lap("find files")
     bulk = read_returns(files)
+    clock.lap("read files")
     for report in refused:
         bulk.files[report.path] = report
     now = utc_now()
@@ -156,6 +173,7 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         }
         reject_duplicate_files(bulk, known)
         checked = validate_returns(con, bulk.table)
+        clock.lap("validate rows")
         # Row counts per file after validation: every row read is loaded or quarantined.
         con.register("_loaded", checked.loaded)
         loaded_per_file = dict(con.execute("select source_file, count(*) from _loaded group by 1").fetchall())
@@ -170,6 +188,7 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         con.execute("delete from raw.provider_returns where period_folder in (select unnest(?))", [periods])
         con.execute("insert into raw.provider_returns by name select * from _loaded")
         con.unregister("_loaded")
+        clock.lap("write rows")
         con.execute("delete from raw.return_periods where period in (select unnest(?))", [periods])
         sample = (raw / "returns" / SAMPLE_MARKER).exists()
         for period, count in present:
@@ -187,7 +206,9 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         )
         quarantine = pa.concat_tables([unreadable_rows, checked.quarantined])
         quarantined = record_quarantine(con, "provider_returns", quarantine, context.run_id, periods=periods)
+        clock.lap("write audit")
         remember_files(con, list(bulk.files.values()), periods, now)
+        clock.lap("file history")
     rejected = [r for r in bulk.files.values() if r.status == "rejected"]
     for report in rejected:
         context.log.warning(f"{report.path}: rejected: {report.reason}")
@@ -197,6 +218,7 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "periods": dg.MetadataValue.text(", ".join(periods)),
             "rows": dg.MetadataValue.int(checked.loaded.num_rows),
             "rows_quarantined": dg.MetadataValue.int(quarantined),
+            "seconds": dg.MetadataValue.json(clock.laps),
         },
     )
     yield dg.MaterializeResult(

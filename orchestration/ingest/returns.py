@@ -11,6 +11,7 @@ that the contract has a target for in that financial year.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,30 +51,33 @@ def period_folders(raw: Path) -> list[str]:
 
 
 def discover(raw: Path, period: str) -> tuple[list[tuple[Path, str]], list[FileReport]]:
-    """Return files directly in raw/returns/<period>/; anything else there is reported, not read."""
+    """Return files directly in raw/returns/<period>/; anything else there is reported, not read.
+
+    The period folder itself must be a real folder, and links inside it are refused, so a
+    name in it can only ever point at a file in it.
+    """
     folder = returns_dir(raw) / period
     found: list[tuple[Path, str]] = []
     refused: list[FileReport] = []
     if not folder.is_dir() or folder.is_symlink():
         return found, refused
-    root = raw.resolve()
-    for path in sorted(folder.iterdir()):
-        shown = path.relative_to(raw).as_posix()
-        if path.name.startswith((".", "~$")):
-            continue  # editor lock files and hidden files are not submissions
-        reason = None
-        if path.is_symlink():
-            reason = "a symbolic link, not a file: copy the return itself into the folder"
-        elif path.is_dir():
-            reason = "a folder inside a period folder: put returns directly in the period folder"
-        elif path.suffix.lower() not in RETURN_SUFFIXES:
-            reason = f"not a return: expected a .csv or .xlsx file, got '{path.suffix or 'no extension'}'"
-        elif not path.resolve().is_relative_to(root):
-            reason = "resolves outside the raw folder; not read"
-        if reason:
-            refused.append(FileReport(path=shown, status="rejected", reason=reason))
-        else:
-            found.append((path, shown))
+    prefix = f"returns/{period}/"
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            if name.startswith((".", "~$")):
+                continue  # editor lock files and hidden files are not submissions
+            reason = None
+            if entry.is_symlink():
+                reason = "a symbolic link, not a file: copy the return itself into the folder"
+            elif entry.is_dir():
+                reason = "a folder inside a period folder: put returns directly in the period folder"
+            elif os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
+                reason = f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1] or 'no extension'}'"
+            if reason:
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=reason))
+            else:
+                found.append((Path(entry.path), prefix + name))
     return found, refused
 
 
@@ -200,13 +204,20 @@ typed as (
         and targets.financial_year = substr(numbers.c_period, 1, 7)
 ),
 
-in_file as (
+duplicates as (
     select
-        *,
-        count(*) over (partition by _source_file, c_contract, c_period, c_measure) as times_in_file,
-        string_agg(cast(_source_row as varchar), ', ' order by _source_row)
-            over (partition by _source_file, c_contract, c_period, c_measure) as rows_with_measure
+        _source_file, c_contract, c_period, c_measure,
+        count(*) as times_in_file,
+        string_agg(cast(_source_row as varchar), ', ' order by _source_row) as rows_with_measure
     from typed
+    group by _source_file, c_contract, c_period, c_measure
+    having count(*) > 1
+),
+
+in_file as (
+    select typed.*, coalesce(duplicates.times_in_file, 1) as times_in_file, duplicates.rows_with_measure
+    from typed
+    left join duplicates using (_source_file, c_contract, c_period, c_measure)
 ),
 
 checked as (
