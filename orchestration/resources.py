@@ -45,6 +45,7 @@ class WarehouseResource(ConfigurableResource):
     _build: Path | None = PrivateAttr(default=None)
     _published: bool = PrivateAttr(default=False)
     _kept_failed: Path | None = PrivateAttr(default=None)
+    _refresh_years: list[str] | None = PrivateAttr(default=None)
 
     @property
     def live_path(self) -> Path:
@@ -53,6 +54,12 @@ class WarehouseResource(ConfigurableResource):
     @property
     def raw_path(self) -> Path:
         return raw_dir(self.raw or None)
+
+    @property
+    def refresh_years(self) -> list[str] | None:
+        """Financial years a partial refresh (named periods, on a copy of the live warehouse) touches;
+        None for a full refresh."""
+        return self._refresh_years
 
     @property
     def dbt_target_path(self) -> Path:
@@ -72,9 +79,11 @@ class WarehouseResource(ConfigurableResource):
         lock = wh.WriterLock(live, purpose=f"dagster run {run_id[:8]}")
         lock.acquire(timeout_seconds=float(tags.get(LOCK_WAIT_TAG, self.lock_wait_seconds)))
         self._lock = lock
+        quality.prefetch()
         build = wh.build_path(live)
         wh.remove_stale_build(live)
         from_live = tags.get(START_TAG, "live") != "empty"
+        self._refresh_years = partial_refresh_years(tags) if from_live and live.exists() else None
         wh.start_build(live, build, from_live=from_live)
         with duckdb.connect(str(build)) as con:
             ensure_base_tables(con)
@@ -106,6 +115,19 @@ class WarehouseResource(ConfigurableResource):
         self._published = True
         wh.failed_path(self.live_path).unlink(missing_ok=True)  # superseded by a good build
         return self.live_path
+
+
+def partial_refresh_years(tags: dict) -> list[str] | None:
+    """The financial years of the periods a run is for (a single partition or a range), if any."""
+    from .partitions import period_partitions
+
+    keys = period_partitions.get_partition_keys()
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or start
+    if not start or start not in keys or end not in keys:
+        return None
+    periods = keys[keys.index(start) : keys.index(end) + 1]
+    return sorted({p[:7] for p in periods})
 
 
 def carry_over(live: Path, build: Path) -> None:

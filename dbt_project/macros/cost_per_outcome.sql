@@ -1,8 +1,10 @@
 {# Cost per outcome over contributions grouped by `group_column` (the priority, the contracts'
    theme or their funding mechanism): attributed spend / outcomes, never a division by zero. #}
 {% macro cost_per_outcome(group_column, group_name) -%}
+{{ incremental_by_year_config() }}
 with contributions as (
     select * from {{ ref('int_outcome_contributions__to_date') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 indicators as (
@@ -25,6 +27,7 @@ grouped as (
 )
 
 select
+    left(grouped.period, 7) as financial_year,
     grouped.commissioner_code,
     grouped.period,
     grouped.period_basis,

@@ -7,8 +7,10 @@ published.
 """
 
 
+import hashlib
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -37,8 +39,43 @@ class OpccTranslator(DagsterDbtTranslator):
 translator = OpccTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+BUILD_STATE_DDL = """
+create table if not exists audit.build_state (key varchar primary key, value varchar);
+create table if not exists audit.refresh_scope (financial_year varchar)
+"""
+
+
+def inputs_fingerprint(con) -> str:
+    """Everything but the returns that the models read: framework and reference files, and the models."""
+    files = con.execute(
+        "select string_agg(path || ':' || coalesce(sha256, ''), ',' order by path) from audit.loaded_files "
+        "where source_table != 'provider_returns'"
+    ).fetchone()[0]
+    digest = hashlib.sha256((files or "").encode())
+    digest.update(Path(dbt_project.manifest_path).read_bytes())
+    return digest.hexdigest()
+
+
+def dbt_build_args(warehouse: WarehouseResource) -> tuple[list[str], str, str]:
+    """A partial refresh whose other inputs are unchanged rebuilds only its years; anything else, all."""
+    with warehouse.get_connection() as con:
+        con.execute(BUILD_STATE_DDL)
+        fingerprint = inputs_fingerprint(con)
+        previous = con.execute("select value from audit.build_state where key = 'inputs'").fetchone()
+        years = warehouse.refresh_years
+        con.execute("delete from audit.refresh_scope")
+        if years and previous and previous[0] == fingerprint:
+            con.execute("insert into audit.refresh_scope select unnest(?)", [years])
+            return ["build"], fingerprint, f"years {', '.join(years)}"
+    return ["build", "--full-refresh"], fingerprint, "everything"
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_models")
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    args, fingerprint, scope = dbt_build_args(warehouse)
+    context.log.info(f"dbt builds {scope}")
     # dbt writes to this run's build file, never to the live warehouse.
     os.environ[DBT_DATABASE_ENV] = str(warehouse.build_path)
-    yield from dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path).stream()
+    yield from dbt.cli(args, context=context, target_path=warehouse.dbt_target_path).stream()
+    with warehouse.get_connection() as con:
+        con.execute("insert or replace into audit.build_state values ('inputs', ?)", [fingerprint])

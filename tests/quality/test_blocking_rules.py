@@ -118,8 +118,9 @@ SUITES = {suite.name: suite for suite in load_suites()}
          "Money goes only to SP1..SP17 or VARIOUS"),
         ("priority_attribution", "update marts.fct_allocation_by_priority set strategic_priority = 'VARIOUS' where contract_id = 'LEI-004' and priority_role = 'secondary'",
          "VARIOUS is used only for Partnership Locality Fund lines"),
-        ("latest_returns", "create or replace view intermediate.int_returns__latest_measures as "
-         "select * from raw.provider_returns", "After resubmissions, one value per contract, period and measure"),
+        ("latest_returns", "insert into intermediate.int_returns__latest_measures "
+         "select * from intermediate.int_returns__latest_measures limit 1",
+         "After resubmissions, one value per contract, period and measure"),
         ("contract_quarter", "delete from marts.fct_contract_quarter where return_status = 'missing'",
          "Every expected return is there or marked missing"),
     ],

@@ -1,3 +1,4 @@
+{{ incremental_by_year_config() }}
 -- What each contract contributes to cost per outcome, per quarter: for every outcome count it
 -- reported in its latest return (indicators of kind 'outcome', unit 'count', more is better),
 -- the value, and its spend in the quarter attributed to the indicator's strategic priority
@@ -5,6 +6,7 @@
 -- contract-quarter with no spend figure contributes nothing: there is no cost to divide.
 with measures as (
     select * from {{ ref('int_returns__latest_measures') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 indicators as (

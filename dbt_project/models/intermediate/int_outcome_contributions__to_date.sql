@@ -1,8 +1,10 @@
+{{ incremental_by_year_config() }}
 -- The contributions counted in each period: the quarter itself, and year to date (every quarter
 -- of the financial year up to and including it). Year-to-date figures are sums of quarterly
 -- figures, so a quarter and its year to date always agree.
 with contributions as (
     select * from {{ ref('int_outcome_contributions') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 periods as (

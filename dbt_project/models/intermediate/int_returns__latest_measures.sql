@@ -1,16 +1,20 @@
+{{ incremental_by_year_config() }}
 -- The measures of the latest submission for each contract and period: what the marts report.
 with return_rows as (
     select source_file as path, contract_id, period, measure, value, comment, source_row, true as is_on_disk, null as sha256
     from {{ ref('stg_returns__provider_returns') }}
+    where {{ incremental_years("left(period, 7)") }}
 ),
 
 superseded_rows as (
     select path, contract_id, period, measure, value, comment, source_row, false as is_on_disk, sha256
     from {{ ref('stg_returns__superseded_rows') }}
+    where {{ incremental_years("left(period, 7)") }}
 ),
 
 submissions as (
     select * from {{ ref('int_returns__submissions') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 all_rows as (
@@ -20,6 +24,7 @@ all_rows as (
 )
 
 select
+    left(all_rows.period, 7) as financial_year,
     all_rows.contract_id,
     all_rows.period,
     all_rows.measure,

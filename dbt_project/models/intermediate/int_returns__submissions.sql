@@ -1,3 +1,4 @@
+{{ incremental_by_year_config() }}
 -- One row per version of a return file per contract and period it reports on: the files on disk
 -- now, and the earlier content of any file that changed after it was loaded. When it was
 -- received comes from the submission log, else from the return itself (the workbook's
@@ -7,10 +8,12 @@
 -- supersedes earlier ones; all are kept.
 with return_rows as (
     select * from {{ ref('stg_returns__provider_returns') }}
+    where {{ incremental_years("left(period, 7)") }}
 ),
 
 superseded_rows as (
     select * from {{ ref('stg_returns__superseded_rows') }}
+    where {{ incremental_years("left(period, 7)") }}
 ),
 
 files as (
@@ -95,6 +98,7 @@ received as (
 
 select
     *,
+    left(period, 7) as financial_year,
     row_number() over (partition by contract_id, period order by received_at, path, content_version) as submission_number,
     count(*) over (partition by contract_id, period) as submissions,
     row_number() over (partition by contract_id, period order by received_at desc, path desc, content_version desc) = 1 as is_latest,

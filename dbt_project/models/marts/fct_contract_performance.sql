@@ -1,12 +1,15 @@
+{{ incremental_by_year_config() }}
 -- The contract-management view: per contract and reporting period, spend against profile, its
 -- indicators against target (RAG), its return's status, and the exceptions a commissioner acts
 -- on (missing, late, resubmitted, overspent, under target).
 with quarters as (
     select * from {{ ref('fct_contract_quarter') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 indicators as (
     select * from {{ ref('fct_indicator_performance') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 contracts as (

@@ -1,3 +1,4 @@
+{{ incremental_by_year_config() }}
 -- One row per contract and reporting period: what the latest return says (spend and one column
 -- per indicator of the catalogue), and the return's status: received, late, resubmitted or
 -- missing. A contract expected to report and silent is 'missing', never absent.
@@ -9,14 +10,17 @@
 
 with expected as (
     select * from {{ ref('int_returns__expected') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 submissions as (
     select * from {{ ref('int_returns__submissions') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 measures as (
     select * from {{ ref('int_returns__latest_measures') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 latest as (

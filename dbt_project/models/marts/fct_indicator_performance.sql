@@ -1,3 +1,4 @@
+{{ incremental_by_year_config() }}
 -- Each contract's indicators against target, per reporting period. Counts and money are compared
 -- year to date with the annual target pro rata (a quarter of it per quarter); percentages with
 -- the target rate. RAG: green at var('rag_green_at') of target or better, amber at
@@ -12,10 +13,12 @@ indicators as (
 
 quarters as (
     select * from {{ ref('fct_contract_quarter') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 measures as (
     select * from {{ ref('int_returns__latest_measures') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 expected_indicators as (

@@ -1,10 +1,13 @@
+{{ incremental_by_year_config() }}
 -- Every return file received for a contract and period, in the order received. The latest is
 -- the one the marts use; earlier ones are kept here as history, marked superseded.
 with submissions as (
     select * from {{ ref('int_returns__submissions') }}
+    where {{ incremental_years('financial_year') }}
 )
 
 select
+    financial_year,
     contract_id,
     period,
     submission_number,

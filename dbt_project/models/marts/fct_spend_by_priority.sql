@@ -1,10 +1,11 @@
+{{ incremental_by_year_config() }}
 -- Per reporting period and strategic priority: spend reported by providers, attributed to
 -- priorities with the same shares as the allocation (latest framework version of the year),
 -- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
 with spend as (
     select contract_id, period, value as spend_gbp
     from {{ ref('int_returns__latest_measures') }}
-    where measure = 'spend_gbp'
+    where measure = 'spend_gbp' and {{ incremental_years('financial_year') }}
 ),
 
 expected as (
@@ -13,6 +14,7 @@ expected as (
 
 periods as (
     select * from {{ ref('stg_returns__return_periods') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 allocation as (
@@ -26,18 +28,38 @@ shares as (
     select * from {{ ref('int_priority_shares') }} where is_latest_version
 ),
 
-attributed_spend as (
+shared_spend as (
     select
         expected.commissioner_code,
         spend.period,
         shares.strategic_priority,
         spend.contract_id,
-        spend.spend_gbp * shares.share as spend_gbp
+        shares.share,
+        cast(round(spend.spend_gbp, 2) as decimal(14, 2)) as contract_spend_gbp,
+        cast(round(spend.spend_gbp * shares.share, 2) as decimal(14, 2)) as rounded_gbp
     from spend
     inner join expected using (contract_id, period)
     inner join shares
         on shares.framework_version = expected.framework_version
         and shares.contract_id = spend.contract_id
+),
+
+-- In pence, with the rounding remainder on the contract's largest share, so that a
+-- contract's spend over its priorities adds up to what it reported and totals are exact
+-- sums that do not depend on row order.
+attributed_spend as (
+    select
+        commissioner_code,
+        period,
+        strategic_priority,
+        contract_id,
+        case
+            when row_number() over per_contract = 1
+                then contract_spend_gbp - (sum(rounded_gbp) over (partition by contract_id, period) - rounded_gbp)
+            else rounded_gbp
+        end as spend_gbp
+    from shared_spend
+    window per_contract as (partition by contract_id, period order by share desc, strategic_priority)
 ),
 
 quarter_spend as (
