@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .settings import apply_offline_environment, raw_dir, warehouse_path
+from .settings import apply_offline_environment, commissioner, raw_dir, warehouse_path
 
 apply_offline_environment()
 # Dagster flags some of the APIs used here as beta; a user of the command need not see that.
@@ -180,7 +180,8 @@ def check(warehouse: Path | None) -> None:
 @warehouse_option
 @click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the pack (default: reports/<period> beside the warehouse).")
-def report(warehouse: Path | None, period: str, out_dir: Path | None) -> None:
+@click.option("--commissioner", "code", default=None, help="Commissioner code (default: $OPCC_COMMISSIONER, else LEI).")
+def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None) -> None:
     """Write the quarterly performance review pack (HTML with charts, and XLSX) for a period."""
     from .queries import connect_locked
     from .reporting.pack import build_pack
@@ -189,7 +190,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None) -> None:
     out_dir = out_dir or live.parent / "reports" / period
     try:
         with connect_locked(live) as con:
-            html_path, xlsx_path = build_pack(con, period, out_dir)
+            html_path, xlsx_path = build_pack(con, period, out_dir, commissioner(code))
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -30,6 +30,11 @@ def apply_offline_environment() -> None:
         os.environ.setdefault(key, value)
 
 
+def commissioner(explicit: str | None = None) -> str:
+    """The commissioner whose review pack the pipeline builds (OPCC_COMMISSIONER, default LEI)."""
+    return explicit or os.environ.get("OPCC_COMMISSIONER") or "LEI"
+
+
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("OPCC_WAREHOUSE") or DEFAULT_WAREHOUSE).expanduser().absolute()
 

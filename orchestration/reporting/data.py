@@ -72,15 +72,15 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
     if period not in available_periods(con):
         raise ValueError(f"no returns for {period} in this warehouse (periods: {', '.join(available_periods(con)) or 'none'})")
     fy = parsed.financial_year
-    commissioner = commissioner or con.execute(
-        "select commissioner_code from marts.dim_framework_version where financial_year = ? order by version_number desc limit 1",
-        [fy],
-    ).fetchone()[0]
-    name = con.execute("select commissioner_name from marts.dim_commissioner where commissioner_code = ?", [commissioner]).fetchone()[0]
-    version = con.execute(
+    commissioner = commissioner or "LEI"
+    named = con.execute("select commissioner_name from marts.dim_commissioner where commissioner_code = ?", [commissioner]).fetchone()
+    latest = con.execute(
         "select framework_version from marts.dim_framework_version where commissioner_code = ? and financial_year = ? and is_latest",
         [commissioner, fy],
-    ).fetchone()[0]
+    ).fetchone()
+    if named is None or latest is None:
+        raise ValueError(f"no {fy} framework for commissioner {commissioner} in this warehouse")
+    name, version = named[0], latest[0]
     refreshed = con.execute("select max(refreshed_at) from raw.return_periods").fetchone()[0]
     sample = bool(con.execute("select coalesce(bool_or(sample_data), false) from raw.return_periods").fetchone()[0])
     args = (commissioner, period)

@@ -247,8 +247,8 @@ def pack_paths(out_dir: Path, period: str) -> tuple[Path, Path]:
     return out_dir / f"{stem}.html", out_dir / f"{stem}.xlsx"
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, period: str, out_dir: Path) -> tuple[Path, Path]:
-    data = load(con, period)
+def build_pack(con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, commissioner: str | None = None) -> tuple[Path, Path]:
+    data = load(con, period, commissioner)
     html_path, xlsx_path = pack_paths(out_dir, period)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_html(data), encoding="utf-8")

@@ -66,3 +66,8 @@ def test_pack_workbook_opens_in_libreoffice(warehouse_copy, tmp_path):
 def test_unknown_period_is_refused(warehouse_copy):
     completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2017-18 Q1")
     assert completed.returncode == 2 and "no returns for 2017-18 Q1" in completed.stderr
+
+
+def test_commissioner_without_a_framework_is_refused(warehouse_copy):
+    completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q2", "--commissioner", "NAB")
+    assert completed.returncode == 2 and "NAB" in completed.stderr and "Traceback" not in completed.stderr
