@@ -1,0 +1,1 @@
+"""National-scale benchmark of the warehouse pipeline; see benchmarks/run.py."""
