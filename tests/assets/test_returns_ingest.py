@@ -140,3 +140,19 @@ def test_refreshing_the_same_files_twice_changes_nothing(warehouse_copy, raw_cop
     assert contents() == first, "the same return loaded a second time must change nothing"
     rejected = rows(warehouse_copy, "select path, reason from audit.rejected_files")
     assert rejected == [("returns/2016-17 Q1/LEI-001 copy.csv", "identical to returns/2016-17 Q1/LEI-001.csv (same sha256): the same return is not loaded twice")]
+
+
+def test_audit_return_files_lists_every_file_once_with_what_became_of_it(db):
+    on_disk = {
+        f"{p.parent.name}/{p.name}" for p in (RAW / "returns").glob("*/*") if p.suffix in (".csv", ".xlsx")
+    }
+    listed = db.execute(
+        "select path, status, received_at, rows_read, rows_loaded, rows_quarantined, sha256 from audit.return_files"
+    ).fetchall()
+    assert {row[0].removeprefix("returns/") for row in listed} == on_disk and len(listed) == len(on_disk)
+    assert all(read == loaded + quarantined and len(sha) == 64 and received for _, _, received, read, loaded, quarantined, sha in listed)
+    statuses = {path: status for path, status, *_ in listed}
+    assert [p for p, s in statuses.items() if s == "superseded"] == [
+        p for p in statuses if p.endswith("2016-17 Q2/LEI-022.csv")
+    ]
+    assert statuses[next(p for p in statuses if p.endswith("LEI-022 corrected.csv"))] == "loaded"
