@@ -75,6 +75,7 @@ class Suite:
     data: str
     rules: tuple[Rule, ...]
     identify_rows_by: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # every column a rule or a failing sample reads
 
     @property
     def has_warnings(self) -> bool:
@@ -137,6 +138,8 @@ def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
             )
             for e in data["expectations"]
         )
+        identify = tuple(meta.get("identify_rows_by", ()))
+        checked = [v for e in data["expectations"] for k, v in e["kwargs"].items() if k == "column" or k.startswith("column_")]
         suites.append(
             Suite(
                 data["name"],
@@ -144,7 +147,8 @@ def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
                 meta.get("layer", ""),
                 meta["data"],
                 rules,
-                tuple(meta.get("identify_rows_by", ())),
+                identify,
+                tuple(dict.fromkeys([*identify, *checked])),
             )
         )
     return suites
@@ -214,10 +218,20 @@ def scoped(sql: str, years: list[str] | None) -> str:
     return _SCOPE.sub(lambda m: f"({m.group(1)}) in ({listed})", sql)
 
 
+def suite_frame(con: duckdb.DuckDBPyConnection, suite: Suite, years: list[str] | None = None):
+    """The suite's data as a DataFrame, with only the columns its rules and samples read: at national
+    scale a whole table in pandas costs gigabytes."""
+    sql = scoped(suite.data, years)
+    if suite.columns:
+        quoted = ['"' + c.replace('"', '""') + '"' for c in suite.columns]
+        sql = f"select {', '.join(quoted)} from ({sql})"
+    return con.sql(sql).df()
+
+
 def validate(
     con: duckdb.DuckDBPyConnection, suite: Suite, live: Path, run_name: str | None = None, years: list[str] | None = None
 ) -> SuiteOutcome:
-    frame = con.sql(scoped(suite.data, years)).df()
+    frame = suite_frame(con, suite, years)
     context = gx_context(live)
     definition = context.validation_definitions.get(suite.name)
     result_format = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
@@ -372,7 +386,7 @@ def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[Suite
     outcomes = []
     with connect_locked(live) as con:
         for suite in suites or load_suites():
-            frame = con.sql(scoped(suite.data, None)).df()
+            frame = suite_frame(con, suite)
             checkpoint = context.checkpoints.get(suite.name)
             result = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=_run_identifier("opcc check"))
             (validation,) = result.run_results.values()

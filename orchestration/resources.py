@@ -23,7 +23,7 @@ from . import quality
 from . import warehouse as wh
 from .audit import ensure_base_tables
 from .project import dbt_executable, dbt_project
-from .settings import raw_dir, warehouse_path
+from .settings import duckdb_memory_limit, raw_dir, warehouse_path
 
 START_TAG = "opcc/start"
 LOCK_WAIT_TAG = "opcc/lock_wait_seconds"
@@ -107,7 +107,8 @@ class WarehouseResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with DuckDBResource(database=str(self.build_path)).get_connection() as con:
+        config = {"memory_limit": duckdb_memory_limit()}
+        with DuckDBResource(database=str(self.build_path), connection_config=config).get_connection() as con:
             yield con
 
     def publish(self) -> Path:

@@ -41,3 +41,9 @@ def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def raw_dir(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("OPCC_RAW") or DEFAULT_RAW).expanduser().absolute()
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory while a refresh writes (OPCC_DUCKDB_MEMORY_LIMIT, default 1GB); beyond it DuckDB
+    spills to disk beside the build file, so a national refresh fits a small machine."""
+    return os.environ.get("OPCC_DUCKDB_MEMORY_LIMIT") or "1GB"
