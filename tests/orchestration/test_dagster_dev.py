@@ -16,6 +16,9 @@ LOCATION_ERROR = """
 { workspaceOrError { ... on Workspace { locationEntries {
     locationOrLoadError { __typename ... on PythonError { message stack } } } } } }
 """
+DAEMONS = """
+{ instance { daemonHealth { allDaemonStatuses { daemonType healthy } } } }
+"""
 QUERY = """
 { assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }
 """
@@ -77,6 +80,13 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         assert ("marts/fct_published_totals", "published_totals", True) in checks
         assert ("marts/fct_contract_quarter", "contract_quarter_warnings", False) in checks
         assert ("raw/provider_returns", "raw_provider_returns", True) in checks
+        # Stop it as a user would, once it is fully up: its daemons create their storage on their
+        # first beat, and an interrupt before that races them.
+        while time.monotonic() < deadline:
+            statuses = graphql(port, DAEMONS)["data"]["instance"]["daemonHealth"]["allDaemonStatuses"]
+            if statuses and all(s["healthy"] for s in statuses):
+                break
+            time.sleep(1)
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
@@ -84,6 +94,13 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        gone_by = time.monotonic() + 30
+        while time.monotonic() < gone_by:  # the webserver and code server leave after dagster dev itself
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
         log.close()
     # No temporary Dagster home left behind in the project.
     assert not list(PROJECT_ROOT.glob(".tmp_dagster_home_*"))
