@@ -1,7 +1,7 @@
 {# Cost per outcome over contributions grouped by `group_column` (the priority, the contracts'
    theme or their funding mechanism): attributed spend / outcomes, never a division by zero. #}
 {% macro cost_per_outcome(group_column, group_name) -%}
-{{ incremental_by_year_config() }}
+    {{ incremental_by_year_config() }}
 with contributions as (
     select * from {{ ref('int_outcome_contributions__to_date') }}
     where {{ incremental_years('financial_year') }}
@@ -14,6 +14,7 @@ indicators as (
 grouped as (
     select
         commissioner_code,
+        plan_code,
         reporting_period as period,
         period_basis,
         {{ group_column }} as {{ group_name }},
@@ -29,6 +30,7 @@ grouped as (
 select
     left(grouped.period, 7) as financial_year,
     grouped.commissioner_code,
+    grouped.plan_code,
     grouped.period,
     grouped.period_basis,
     grouped.{{ group_name }},
@@ -45,5 +47,7 @@ select
     grouped.contract_quarters,
     case when grouped.outcome_value = 0 then 'no outcomes reported: the outcome total is 0' end as not_computed_because
 from grouped
-left join indicators on indicators.indicator_code = grouped.indicator_code
+left join indicators
+    on indicators.plan_code = grouped.plan_code
+    and indicators.indicator_code = grouped.indicator_code
 {%- endmacro %}

@@ -1,7 +1,23 @@
 -- Where the published documents disagree with themselves or with the reference data.
 -- The warehouse keeps the printed value, conforms it, and lists the discrepancy here for
 -- a reviewer: one row per place, with where it was printed and what was made of it.
-with table_1 as (
+with lines as (
+    select * from {{ ref('int_allocation_lines__conformed') }}
+),
+
+totals as (
+    select * from {{ ref('fct_published_totals') }}
+),
+
+tables as (
+    select * from {{ ref('stg_reference__allocation_tables') }}
+),
+
+budget as (
+    select * from {{ ref('fct_budget_position') }}
+),
+
+restated_lines as (
     select
         commissioner_code,
         framework_version,
@@ -13,8 +29,8 @@ with table_1 as (
         null as conformed_value,
         appendix_table || ' row ' || appendix_line || ' (document line ' || appendix_source_line || ')' as printed_at,
         'table_1 row ' || table_1_line || ' (document line ' || table_1_source_line || ')' as other_printed_at,
-        'The decision record''s Table 1 prints this ' || replace(field, '_', ' ') || ' differently from the appendix'
-            as explanation
+        'The decision record''s summary table prints this ' || replace(field, '_', ' ')
+        || ' differently from the allocation table' as explanation
     from {{ ref('int_table_1_reconciliation') }}
 ),
 
@@ -22,7 +38,8 @@ between_versions as (
     select
         commissioner_code,
         to_version as framework_version,
-        case when is_spelling_only then 'spelled_differently_between_versions' else 'worded_differently_between_versions' end as kind,
+        case when is_spelling_only then 'spelled_differently_between_versions' else 'worded_differently_between_versions' end
+            as kind,
         contract_id,
         field,
         to_value as printed_value,
@@ -31,32 +48,45 @@ between_versions as (
         to_version as printed_at,
         from_version as other_printed_at,
         case when is_spelling_only
-            then 'Same ' || replace(field, '_', ' ') || ' printed with a different spelling than in ' || from_version
+                then 'Same ' || replace(field, '_', ' ') || ' printed with a different spelling than in ' || from_version
             else replace(field, '_', ' ') || ' printed differently than in ' || from_version
         end as explanation
     from {{ ref('fct_framework_changes') }}
     where change_type = 'attribute_changed'
 ),
 
-lines as (
-    select * from {{ ref('int_allocation_lines__conformed') }}
+separators as (
+    -- versions that print most of their amounts of £1,000 or more with thousands separators
+    select
+        commissioner_code,
+        framework_version,
+        count(*) filter (where value_printed like '%,%') * 2 > count(*) as uses_separators
+    from lines
+    where allocated_gbp >= 1000
+    group by all
 ),
 
 number_format as (
     select
-        commissioner_code,
-        framework_version,
+        lines.commissioner_code,
+        lines.framework_version,
         'amount_without_thousands_separator' as kind,
-        contract_id,
+        lines.contract_id,
         'value' as field,
-        value_printed as printed_value,
+        lines.value_printed as printed_value,
         null as other_value,
-        cast(allocated_gbp as varchar) as conformed_value,
-        source_table || ' row ' || line_number || ' (document line ' || source_line || ')' as printed_at,
+        cast(lines.allocated_gbp as varchar) as conformed_value,
+        lines.source_table || ' row ' || lines.line_number || ' (document line ' || lines.source_line || ')' as printed_at,
         null as other_printed_at,
-        'Amount printed without a thousands separator; read as ' || format('£{:,}', cast(allocated_gbp as bigint)) as explanation
+        'Amount printed without a thousands separator, unlike most of the version''s; read as '
+        || format('£{:,.2f}', cast(lines.allocated_gbp as double)) as explanation
     from lines
-    where regexp_full_match(trim(value_printed), '£\d{4,}(\.\d+)?')
+    inner join separators
+        on separators.commissioner_code = lines.commissioner_code
+        and separators.framework_version = lines.framework_version
+    where separators.uses_separators
+        and lines.allocated_gbp >= 1000
+        and lines.value_printed not like '%,%'
 ),
 
 priority_cells as (
@@ -69,21 +99,25 @@ priority_cells as (
         priorities.secondary_priority_printed as printed_value,
         null as other_value,
         null as conformed_value,
-        priorities.source_table || ' row ' || priorities.line_number || ' (document line ' || lines.source_line || ')' as printed_at,
+        priorities.source_table
+        || ' row '
+        || priorities.line_number
+        || ' (document line '
+        || lines.source_line
+        || ')' as printed_at,
         null as other_printed_at,
         'Secondary priority ' || priorities.secondary_not_used_because
-            || '; no secondary priority is attributed' as explanation
+        || '; no secondary priority is attributed' as explanation
     from {{ ref('int_allocation_lines__priorities') }} as priorities
     inner join lines
-        on lines.framework_version = priorities.framework_version
+        on lines.commissioner_code = priorities.commissioner_code
+        and lines.framework_version = priorities.framework_version
         and lines.source_table = priorities.source_table
         and lines.line_number = priorities.line_number
     where priorities.secondary_not_used_because like 'not a strategic priority%'
-        or priorities.secondary_not_used_because like 'no such%'
-        or priorities.primary_problem is not null
 ),
 
-plf_names as (
+area_names as (
     select
         commissioner_code,
         framework_version,
@@ -93,10 +127,11 @@ plf_names as (
         csp_printed as printed_value,
         null as other_value,
         community_safety_partnership as conformed_value,
-        'plf_table row ' || line_number || ' (document line ' || source_line || ')' as printed_at,
+        'area table row ' || line_number || ' (document line ' || source_line || ')' as printed_at,
         null as other_printed_at,
-        'PLF table prints ''' || csp_printed || '''; the partnership is ' || coalesce(community_safety_partnership, 'not known') as explanation
-    from {{ ref('int_plf_allocations__conformed') }}
+        'The table by area prints ''' || csp_printed || '''; the partnership is '
+        || coalesce(community_safety_partnership, 'not known') as explanation
+    from {{ ref('int_area_grants__conformed') }}
     where community_safety_partnership is null
         or {{ conform_key('csp_printed') }} != {{ conform_key('community_safety_partnership') }}
 ),
@@ -118,54 +153,61 @@ extraction as (
     where extraction_note is not null
 ),
 
-totals as (
-    select * from {{ ref('fct_published_totals') }}
-),
-
 total_mismatch as (
     select
         commissioner_code,
         framework_version,
-        'total_does_not_add_up' as kind,
+        case when agrees then 'total_difference_accepted' else 'total_does_not_add_up' end as kind,
         null as contract_id,
         'total' as field,
         value_printed as printed_value,
         cast(computed_gbp as varchar) as other_value,
         null as conformed_value,
-        source_table || ' ''' || label_printed || ''' (document line ' || source_line || ')' as printed_at,
+        source_table || ' ''' || label_printed || ''' (document line ' || coalesce(cast(source_line as varchar), '-') || ')'
+            as printed_at,
         null as other_printed_at,
-        'Printed total differs from the sum of its ' || lines_counted || ' lines by ' || cast(difference_gbp as varchar) as explanation
+        'Printed total differs from the sum of its ' || lines_counted || ' lines by '
+        || format('£{:,.2f}', abs(difference_gbp)) || coalesce('; accepted: ' || accepted_because, '') as explanation
     from totals
     where not matches
 ),
 
 subtotal_scope as (
+    -- a summary table's theme subtotal beside the first allocation table's subtotal of the same theme
     select
-        table_1.commissioner_code,
-        table_1.framework_version,
+        restated.commissioner_code,
+        restated.framework_version,
         'subtotal_differs_between_tables' as kind,
         null as contract_id,
         'theme_subtotal' as field,
-        table_1.value_printed as printed_value,
-        appendix.value_printed as other_value,
+        restated.value_printed as printed_value,
+        allocated.value_printed as other_value,
         null as conformed_value,
-        'table_1 ''' || table_1.label_printed || ''' (document line ' || table_1.source_line || ')' as printed_at,
-        'appendix_b ''' || appendix.label_printed || ''' (document line ' || appendix.source_line || ')' as other_printed_at,
-        'Theme subtotal printed as ' || table_1.value_printed || ' in Table 1 and ' || appendix.value_printed
-            || ' in Appendix B: Table 1 also counts the Appendix C additional allocations of this theme' as explanation
-    from totals as table_1
-    inner join totals as appendix
-        on appendix.framework_version = table_1.framework_version
-        and appendix.theme_code = table_1.theme_code
-        and appendix.source_table = 'appendix_b'
-        and appendix.total_kind = 'theme_subtotal'
-    where table_1.source_table = 'table_1'
-        and table_1.total_kind = 'theme_subtotal'
-        and table_1.printed_gbp != appendix.printed_gbp
-),
-
-budget as (
-    select * from {{ ref('fct_budget_position') }}
+        restated.source_table || ' ''' || restated.label_printed || ''' (document line ' || restated.source_line || ')'
+            as printed_at,
+        allocated.source_table || ' ''' || allocated.label_printed || ''' (document line ' || allocated.source_line || ')'
+            as other_printed_at,
+        'Theme subtotal printed as ' || restated.value_printed || ' in the ' || lower(restated_table.table_name)
+        || ' and ' || allocated.value_printed || ' in the ' || lower(allocated_table.table_name)
+        || ': the summary also counts the theme''s lines of the other tables' as explanation
+    from totals as restated
+    inner join tables as restated_table
+        on restated_table.source_table = restated.source_table
+        and restated_table.table_role = 'restatement'
+    inner join totals as allocated
+        on allocated.commissioner_code = restated.commissioner_code
+        and allocated.framework_version = restated.framework_version
+        and allocated.theme_code = restated.theme_code
+        and allocated.total_kind = 'theme_subtotal'
+    inner join tables as allocated_table
+        on allocated_table.source_table = allocated.source_table
+        and allocated_table.table_role = 'allocation'
+    where restated.total_kind = 'theme_subtotal'
+        and allocated_table.precedence = (
+            select min(precedence) as first_precedence from tables
+            where table_role = 'allocation'
+        )
+        and restated.printed_gbp != allocated.printed_gbp
 ),
 
 budget_figures as (
@@ -174,11 +216,11 @@ budget_figures as (
         framework_version,
         version_number,
         financial_year,
-        unnest([
-            {'field': 'committed', 'value': committed_printed_gbp},
-            {'field': 'available', 'value': available_printed_gbp},
-            {'field': 'additional_allocations', 'value': additional_printed_gbp},
-            {'field': 'reserve', 'value': reserve_printed_gbp}
+        unnest([  -- noqa: AL03
+            { 'field': 'committed', 'value': committed_printed_gbp },
+            { 'field': 'available', 'value': available_printed_gbp },
+            { 'field': 'additional_allocations', 'value': additional_printed_gbp },
+            { 'field': 'reserve', 'value': reserve_printed_gbp }
         ], recursive := true)
     from budget
 ),
@@ -196,7 +238,7 @@ budget_between_versions as (
         new.framework_version as printed_at,
         old.framework_version as other_printed_at,
         'The ' || replace(new.field, '_', ' ') || ' figure is printed as ' || format('£{:.3f}m', new.value / 1000000)
-            || ' here and ' || format('£{:.3f}m', old.value / 1000000) || ' in ' || old.framework_version as explanation
+        || ' here and ' || format('£{:.3f}m', old.value / 1000000) || ' in ' || old.framework_version as explanation
     from budget_figures as new
     inner join budget_figures as old
         on old.commissioner_code = new.commissioner_code
@@ -224,19 +266,29 @@ budget_arithmetic as (
 ),
 
 all_discrepancies as (
-    select * from table_1
-    union all select * from between_versions
-    union all select * from number_format
-    union all select * from priority_cells
-    union all select * from plf_names
-    union all select * from extraction
-    union all select * from total_mismatch
-    union all select * from subtotal_scope
-    union all select * from budget_between_versions
-    union all select * from budget_arithmetic
+    select * from restated_lines
+    union all
+    select * from between_versions
+    union all
+    select * from number_format
+    union all
+    select * from priority_cells
+    union all
+    select * from area_names
+    union all
+    select * from extraction
+    union all
+    select * from total_mismatch
+    union all
+    select * from subtotal_scope
+    union all
+    select * from budget_between_versions
+    union all
+    select * from budget_arithmetic
 )
 
 select
-    md5(concat_ws('|', framework_version, kind, contract_id, field, printed_at, printed_value)) as discrepancy_id,
+    md5(concat_ws('|', commissioner_code, framework_version, kind, contract_id, field, printed_at, printed_value))
+        as discrepancy_id,
     *
 from all_discrepancies

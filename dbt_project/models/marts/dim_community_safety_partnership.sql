@@ -1,26 +1,38 @@
--- The CSPs with their Partnership Locality Fund allocation as each version's PLF table prints it.
-with csps as (
+-- Community safety partnerships (or council areas) with the partnership grant money the latest
+-- published version of their commissioner's framework gives them by area, where it prints that.
+with partnerships as (
     select * from {{ ref('stg_reference__community_safety_partnerships') }}
 ),
 
-plf as (
-    select * from {{ ref('int_plf_allocations__conformed') }}
+area_rows as (
+    select * from {{ ref('int_area_grants__conformed') }}
+),
+
+versions as (
+    select * from {{ ref('int_framework_versions__published') }}
+    where not is_held_back
 ),
 
 latest as (
-    select plf.*
-    from plf
-    qualify row_number() over (partition by commissioner_code, community_safety_partnership order by version_number desc) = 1
+    select area_rows.*
+    from area_rows
+    inner join versions
+        on versions.commissioner_code = area_rows.commissioner_code
+        and versions.framework_version = area_rows.framework_version
+    qualify row_number() over (
+            partition by area_rows.commissioner_code, area_rows.community_safety_partnership
+            order by versions.financial_year desc, versions.version_number desc
+        ) = 1
 )
 
 select
-    csps.csp_code,
-    csps.csp_name as community_safety_partnership,
-    csps.local_authority,
-    csps.commissioner_code,
+    partnerships.csp_code,
+    partnerships.csp_name as community_safety_partnership,
+    partnerships.local_authority,
+    partnerships.commissioner_code,
     latest.framework_version as plf_framework_version,
     latest.plf_allocated_gbp
-from csps
+from partnerships
 left join latest
-    on latest.community_safety_partnership = csps.csp_name
-    and latest.commissioner_code = csps.commissioner_code
+    on latest.community_safety_partnership = partnerships.csp_name
+    and latest.commissioner_code = partnerships.commissioner_code

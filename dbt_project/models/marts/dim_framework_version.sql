@@ -1,11 +1,19 @@
+-- Every framework version: its plan, its line count and total, and what the quality gate made of
+-- it. status is 'current' (the latest of its year not held back), 'superseded' (an earlier
+-- version) or 'held back' (it failed a blocking rule: held_back_because says which and by how
+-- much; its figures are in no other mart).
 with versions as (
-    select * from {{ ref('stg_framework__framework_versions') }}
+    select * from {{ ref('int_framework_versions__published') }}
 ),
 
 lines as (
-    select framework_version, count(*) as contracts, sum(allocated_gbp) as allocated_gbp
+    select
+        commissioner_code,
+        framework_version,
+        count(*) as contracts,
+        sum(allocated_gbp) as allocated_gbp
     from {{ ref('int_framework_lines') }}
-    group by framework_version
+    group by all
 )
 
 select
@@ -13,12 +21,19 @@ select
     versions.commissioner_code,
     versions.financial_year,
     versions.version_number,
+    versions.plan_code,
     versions.document_date,
     versions.source_document,
     coalesce(lines.contracts, 0) as contracts,
     coalesce(lines.allocated_gbp, 0) as allocated_gbp,
-    versions.version_number = max(versions.version_number) over (
-        partition by versions.commissioner_code, versions.financial_year
-    ) as is_latest
+    versions.is_current as is_latest,
+    case
+        when versions.is_held_back then 'held back'
+        when versions.is_current then 'current'
+        else 'superseded'
+    end as status,
+    versions.held_back_because
 from versions
-left join lines on lines.framework_version = versions.framework_version
+left join lines
+    on lines.commissioner_code = versions.commissioner_code
+    and lines.framework_version = versions.framework_version

@@ -19,10 +19,9 @@ contracts as (
 spend as (
     select
         *,
-        cast(right(period, 1) as integer) as quarter_number,
         annual_allocated_gbp / 4 as profile_gbp,
         sum(coalesce(spend_gbp, 0)) over running as spend_ytd_gbp,
-        annual_allocated_gbp * cast(right(period, 1) as integer) / 4 as profile_ytd_gbp
+        annual_allocated_gbp * quarter_number / 4 as profile_ytd_gbp
     from quarters
     window running as (partition by contract_id, financial_year order by period rows between unbounded preceding and current row)
 ),
@@ -40,8 +39,11 @@ rag as (
             max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end) filter (where kind = 'outcome'),
             max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end)
         ) as worst,
-        list('under target: ' || indicator_code || ' (' || cast(round(100 * achievement_ytd) as integer) || '% of target to date)'
-            order by indicator_code) filter (where rag_status = 'red') as under_target,
+        list(
+            'under target: ' || indicator_code || ' (' || cast(round(100 * achievement_ytd) as integer) || '% of target to date)'
+            order by indicator_code
+        ) filter (where rag_status = 'red'
+        ) as under_target,
         list(indicator_code order by indicator_code) filter (where missed_by_more_than_half) as missed_by_half
     from indicators
     group by contract_id, period
@@ -81,7 +83,10 @@ select
             case when spend.is_late then 'late return (' || spend.days_late || ' days)' end,
             case when spend.is_resubmitted then 'resubmitted (' || spend.submissions || ' returns)' end,
             case when spend.spend_ytd_gbp > spend.profile_ytd_gbp * {{ var('overspend_warning_ratio') }}
-                then 'overspent: ' || cast(round(100 * spend.spend_ytd_gbp / spend.profile_ytd_gbp) as integer) || '% of profile to date' end
+                    then 'overspent: '
+                        || cast(round(100 * spend.spend_ytd_gbp / spend.profile_ytd_gbp) as integer)
+                        || '% of profile to date'
+            end
         ] || coalesce(rag.under_target, []),
         lambda e: e is not null
     ) as exceptions,

@@ -24,13 +24,24 @@ measures as (
 ),
 
 latest as (
-    select * from submissions where is_latest
+    select * from submissions
+    where is_latest
+),
+
+calendar as (
+    select * from {{ ref('stg_returns__reporting_periods') }}
 ),
 
 contract_periods as (
-    select contract_id, period from expected
+    select
+        contract_id,
+        period
+    from expected
     union
-    select contract_id, period from latest
+    select
+        contract_id,
+        period
+    from latest
 ),
 
 pivoted as (
@@ -49,22 +60,24 @@ pivoted as (
 select
     contract_periods.contract_id,
     contract_periods.period,
-    {{ financial_year('contract_periods.period') }} as financial_year,
+    calendar.financial_year,
+    calendar.quarter_number,
     case
         when latest.contract_id is null then 'missing'
         when latest.submissions > 1 then 'resubmitted'
-        when latest.first_received_at::date > {{ period_due_date('contract_periods.period') }} then 'late'
+        when latest.first_received_at::date > calendar.due_date then 'late'
         else 'received'
     end as return_status,
+    expected.plan_code,
     expected.contract_id is not null as is_expected,
     latest.contract_id is not null as is_received,
-    coalesce(latest.first_received_at::date > {{ period_due_date('contract_periods.period') }}, false) as is_late,
+    coalesce(latest.first_received_at::date > calendar.due_date, false) as is_late,
     coalesce(latest.submissions > 1, false) as is_resubmitted,
-    {{ period_due_date('contract_periods.period') }} as due_date,
+    calendar.due_date,
     latest.first_received_at,
     latest.received_at as latest_received_at,
     case when latest.contract_id is not null
-        then greatest(date_diff('day', {{ period_due_date('contract_periods.period') }}, latest.first_received_at::date), 0)
+            then greatest(date_diff('day', calendar.due_date, latest.first_received_at::date), 0)
     end as days_late,
     coalesce(latest.submissions, 0) as submissions,
     latest.path as latest_file,
@@ -76,6 +89,7 @@ select
     {%- endfor %}
     coalesce(pivoted.indicators_reported, 0) as indicators_reported
 from contract_periods
+inner join calendar on calendar.period = contract_periods.period
 left join expected
     on expected.contract_id = contract_periods.contract_id
     and expected.period = contract_periods.period

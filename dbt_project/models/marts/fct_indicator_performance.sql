@@ -27,8 +27,9 @@ expected_indicators as (
         quarters.contract_id,
         quarters.period,
         quarters.financial_year,
-        cast(right(quarters.period, 1) as integer) as quarter_number,
+        quarters.quarter_number,
         quarters.return_status,
+        quarters.plan_code,
         targets.indicator_code,
         targets.annual_target
     from quarters
@@ -47,7 +48,9 @@ valued as (
         indicators.is_headline,
         measures.value
     from expected_indicators
-    inner join indicators using (indicator_code)
+    inner join indicators
+        on indicators.plan_code = expected_indicators.plan_code
+        and indicators.indicator_code = expected_indicators.indicator_code
     left join measures
         on measures.contract_id = expected_indicators.contract_id
         and measures.period = expected_indicators.period
@@ -58,7 +61,7 @@ to_date as (
     select
         *,
         case when unit = 'percent'
-            then avg(value) over running
+                then avg(value) over running
             else sum(value) over running
         end as value_ytd,
         count(value) over running as quarters_reported_ytd,

@@ -1,30 +1,44 @@
--- Per financial year and strategic priority: is any money commissioned against it, and has any
--- outcome been reported for it? In 2016/17 hate crime (SP7), violence with injury (SP13) and
--- vehicle crime (SP14) had no contract.
+-- Per commissioner, financial year and strategic priority of the plan in force that year: is any
+-- money commissioned against it, and has any outcome been reported for it?
 with priorities as (
     select * from {{ ref('dim_strategic_priority') }}
 ),
 
+years as (
+    -- each commissioner's years with a current framework version, and the plan in force
+    select
+        commissioner_code,
+        financial_year,
+        plan_code
+    from {{ ref('dim_framework_version') }}
+    where is_latest
+),
+
 allocation as (
-    select by_priority.*, versions.financial_year
+    select by_priority.*
     from {{ ref('fct_allocation_by_priority') }} as by_priority
-    inner join {{ ref('dim_framework_version') }} as versions using (framework_version)
+    inner join {{ ref('dim_framework_version') }} as versions
+        on versions.commissioner_code = by_priority.commissioner_code
+        and versions.framework_version = by_priority.framework_version
     where versions.is_latest
 ),
 
-years as (
-    select distinct commissioner_code, financial_year from {{ ref('dim_framework_version') }}
-),
-
 money as (
-    select commissioner_code, financial_year, strategic_priority,
-        sum(attributed_gbp) as allocated_gbp, count(distinct contract_id) as contracts_funded
+    select
+        commissioner_code,
+        financial_year,
+        strategic_priority,
+        sum(attributed_gbp) as allocated_gbp,
+        count(distinct contract_id) as contracts_funded
     from allocation
     group by all
 ),
 
 indicators as (
-    select strategic_priority, count(*) filter (where kind = 'outcome') as outcome_indicators
+    select
+        plan_code,
+        strategic_priority,
+        count(*) filter (where kind = 'outcome') as outcome_indicators
     from {{ ref('dim_indicator') }}
     group by all
 ),
@@ -39,7 +53,10 @@ outcomes as (
         count(*) as outcome_figures_reported
     from {{ ref('int_returns__latest_measures') }} as measures
     inner join {{ ref('dim_indicator') }} as indicators on indicators.indicator_code = measures.measure
-    inner join {{ ref('int_returns__expected') }} as expected using (contract_id, period)
+    inner join {{ ref('int_returns__expected') }} as expected
+        on expected.contract_id = measures.contract_id
+        and expected.period = measures.period
+        and expected.plan_code = indicators.plan_code
     where indicators.kind = 'outcome'
     group by all
 )
@@ -47,10 +64,12 @@ outcomes as (
 select
     years.commissioner_code,
     years.financial_year,
+    years.plan_code,
     priorities.strategic_priority,
     priorities.priority_number,
     priorities.short_name,
     priorities.strategic_theme,
+    priorities.national_outcome_area,
     coalesce(money.allocated_gbp, 0) as allocated_gbp,
     coalesce(money.contracts_funded, 0) as contracts_funded,
     coalesce(indicators.outcome_indicators, 0) as outcome_indicators,
@@ -62,12 +81,14 @@ select
         else 'money and outcomes'
     end as coverage_status
 from years
-cross join priorities
+inner join priorities on priorities.plan_code = years.plan_code
 left join money
     on money.commissioner_code = years.commissioner_code
     and money.financial_year = years.financial_year
     and money.strategic_priority = priorities.strategic_priority
-left join indicators on indicators.strategic_priority = priorities.strategic_priority
+left join indicators
+    on indicators.plan_code = priorities.plan_code
+    and indicators.strategic_priority = priorities.strategic_priority
 left join outcomes
     on outcomes.commissioner_code = years.commissioner_code
     and outcomes.financial_year = years.financial_year

@@ -1,66 +1,33 @@
--- Every subtotal and total the documents print, beside the sum of the lines read from the
--- same table. `matches` false means the lines do not add up to the printed figure.
-with totals_conformed as (
-    select * from {{ ref('int_published_totals__conformed') }}
+-- Every subtotal and total the published versions print, beside the sum of the lines read from the
+-- same table. `matches` false means the lines do not add up to the printed figure; `agrees` is
+-- true when they do, or when the analyst accepted exactly that difference (with a reason).
+with totals as (
+    select * from {{ ref('int_published_totals__checked') }}
 ),
 
-lines as (
-    select * from {{ ref('int_allocation_lines__conformed') }}
-),
-
-plf as (
-    select * from {{ ref('int_plf_allocations__conformed') }}
-),
-
-computed as (
-    select
-        totals_conformed.framework_version,
-        totals_conformed.source_table,
-        totals_conformed.total_kind,
-        totals_conformed.label_printed,
-        totals_conformed.theme_code,
-        totals_conformed.value_printed,
-        totals_conformed.commissioner_code,
-        totals_conformed.printed_gbp,
-        totals_conformed.source_line,
-        case
-            when totals_conformed.source_table = 'plf_table' then (
-                select sum(plf.plf_allocated_gbp) from plf
-                where plf.framework_version = totals_conformed.framework_version
-            )
-            else (
-                select sum(lines.allocated_gbp) from lines
-                where lines.framework_version = totals_conformed.framework_version
-                    and lines.source_table = totals_conformed.source_table
-                    and (totals_conformed.total_kind != 'theme_subtotal' or lines.theme_code = totals_conformed.theme_code)
-            )
-        end as computed_gbp,
-        case
-            when totals_conformed.source_table = 'plf_table' then (
-                select count(*) from plf where plf.framework_version = totals_conformed.framework_version
-            )
-            else (
-                select count(*) from lines
-                where lines.framework_version = totals_conformed.framework_version
-                    and lines.source_table = totals_conformed.source_table
-                    and (totals_conformed.total_kind != 'theme_subtotal' or lines.theme_code = totals_conformed.theme_code)
-            )
-        end as lines_counted
-    from totals_conformed
+versions as (
+    select * from {{ ref('int_framework_versions__published') }}
+    where not is_held_back
 )
 
 select
-    computed.framework_version,
-    computed.commissioner_code,
-    computed.source_table,
-    computed.total_kind,
-    computed.label_printed,
-    computed.theme_code,
-    computed.value_printed,
-    computed.printed_gbp,
-    coalesce(computed.computed_gbp, 0) as computed_gbp,
-    coalesce(computed.computed_gbp, 0) - computed.printed_gbp as difference_gbp,
-    computed.lines_counted,
-    computed.printed_gbp is not null and coalesce(computed.computed_gbp, 0) = computed.printed_gbp as matches,
-    computed.source_line
-from computed
+    totals.framework_version,
+    totals.commissioner_code,
+    totals.source_table,
+    totals.total_kind,
+    totals.label_printed,
+    totals.theme_code,
+    totals.value_printed,
+    totals.printed_gbp,
+    totals.computed_gbp,
+    totals.difference_gbp,
+    totals.lines_counted,
+    totals.matches,
+    totals.agrees,
+    totals.difference_accepted_gbp,
+    totals.accepted_because,
+    totals.source_line
+from totals
+inner join versions
+    on versions.commissioner_code = totals.commissioner_code
+    and versions.framework_version = totals.framework_version

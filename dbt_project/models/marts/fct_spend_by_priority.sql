@@ -3,7 +3,10 @@
 -- priorities with the same shares as the allocation (latest framework version of the year),
 -- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
 with spend as (
-    select contract_id, period, value as spend_gbp
+    select
+        contract_id,
+        period,
+        value as spend_gbp
     from {{ ref('int_returns__latest_measures') }}
     where measure = 'spend_gbp' and {{ incremental_years('financial_year') }}
 ),
@@ -13,19 +16,21 @@ expected as (
 ),
 
 periods as (
-    select * from {{ ref('stg_returns__return_periods') }}
+    select * from {{ ref('int_returns__periods') }}
     where {{ incremental_years('financial_year') }}
 ),
 
 allocation as (
-    select by_priority.*, versions.financial_year
+    select by_priority.*
     from {{ ref('fct_allocation_by_priority') }} as by_priority
-    inner join {{ ref('dim_framework_version') }} as versions using (framework_version)
+    inner join {{ ref('dim_framework_version') }} as versions
+        on versions.commissioner_code = by_priority.commissioner_code
+        and versions.framework_version = by_priority.framework_version
     where versions.is_latest
 ),
 
 shares as (
-    select * from {{ ref('int_priority_shares') }} where is_latest_version
+    select * from {{ ref('int_priority_shares') }}
 ),
 
 shared_spend as (
@@ -59,11 +64,16 @@ attributed_spend as (
             else rounded_gbp
         end as spend_gbp
     from shared_spend
-    window per_contract as (partition by contract_id, period order by share desc, strategic_priority)
+    window per_contract as (partition by contract_id, period order by share desc, strategic_priority asc)
 ),
 
 quarter_spend as (
-    select commissioner_code, period, strategic_priority, sum(spend_gbp) as spend_gbp, count(distinct contract_id) as contracts_reporting
+    select
+        commissioner_code,
+        period,
+        strategic_priority,
+        sum(spend_gbp) as spend_gbp,
+        count(distinct contract_id) as contracts_reporting
     from attributed_spend
     group by all
 ),
@@ -99,7 +109,7 @@ combined as (
 select
     commissioner_code,
     period,
-    {{ financial_year('period') }} as financial_year,
+    left(period, 7) as financial_year,
     strategic_priority,
     cast(round(allocated_gbp, 2) as decimal(14, 2)) as allocated_gbp,
     cast(round(spend_gbp, 2) as decimal(14, 2)) as spend_gbp,
@@ -110,7 +120,7 @@ select
     contracts_reporting
 from combined
 window to_date as (
-    partition by commissioner_code, {{ financial_year('period') }}, strategic_priority
+    partition by commissioner_code, left(period, 7), strategic_priority
     order by period
     rows between unbounded preceding and current row
 )

@@ -1,9 +1,11 @@
--- Each contract's share of its money by strategic priority, per framework version. A valid
--- secondary priority different from the primary takes var('secondary_priority_share') and the
--- primary the rest; with no valid secondary the primary takes all; a primary naming several
--- priorities (SP5/6) splits its share equally; Partnership Locality Fund lines go to VARIOUS.
--- Shares are exact to 9 decimals and add up to exactly 1: the first primary row takes the
--- rounding remainder. The same shares attribute allocations and the spend providers report.
+-- Each contract's share of its money by strategic priority, per framework version, under the
+-- plan in force for the version. A valid secondary priority different from the primary takes
+-- var('secondary_priority_share') and the primary the rest; with no valid secondary the primary
+-- takes all; a cell naming several primaries splits the primary share equally. A line whose
+-- primary priority cannot be read against the plan has one row with no priority (the quality
+-- gate holds such a version back). Shares are exact to 9 decimals and add up to exactly 1: the
+-- first row takes the rounding remainder. The same shares attribute allocations and the spend
+-- providers report.
 with lines as (
     select * from {{ ref('int_framework_lines') }}
 ),
@@ -12,16 +14,14 @@ priorities as (
     select * from {{ ref('int_allocation_lines__priorities') }}
 ),
 
-versions as (
-    select * from {{ ref('stg_framework__framework_versions') }}
-),
-
 roles as (
     select
         lines.framework_version,
         lines.commissioner_code,
+        lines.plan_code,
+        lines.financial_year,
         lines.contract_id,
-        coalesce(priorities.primary_priorities, ['UNATTRIBUTED']) as primary_priorities,
+        coalesce(priorities.primary_priorities, [null]) as primary_priorities,
         priorities.secondary_priority
     from lines
     left join priorities
@@ -35,12 +35,14 @@ primary_rows as (
     select
         framework_version,
         commissioner_code,
+        plan_code,
+        financial_year,
         contract_id,
         unnest(primary_priorities) as strategic_priority,
         generate_subscripts(primary_priorities, 1) as position,
-        case when strategic_priority = 'VARIOUS' then 'various' else 'primary' end as priority_role,
+        'primary' as priority_role,
         (case when secondary_priority is null then 1.0 else {{ var('primary_priority_share') }} end)
-            / len(primary_priorities) as raw_share
+        / len(primary_priorities) as raw_share
     from roles
 ),
 
@@ -48,6 +50,8 @@ secondary_rows as (
     select
         framework_version,
         commissioner_code,
+        plan_code,
+        financial_year,
         contract_id,
         secondary_priority as strategic_priority,
         100 as position,
@@ -58,27 +62,43 @@ secondary_rows as (
 ),
 
 shares as (
-    select *, cast(round(raw_share, 9) as decimal(12, 9)) as rounded_share
-    from (select * from primary_rows union all select * from secondary_rows)
+    select
+        *,
+        cast(round(raw_share, 9) as decimal(12, 9)) as rounded_share
+    from (
+        select * from primary_rows
+        union all
+        select * from secondary_rows
+    ) as all_rows
 )
 
 select
     shares.framework_version,
     shares.commissioner_code,
-    versions.financial_year,
-    versions.version_number = max(versions.version_number) over (
-        partition by shares.commissioner_code, versions.financial_year
-    ) as is_latest_version,
+    shares.plan_code,
+    shares.financial_year,
     shares.contract_id,
     shares.strategic_priority,
-    shares.priority_role,
+    -- a line of a pooled priority outside the plan proper (in_plan false) is not a primary as such
+    case
+        when shares.priority_role = 'primary' and not coalesce(elements.in_plan, true) then 'pooled' else shares.priority_role
+    end
+        as priority_role,
     shares.position,
     cast(
         case
-            when row_number() over (partition by shares.framework_version, shares.contract_id order by shares.position) = 1
-                then 1 - (sum(shares.rounded_share) over (partition by shares.framework_version, shares.contract_id) - shares.rounded_share)
+            when row_number() over per_contract = 1
+                then 1
+                    - (
+                        sum(shares.rounded_share) over (partition by shares.framework_version, shares.contract_id)
+                        - shares.rounded_share
+                    )
             else shares.rounded_share
         end as decimal(12, 9)
     ) as share
 from shares
-left join versions on versions.framework_version = shares.framework_version
+left join {{ ref('int_plan_elements') }} as elements
+    on elements.plan_code = shares.plan_code
+    and elements.element_kind = 'priority'
+    and elements.element_code = shares.strategic_priority
+window per_contract as (partition by shares.framework_version, shares.contract_id order by shares.position)

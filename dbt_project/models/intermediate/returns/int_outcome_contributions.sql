@@ -2,15 +2,15 @@
 -- What each contract contributes to cost per outcome, per quarter: for every outcome count it
 -- reported in its latest return (indicators of kind 'outcome', unit 'count', more is better),
 -- the value, and its spend in the quarter attributed to the indicator's strategic priority
--- with the same shares as its allocation (the latest framework version of the year). A
--- contract-quarter with no spend figure contributes nothing: there is no cost to divide.
+-- with the same shares as its allocation (the current framework version of the year, under its
+-- plan). A contract-quarter with no spend figure contributes nothing: there is no cost to divide.
 with measures as (
     select * from {{ ref('int_returns__latest_measures') }}
     where {{ incremental_years('financial_year') }}
 ),
 
 indicators as (
-    select * from {{ ref('stg_reference__indicators') }}
+    select * from {{ ref('int_plan_indicators') }}
 ),
 
 expected as (
@@ -18,7 +18,15 @@ expected as (
 ),
 
 shares as (
-    select * from {{ ref('int_priority_shares') }} where is_latest_version
+    select * from {{ ref('int_priority_shares') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_framework__contracts') }}
+),
+
+calendar as (
+    select * from {{ ref('stg_returns__reporting_periods') }}
 ),
 
 lines as (
@@ -26,10 +34,16 @@ lines as (
 ),
 
 spend as (
-    select contract_id, period, value as spend_gbp from measures where measure = 'spend_gbp'
+    select
+        contract_id,
+        period,
+        value as spend_gbp
+    from measures
+    where measure = 'spend_gbp'
 ),
 
 outcomes as (
+    -- the outcome counts the contract's plan measures its priorities by
     select
         measures.contract_id,
         measures.period,
@@ -37,16 +51,22 @@ outcomes as (
         indicators.strategic_priority,
         measures.value as outcome_value
     from measures
-    inner join indicators on indicators.indicator_code = measures.measure
+    inner join expected
+        on expected.contract_id = measures.contract_id
+        and expected.period = measures.period
+    inner join indicators
+        on indicators.plan_code = expected.plan_code
+        and indicators.indicator_code = measures.measure
     where indicators.kind = 'outcome' and indicators.unit = 'count' and indicators.better = 'higher'
 )
 
 select
-    coalesce(expected.commissioner_code, split_part(outcomes.contract_id, '-', 1)) as commissioner_code,
+    contracts.commissioner_code,
+    expected.plan_code,
     outcomes.contract_id,
     outcomes.period,
-    {{ financial_year('outcomes.period') }} as financial_year,
-    cast(right(outcomes.period, 1) as integer) as quarter_number,
+    calendar.financial_year,
+    calendar.quarter_number,
     outcomes.indicator_code,
     outcomes.strategic_priority,
     outcomes.outcome_value,
@@ -57,6 +77,8 @@ select
     lines.theme_code,
     lines.mechanism_code
 from outcomes
+inner join calendar on calendar.period = outcomes.period
+inner join contracts on contracts.contract_id = outcomes.contract_id
 inner join spend
     on spend.contract_id = outcomes.contract_id
     and spend.period = outcomes.period

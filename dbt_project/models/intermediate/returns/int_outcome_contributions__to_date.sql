@@ -8,7 +8,7 @@ with contributions as (
 ),
 
 periods as (
-    select * from {{ ref('stg_returns__return_periods') }}
+    select * from {{ ref('int_returns__periods') }}
 )
 
 select
@@ -26,4 +26,4 @@ select
 from contributions
 inner join periods
     on periods.financial_year = contributions.financial_year
-    and cast(right(periods.period, 1) as integer) >= contributions.quarter_number
+    and periods.quarter_number >= contributions.quarter_number

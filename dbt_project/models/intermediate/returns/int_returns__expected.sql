@@ -1,33 +1,33 @@
--- Which returns are expected: every contract funded by the latest framework version of a
--- financial year, for every reporting period of that year that has a returns folder.
+-- Which returns are expected: every contract funded by the current (latest published) framework
+-- version of its commissioner's financial year, for every reporting period of that year that has a
+-- returns folder.
 with lines as (
     select * from {{ ref('int_framework_lines') }}
 ),
 
 versions as (
-    select * from {{ ref('stg_framework__framework_versions') }}
+    select * from {{ ref('int_framework_versions__published') }}
+    where is_current
 ),
 
 periods as (
-    select * from {{ ref('stg_returns__return_periods') }}
-),
-
-latest_versions as (
-    select *
-    from versions
-    qualify row_number() over (partition by commissioner_code, financial_year order by version_number desc) = 1
+    select * from {{ ref('int_returns__periods') }}
 )
 
 select
     lines.contract_id,
     lines.commissioner_code,
+    versions.plan_code,
     periods.period,
     periods.financial_year,
+    periods.quarter_number,
     periods.period_start,
     periods.period_end,
     periods.due_date,
     lines.framework_version,
     lines.allocated_gbp as annual_allocated_gbp
-from latest_versions
-inner join lines on lines.framework_version = latest_versions.framework_version
-inner join periods on periods.financial_year = latest_versions.financial_year
+from versions
+inner join lines
+    on lines.commissioner_code = versions.commissioner_code
+    and lines.framework_version = versions.framework_version
+inner join periods on periods.financial_year = versions.financial_year

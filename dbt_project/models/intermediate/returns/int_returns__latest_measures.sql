@@ -1,13 +1,31 @@
 {{ incremental_by_year_config() }}
 -- The measures of the latest submission for each contract and period: what the marts report.
 with return_rows as (
-    select source_file as path, contract_id, period, measure, value, comment, source_row, true as is_on_disk, null as sha256
+    select
+        source_file as path,
+        contract_id,
+        period,
+        measure,
+        value,
+        comment,
+        source_row,
+        true as is_on_disk,
+        null as sha256
     from {{ ref('stg_returns__provider_returns') }}
     where {{ incremental_years("left(period, 7)") }}
 ),
 
 superseded_rows as (
-    select path, contract_id, period, measure, value, comment, source_row, false as is_on_disk, sha256
+    select
+        path,
+        contract_id,
+        period,
+        measure,
+        value,
+        comment,
+        source_row,
+        false as is_on_disk,
+        sha256
     from {{ ref('stg_returns__superseded_rows') }}
     where {{ incremental_years("left(period, 7)") }}
 ),

@@ -101,6 +101,7 @@ select
     left(period, 7) as financial_year,
     row_number() over (partition by contract_id, period order by received_at, path, content_version) as submission_number,
     count(*) over (partition by contract_id, period) as submissions,
-    row_number() over (partition by contract_id, period order by received_at desc, path desc, content_version desc) = 1 as is_latest,
+    row_number() over (partition by contract_id, period order by received_at desc, path desc, content_version desc)
+    = 1 as is_latest,
     min(received_at) over (partition by contract_id, period) as first_received_at
 from received

@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        split_part(_source_file, '/', 2) as version_folder,
         trim(framework_version) as framework_version,
         trim(source_table) as source_table,
         try_cast(line_number as integer) as line_number,

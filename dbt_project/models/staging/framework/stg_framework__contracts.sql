@@ -15,6 +15,7 @@ renamed as (
         primary_priority as primary_priority_printed,
         secondary_priority as secondary_priority_printed,
         geographical_reach as reach_printed,
+        nullif(trim(contract_ref), '') as contract_ref,
         _source_file as source_file,
         _source_row as source_row
     from source

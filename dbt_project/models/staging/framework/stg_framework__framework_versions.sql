@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        split_part(_source_file, '/', 2) as version_folder,
         trim(framework_version) as framework_version,
         trim(commissioner_code) as commissioner_code,
         trim(financial_year) as financial_year,

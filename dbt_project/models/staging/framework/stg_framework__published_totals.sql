@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        split_part(_source_file, '/', 2) as version_folder,
         trim(framework_version) as framework_version,
         trim(source_table) as source_table,
         trim(total_kind) as total_kind,
@@ -12,6 +13,8 @@ renamed as (
         value_printed,
         {{ parse_gbp('value_printed') }} as value_gbp,
         try_cast(source_line as integer) as source_line,
+        try_cast(nullif(trim(difference_accepted_gbp), '') as decimal(14, 2)) as difference_accepted_gbp,
+        nullif(trim(accepted_because), '') as accepted_because,
         _source_file as source_file,
         _source_row as source_row
     from source

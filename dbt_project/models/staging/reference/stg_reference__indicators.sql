@@ -5,13 +5,11 @@ with source as (
 renamed as (
     select
         upper(trim(indicator_code)) as indicator_code,
-        trim(strategic_priority) as strategic_priority,
         trim(indicator_name) as indicator_name,
         trim(unit) as unit,
         trim(kind) as kind,
         trim(better) as better,
         nullif(upper(trim(bounded_by)), '') as bounded_by,
-        try_cast(is_headline as boolean) as is_headline,
         trim(definition) as definition
     from source
 )

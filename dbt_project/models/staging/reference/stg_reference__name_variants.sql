@@ -4,6 +4,7 @@ with source as (
 
 renamed as (
     select
+        nullif(trim(commissioner_code), '') as commissioner_code,
         trim(field) as field,
         printed,
         trim(conformed) as conformed,

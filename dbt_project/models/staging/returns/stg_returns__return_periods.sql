@@ -5,11 +5,9 @@ with source as (
 renamed as (
     select
         period,
-        {{ financial_year('period') }} as financial_year,
-        {{ period_first_day('period') }} as period_start,
-        {{ period_last_day('period') }} as period_end,
-        {{ period_due_date('period') }} as due_date,
-        files as files_in_folder
+        files as files_in_folder,
+        refreshed_at,
+        sample_data as is_sample_data
     from source
 )
 

@@ -1,0 +1,108 @@
+-- Commissioners and years side by side in the national terms every plan maps to: per commissioner,
+-- financial year, national outcome area and national mechanism class, the money the current
+-- framework version allocates (attributed to priorities by the usual shares), its share of the
+-- commissioner's year, and where returns exist the spend to date (attributed the same way) and the
+-- outcomes reported for the area's priorities.
+with allocation as (
+    select
+        by_priority.commissioner_code,
+        by_priority.financial_year,
+        by_priority.contract_id,
+        by_priority.strategic_priority,
+        by_priority.national_outcome_area,
+        by_priority.share,
+        by_priority.attributed_gbp,
+        contracts.mechanism_class
+    from {{ ref('fct_allocation_by_priority') }} as by_priority
+    inner join {{ ref('fct_allocation') }} as contracts
+        on contracts.commissioner_code = by_priority.commissioner_code
+        and contracts.framework_version = by_priority.framework_version
+        and contracts.contract_id = by_priority.contract_id
+    where contracts.is_current_version
+),
+
+money as (
+    select
+        commissioner_code,
+        financial_year,
+        national_outcome_area,
+        mechanism_class,
+        sum(attributed_gbp) as allocated_gbp,
+        count(distinct contract_id) as contracts_funded
+    from allocation
+    group by all
+),
+
+year_totals as (
+    select
+        commissioner_code,
+        financial_year,
+        sum(attributed_gbp) as year_allocated_gbp
+    from allocation
+    group by all
+),
+
+spend as (
+    -- each contract's spend in the year so far, attributed with the same shares as its allocation
+    select
+        allocation.commissioner_code,
+        allocation.financial_year,
+        allocation.national_outcome_area,
+        allocation.mechanism_class,
+        sum(quarters.spend_gbp * allocation.share) as spend_to_date_gbp,
+        max(quarters.period) as latest_period
+    from allocation
+    inner join {{ ref('fct_contract_quarter') }} as quarters
+        on quarters.contract_id = allocation.contract_id
+        and quarters.financial_year = allocation.financial_year
+    where quarters.spend_gbp is not null
+    group by all
+),
+
+outcomes as (
+    -- outcomes reported in the year against indicators of priorities in the area, by contracts of the class
+    select
+        contributions.commissioner_code,
+        contributions.financial_year,
+        priorities.national_outcome_area,
+        mechanisms.mechanism_class,
+        sum(contributions.outcome_value) as outcomes_reported
+    from {{ ref('int_outcome_contributions') }} as contributions
+    inner join {{ ref('dim_strategic_priority') }} as priorities
+        on priorities.plan_code = contributions.plan_code
+        and priorities.strategic_priority = contributions.strategic_priority
+    inner join {{ ref('dim_funding_mechanism') }} as mechanisms
+        on mechanisms.plan_code = contributions.plan_code
+        and mechanisms.mechanism_code = contributions.mechanism_code
+    group by all
+)
+
+select
+    money.commissioner_code,
+    money.financial_year,
+    money.national_outcome_area,
+    areas.outcome_area_name as national_outcome_area_name,
+    money.mechanism_class,
+    classes.mechanism_class_name,
+    cast(round(money.allocated_gbp, 2) as decimal(14, 2)) as allocated_gbp,
+    round(money.allocated_gbp / nullif(year_totals.year_allocated_gbp, 0), 4) as share_of_commissioner_year,
+    money.contracts_funded,
+    cast(round(spend.spend_to_date_gbp, 2) as decimal(14, 2)) as spend_to_date_gbp,
+    spend.latest_period as spend_to_date_period,
+    outcomes.outcomes_reported
+from money
+inner join year_totals
+    on year_totals.commissioner_code = money.commissioner_code
+    and year_totals.financial_year = money.financial_year
+left join spend
+    on spend.commissioner_code = money.commissioner_code
+    and spend.financial_year = money.financial_year
+    and spend.national_outcome_area = money.national_outcome_area
+    and spend.mechanism_class = money.mechanism_class
+left join outcomes
+    on outcomes.commissioner_code = money.commissioner_code
+    and outcomes.financial_year = money.financial_year
+    and outcomes.national_outcome_area = money.national_outcome_area
+    and outcomes.mechanism_class = money.mechanism_class
+left join {{ ref('stg_reference__national_outcome_areas') }} as areas on areas.outcome_area = money.national_outcome_area
+left join {{ ref('stg_reference__national_mechanism_classes') }} as classes on classes.mechanism_class = money.mechanism_class
