@@ -115,8 +115,7 @@ def run_measured(args: list[str]) -> dict:
     return json.loads(completed.stdout)
 
 
-def refresh(live: Path, raw: Path, *extra: str, commissioner: str = "LEI") -> dict:
-    os.environ["OPCC_COMMISSIONER"] = commissioner  # whose review pack the refresh builds
+def refresh(live: Path, raw: Path, *extra: str) -> dict:
     result = run_measured([OPCC, "refresh", "--warehouse", str(live), "--raw", str(raw), "--quiet", *extra])
     if result["returncode"] != 0:
         raise RuntimeError(f"refresh failed:\n{result['stdout']}\n{result['stderr']}")

@@ -1,9 +1,11 @@
 """Synthetic national-scale data for the benchmark, made with the project's own sample generator.
 
-Every police and crime commissioner gets a framework per financial year (one
-version, Appendix B and one Appendix C line, printed totals and budget that
-add up), contracts with two primary priorities and a secondary one, annual
-targets, and a return per contract per quarter in the real format. Values
+Every police and crime commissioner gets a plan of its own (the bundled plan's
+themes, priorities, mechanisms and indicators under the commissioner's plan
+code), a framework per financial year (one version, Appendix B and one
+Appendix C line, printed totals and budget that add up), contracts with two
+primary priorities and a secondary one, annual targets, and a return per
+contract per quarter in the real format. Values
 come from orchestration.samples (annual_targets, quarter_values), the same
 code that made the bundled sample. Nothing here is a real figure.
 """
@@ -17,16 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.periods import Period, periods_between
-from orchestration.samples import Contract, Scenario, annual_targets, load_indicators, quarter_values
+from orchestration.samples import PLAN_FOLDER, Contract, Scenario, annual_targets, load_indicators, quarter_values
 
-THEMES = {
-    "T1": "Reducing Offending and Re-offending",
-    "T2": "Supporting Victims and Witnesses",
-    "T3": "Making Communities & Neighbourhoods Safer",
-    "T4": "Protecting the Vulnerable",
-}
-PRIORITY_THEME = {1: "T1", 2: "T1", 3: "T1", 4: "T1", 5: "T2", 6: "T2", 7: "T2", 8: "T2", 9: "T2",
-                  10: "T3", 11: "T3", 12: "T3", 13: "T3", 14: "T3", 15: "T4", 16: "T4", 17: "T4"}
 MECHANISMS = ("Direct", "Co-com", "PCC Grant")
 FIRST_PERIOD = "2016-17 Q1"
 
@@ -62,7 +56,13 @@ def generate(raw: Path, preset: Preset, project_raw: Path, hold_back_last: bool 
     if raw.exists():
         shutil.rmtree(raw)
     shutil.copytree(project_raw / "reference", raw / "reference")
+    shutil.copytree(project_raw / "plans", raw / "plans")
     indicators = load_indicators(raw)
+    # Every synthetic plan is the bundled plan under another code: themes printed by their names there.
+    with open(raw / "plans" / PLAN_FOLDER / "elements.csv", newline="", encoding="utf-8") as handle:
+        elements = list(csv.DictReader(handle))
+    theme_names = {e["code"]: e["name"] for e in elements if e["kind"] == "theme"}
+    priority_theme = {e["code"]: e["parent_code"] for e in elements if e["kind"] == "priority"}
     periods = [str(p) for p in periods_between(Period.parse(FIRST_PERIOD), _nth(FIRST_PERIOD, preset.quarters - 1))]
     years = sorted({p[:7] for p in periods})
     rng = random.Random(f"bench:{preset.name}")
@@ -72,6 +72,10 @@ def generate(raw: Path, preset: Preset, project_raw: Path, hold_back_last: bool 
     for c in range(1, preset.commissioners + 1):
         code = f"N{chr(65 + c // 26)}{chr(65 + c % 26)}"  # commissioner codes are letters: NAB, NAC, ...
         commissioner_rows.append([code, f"Synthetic Police and Crime Commissioner {c}", f"Force area {c}", "Synthetic"])
+        plan = raw / "plans" / f"{code}-{years[0]}"
+        shutil.copytree(raw / "plans" / PLAN_FOLDER, plan)
+        _write(plan / "plan.csv", ["plan_code", "commissioner_code", "plan_name", "applies_from", "source_document"],
+               [[f"{code}-{years[0]}", code, f"Synthetic plan {c}", years[0], "synthetic"]])
         contracts = []
         for n in range(1, preset.contracts + 1):
             # two or three primary priorities and a secondary: about 12 measures a return
@@ -82,13 +86,13 @@ def generate(raw: Path, preset: Preset, project_raw: Path, hold_back_last: bool 
             contract = Contract(f"{code}-{n:03d}", f"Synthetic initiative {n}", f"Provider {rng.randrange(1, 200)} Ltd",
                                 allocated, [f"SP{p}" for p in firsts], secondary)
             contract.indicators = [k for k, ind in indicators.items() if ind.priority in (*contract.primary, secondary)]
-            theme = THEMES[PRIORITY_THEME[firsts[0]]]
+            theme = theme_names[priority_theme[f"SP{firsts[0]}"]]
             mechanism = MECHANISMS[n % len(MECHANISMS)]
-            registry.append([contract.contract_id, code, f"{code} {years[0]} v1", theme, contract.initiative, "Synthetic service",
+            registry.append([contract.contract_id, code, f"{years[0]} v1", theme, contract.initiative, "Synthetic service",
                              contract.provider, mechanism, primary, secondary, "Force area"])
             contracts.append((contract, theme, mechanism, primary, secondary))
         for year in years:
-            version = f"{code} {year} v1"  # framework versions are unique across commissioners
+            version = f"{year} v1"  # every commissioner has its own versions
             folder = raw / "framework" / f"{code}-{year}-v1"
             lines, subtotals = [], {}
             for i, (contract, theme, mechanism, primary, secondary) in enumerate(contracts, start=1):

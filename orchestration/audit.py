@@ -1,4 +1,9 @@
-"""The audit schema: which files were read, what was quarantined, and why.
+"""The warehouse's own tables, in one place: every table the pipeline (not dbt) creates.
+
+`audit`: which files were read, what was quarantined and why, what the quality
+gate held back, what each check found, each refresh and build. `raw`: the
+tables the ingest fills that must exist even before anything is loaded (so
+dbt's sources always exist), and the reporting calendar.
 
 Every input row is either loaded or quarantined with its reason; every file
 is listed with its sha256. Each loader replaces only its own rows here (by
@@ -13,7 +18,8 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from .ingest.csvfiles import BulkRead, FileReport
+from .ingest.csvfiles import FileReport
+from .periods import CALENDAR_COLUMNS, calendar
 
 AUDIT_DDL = """
 create schema if not exists audit;
@@ -47,6 +53,38 @@ create or replace view audit.rejected_files as
     select source_table, period, path, reason, loaded_at, run_id
     from audit.loaded_files
     where status = 'rejected';
+create table if not exists audit.held_back_versions (
+    commissioner_code varchar not null,
+    framework_version varchar not null,
+    suite varchar not null,
+    rule varchar not null,
+    detail varchar,
+    run_id varchar,
+    held_back_at timestamp
+);
+create table if not exists audit.quality_results (
+    run_id varchar,
+    checked_at timestamp,
+    suite varchar,
+    guards varchar,
+    rule varchar,
+    expectation varchar,
+    column_name varchar,
+    severity varchar,
+    passed boolean,
+    rows_checked bigint,
+    rows_failing bigint,
+    failing_sample varchar
+);
+create table if not exists audit.refreshes (
+    run_id varchar primary key,
+    published_at timestamp not null,
+    periods varchar,
+    tables integer,
+    raw_rows bigint
+);
+create table if not exists audit.build_state (key varchar primary key, value varchar);
+create table if not exists audit.refresh_scope (financial_year varchar);
 """
 
 # Tables the ingest assets fill, created at the start of every build so dbt's sources
@@ -80,6 +118,15 @@ create table if not exists raw.return_files (
     reason varchar,
     warnings varchar,
     loaded_at timestamp not null
+);
+create table if not exists raw.reporting_periods (
+    period varchar primary key,
+    financial_year varchar not null,
+    quarter integer not null,
+    period_start date not null,
+    period_end date not null,
+    due_date date not null,
+    months varchar
 );
 create table if not exists raw.return_periods (
     period varchar primary key,
@@ -133,6 +180,16 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
 def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     con.execute(BASE_DDL)
+
+
+def write_calendar(con: duckdb.DuckDBPyConnection) -> int:
+    """The reporting calendar (periods.calendar) as raw.reporting_periods, for the models to join."""
+    rows = calendar()
+    con.execute("delete from raw.reporting_periods")
+    con.register("_calendar", pa.table(list(zip(*rows, strict=True)), names=list(CALENDAR_COLUMNS)))
+    con.execute("insert into raw.reporting_periods by name select * from _calendar")
+    con.unregister("_calendar")
+    return len(rows)
 
 
 def utc_now() -> datetime:
@@ -220,10 +277,3 @@ def _delete_own(con: duckdb.DuckDBPyConnection, table: str, source_table: str, p
         con.execute(f"delete from {table} where source_table = ?", [source_table])
     else:
         con.execute(f"delete from {table} where source_table = ? and period in (select unnest(?))", [source_table, list(periods)])
-
-
-def rows_accounted_for(bulk: BulkRead) -> bool:
-    """rows read = rows loaded + rows quarantined, for every file that was not rejected."""
-    return all(
-        f.rows_read == f.rows_loaded + f.rows_quarantined for f in bulk.files.values() if f.status != "rejected"
-    )

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from .settings import apply_offline_environment, commissioner, raw_dir, warehouse_path
+from .settings import apply_offline_environment, raw_dir, warehouse_path
+from .settings import commissioner as commissioner_code
 
 apply_offline_environment()
 # Dagster flags some of the APIs used here as beta; a user of the command need not see that.
@@ -60,7 +61,7 @@ def refresh(warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], 
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
     _print_summary(outcome)
-    sys.exit(0 if outcome.success else 1)
+    sys.exit(outcome.exit_code)
 
 
 def _print_summary(outcome) -> None:
@@ -82,6 +83,12 @@ def _print_summary(outcome) -> None:
         if outcome.data_docs:
             click.echo(f"  Data Docs {outcome.data_docs}")
         click.echo(f"  took     {outcome.seconds:.1f} s")
+        for version in outcome.held_back:
+            click.echo(
+                f"\nHeld back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
+                f"the marts (the commissioner's previous version stays current): {version.reasons}",
+                err=True,
+            )
     else:
         click.echo(f"\nRefresh failed: {outcome.reason}", err=True)
         for check in outcome.failed_blocking:
@@ -180,7 +187,7 @@ def check(warehouse: Path | None) -> None:
 @warehouse_option
 @click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the pack (default: reports/<period> beside the warehouse).")
-@click.option("--commissioner", "code", default=None, help="Commissioner code (default: $OPCC_COMMISSIONER, else LEI).")
+@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
 def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None) -> None:
     """Write the quarterly performance review pack (HTML with charts, and XLSX) for a period."""
     from .queries import connect_locked
@@ -190,7 +197,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
     out_dir = out_dir or live.parent / "reports" / period
     try:
         with connect_locked(live) as con:
-            html_path, xlsx_path = build_pack(con, period, out_dir, commissioner(code))
+            html_path, xlsx_path = build_pack(con, period, out_dir, commissioner_code(code))
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -203,15 +210,17 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
 @click.option("--period", default=None, help="Reporting period, e.g. '2016-17 Q2' (default: the latest).")
 @click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
 @click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
+@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def cost_per_outcome(
-    warehouse: Path | None, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str
+    warehouse: Path | None, priority: str | None, period: str | None, ytd: bool, indicator: str | None, code: str | None,
+    fmt: str,
 ) -> None:
     """What each outcome cost: attributed spend / outcomes, per priority and outcome indicator."""
     from .queries import cost_per_outcome_query
 
     try:
-        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt)
+        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt, code)
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -222,7 +231,7 @@ def cost_per_outcome(
 @raw_option
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--version", "version", default=None, help="Version name, e.g. '2016-17 v2' (default: the next for its year).")
-@click.option("--commissioner", default="LEI", show_default=True, help="Commissioner code.")
+@click.option("--commissioner", default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the CSVs (default: raw/framework/<code>-<version>).")
 @click.option("--source-name", default=None, help="How the document is named in the warehouse (default: its file name).")
 @click.option("--allow-partial", is_flag=True, help="Write what was read with confidence even if some rows were flagged.")
@@ -234,12 +243,44 @@ def import_framework_command(
     from .framework_import.importer import run_import
 
     outcome = run_import(
-        document, raw_dir(raw), version=version, commissioner=commissioner, out=out,
+        document, raw_dir(raw), version=version, commissioner=commissioner_code(commissioner), out=out,
         allow_partial=allow_partial, source_name=source_name,
     )
     for line in outcome.lines:
         click.echo(line)
     sys.exit(outcome.exit_code)
+
+
+@main.command("import-allocations")
+@raw_option
+@click.argument("register", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commissioner", "code", required=True, help="Commissioner code, 2 to 5 capital letters (the prefix of its contract ids).")
+@click.option("--version", "version", required=True, help="The framework version, e.g. '2017-18 v1'.")
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The Police and Crime Plan (CSV kind,code,name,parent_code,national_code); needed the first time, "
+              "and when a new plan starts. Later versions use the plan in force.")
+@click.option("--name", default=None, help="The commissioner's name, when the commissioner is new.")
+@click.option("--printed-total", default=None, help="The document's grand total, checked against the rows.")
+@click.option("--accept-difference", default=None, help="Why a printed total differs from the rows (recorded, shown in the pack).")
+def import_allocations_command(
+    raw: Path | None, register: Path, code: str, version: str, plan_file: Path | None, name: str | None,
+    printed_total: str | None, accept_difference: str | None,
+) -> None:
+    """Read a commissioner's allocation register (CSV or XLSX, one row per contract) and plan into the raw files."""
+    from .framework_import.register import ImportRefused, import_allocations
+
+    try:
+        imported = import_allocations(
+            register, raw_dir(raw), commissioner=code, version=version, plan_file=plan_file, name=name,
+            printed_total=printed_total, accept_difference=accept_difference,
+        )
+    except ImportRefused as refused:
+        for line in refused.problems:
+            click.echo(line, err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(1)
+    for line in imported.summary():
+        click.echo(line)
 
 
 @main.command("new-suite")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from .assets.dbt import dbt_models
-from .assets.framework import raw_assets, raw_rows_complete
+from .assets.dbt import dbt_candidates, dbt_models
+from .assets.framework import raw_assets
 from .assets.publish import published_warehouse_asset
-from .assets.quality import quality_checks
+from .assets.quality import held_back_versions, quality_checks
 from .assets.report import review_pack
 from .assets.returns import every_return_row_accounted_for, provider_returns
 from .jobs import refresh_job
@@ -24,12 +24,12 @@ from .settings import apply_offline_environment
 
 apply_offline_environment()
 
-_upstream = [key for a in [*raw_assets, provider_returns, dbt_models, review_pack] for key in a.keys]
-warehouse_asset = published_warehouse_asset(_upstream)
+_built = [*raw_assets, provider_returns, dbt_candidates, held_back_versions, dbt_models, review_pack]
+warehouse_asset = published_warehouse_asset([key for a in _built for key in a.keys])
 
 defs = dg.Definitions(
-    assets=[*raw_assets, provider_returns, dbt_models, review_pack, warehouse_asset],
-    asset_checks=[raw_rows_complete, every_return_row_accounted_for, *quality_checks],
+    assets=[*_built, warehouse_asset],
+    asset_checks=[every_return_row_accounted_for, *quality_checks],
     jobs=[refresh_job],
     schedules=[quarterly_returns_schedule],
     sensors=[returns_folder_sensor],

@@ -1,19 +1,20 @@
 """Reporting periods: UK financial-year quarters written '2016-17 Q1' (Q1 = April to June).
 
-Returns are due a fixed number of days after the quarter ends (20 by
-default, the dbt var `return_due_days` says the same to the models).
+This is the one definition of a period: how it is written and read, its
+dates, and when its returns are due (the `return_due_days` setting after the
+quarter ends). The models do not parse periods themselves: every refresh
+writes the calendar (`raw.reporting_periods`) from here, and SQL joins it.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .settings import return_due_days, setting
+
 PERIOD_PATTERN = re.compile(r"^(?P<start>\d{4})-(?P<end>\d{2}) Q(?P<quarter>[1-4])$")
-RETURN_DUE_DAYS = 20
-FIRST_PERIOD = "2016-17 Q1"
 _MONTHS = ("April", "May", "June", "July", "August", "September", "October", "November", "December", "January", "February", "March")
 
 
@@ -55,7 +56,7 @@ class Period:
 
     @property
     def due(self) -> date:
-        return self.last_day + timedelta(days=RETURN_DUE_DAYS)
+        return self.last_day + timedelta(days=return_due_days())
 
     @property
     def months(self) -> str:
@@ -88,9 +89,21 @@ def periods_between(first: Period, last: Period) -> list[Period]:
 
 
 def partition_periods(today: date | None = None) -> list[str]:
-    """Every quarter from OPCC_FIRST_PERIOD (2016-17 Q1) to a year after the current one."""
-    first = Period.parse(os.environ.get("OPCC_FIRST_PERIOD", FIRST_PERIOD))
+    """Every quarter from the first_period setting to a year after the current one."""
+    first = Period.parse(str(setting("first_period")))
     last = Period.containing(today or date.today())
     for _ in range(4):
         last = last.next()
     return [str(p) for p in periods_between(first, last)]
+
+
+CALENDAR_COLUMNS = ("period", "financial_year", "quarter", "period_start", "period_end", "due_date", "months")
+
+
+def calendar(periods: list[str] | None = None) -> list[tuple]:
+    """One row per reporting period the warehouse knows: what the models join instead of parsing."""
+    rows = []
+    for text in periods or partition_periods():
+        p = Period.parse(text)
+        rows.append((str(p), p.financial_year, p.quarter, p.first_day, p.last_day, p.due, p.months))
+    return rows

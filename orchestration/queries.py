@@ -104,26 +104,38 @@ COST_PER_OUTCOME_COLUMNS = """
 
 
 def cost_per_outcome_query(
-    live: Path, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str = "table"
+    live: Path, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str = "table",
+    commissioner: str | None = None,
 ) -> str:
+    from .settings import commissioner as default_commissioner
+
+    code = default_commissioner(commissioner)
     with connect_locked(live) as con:
+        known_commissioners = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
+        if code not in known_commissioners:
+            raise ValueError(f"no commissioner '{code}' in this warehouse (commissioners: {', '.join(known_commissioners)})")
         if period is None:
-            row = con.execute("select max(period) from marts.fct_cost_per_outcome").fetchone()
+            row = con.execute("select max(period) from marts.fct_cost_per_outcome where commissioner_code = ?", [code]).fetchone()
             if row[0] is None:
-                raise ValueError("the warehouse has no cost per outcome yet (no provider returns)")
+                raise ValueError(f"the warehouse has no cost per outcome for {code} yet (no provider returns)")
             period = row[0]
-        known = {r[0] for r in con.execute("select distinct period from marts.fct_cost_per_outcome").fetchall()}
+        known = {
+            r[0]
+            for r in con.execute(
+                "select distinct period from marts.fct_cost_per_outcome where commissioner_code = ?", [code]
+            ).fetchall()
+        }
         if period not in known:
             raise ValueError(f"no cost per outcome for period '{period}' (periods: {', '.join(sorted(known))})")
         relation = con.execute(
             f"""
             select {COST_PER_OUTCOME_COLUMNS} from marts.fct_cost_per_outcome
-            where period = ? and period_basis = ?
+            where commissioner_code = ? and period = ? and period_basis = ?
               and (? is null or strategic_priority = upper(?))
               and (? is null or indicator_code = upper(?))
             order by strategic_priority, indicator_code
             """,
-            [period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
+            [code, period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
         )
         columns = [d[0] for d in relation.description]
         rows = relation.fetchall()

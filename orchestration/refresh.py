@@ -36,9 +36,16 @@ class CheckOutcome:
     description: str
 
 
+@dataclass(frozen=True)
+class HeldBackVersion:
+    commissioner_code: str
+    framework_version: str
+    reasons: str
+
+
 @dataclass
 class RefreshOutcome:
-    success: bool
+    success: bool  # published
     reason: str
     seconds: float
     warehouse: Path
@@ -47,6 +54,14 @@ class RefreshOutcome:
     checks: list[CheckOutcome] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    held_back: list[HeldBackVersion] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 published; 1 not published; 3 published, but a framework version was held back."""
+        if not self.success:
+            return 1
+        return 3 if self.held_back else 0
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -131,8 +146,18 @@ def run_refresh(
         outcome.reason = _failure_reason(result, outcome)
     else:
         outcome.tables = table_sizes(live)
+        outcome.held_back = held_back_versions(live)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def held_back_versions(live: Path) -> list[HeldBackVersion]:
+    with wh.read_only(live) as con:
+        rows = con.execute(
+            "select commissioner_code, framework_version, string_agg(rule || coalesce(' (' || detail || ')', ''), '; ' "
+            "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
+        ).fetchall()
+    return [HeldBackVersion(*row) for row in rows]
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from .assets.framework import RAW_TABLES, matching_files
-from .ingest.csvfiles import FileReport, read_bulk
+from .ingest.csvfiles import FileReport
+from .ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from .ingest.returns import read_returns, validate_returns
 from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period, is_period
@@ -29,7 +29,7 @@ def make_template(live: Path, contract_id: str, period_text: str, out: Path | No
     period = Period.parse(period_text)
     with connect_locked(live) as con:
         contract = con.execute(
-            "select initiative_name, provider from marts.dim_contract where contract_id = ?", [contract_id]
+            "select initiative_name, provider, plan_code from marts.dim_contract where contract_id = ?", [contract_id]
         ).fetchone()
         if contract is None:
             raise TemplateError(f"no contract {contract_id} in the warehouse {live}")
@@ -37,11 +37,11 @@ def make_template(live: Path, contract_id: str, period_text: str, out: Path | No
             """
             select i.indicator_code, i.indicator_name, i.unit
             from staging.stg_reference__targets t
-            join staging.stg_reference__indicators i using (indicator_code)
+            join marts.dim_indicator i on i.indicator_code = t.indicator_code and i.plan_code = ?
             where t.contract_id = ? and t.financial_year = ?
             order by i.strategic_priority, case i.kind when 'activity' then 1 when 'output' then 2 else 3 end, i.indicator_code
             """,
-            [contract_id, period.financial_year],
+            [contract[2], contract_id, period.financial_year],
         ).fetchall()
     if not measures:
         raise TemplateError(
@@ -67,16 +67,11 @@ def reference_connection(raw: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding the reference tables the return rules need, read from `raw`."""
     con = duckdb.connect()
     con.execute("create schema raw")
-    for spec in RAW_TABLES:
-        if spec.name not in REFERENCE_FOR_RETURNS:
-            continue
-        files = matching_files(raw, spec.pattern)
-        if not files:
-            raise FileNotFoundError(f"{raw / spec.pattern} is needed to check a return")
-        bulk = read_bulk(files, spec.columns)
-        con.register("_batch", bulk.table)
-        con.execute(f"create table raw.{spec.name} as select * from _batch")
-        con.unregister("_batch")
+    for name in REFERENCE_FOR_RETURNS:
+        loaded = read_raw_table(raw, RAW_TABLES_BY_NAME[name])
+        if loaded.missing:
+            raise FileNotFoundError(f"{raw / loaded.spec.pattern} is needed to check a return")
+        write_raw_table(con, loaded)
     return con
 
 

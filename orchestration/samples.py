@@ -21,14 +21,15 @@ import csv
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from .ingest.returns import SAMPLE_MARKER
 from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period
+from .settings import setting
 
 SEED = "opcc-2016-17-sample"
-SAMPLE_MARKER = "SAMPLE_DATA.md"  # its presence in raw/returns/ marks every return there as sample data
 SAMPLE_NOTE = """# Illustrative sample returns
 
 The returns in this folder were made by `opcc samples` (orchestration/samples.py), a
@@ -40,7 +41,7 @@ says that its figures are illustrative.
 """
 FINANCIAL_YEAR = "2016-17"
 FRAMEWORK_FOLDER = "LEI-2016-17-v2"  # the latest 2016/17 version: every contract funded that year
-PRIMARY_SHARE, SECONDARY_SHARE = 0.75, 0.25
+PLAN_FOLDER = "LEI-2013-17"  # the plan in force in 2016/17
 
 # Assumed pounds per unit of each indicator, to turn money into plausible volumes.
 # Percent indicators carry a target rate instead; lower-is-better counts a yearly level per £100k.
@@ -123,14 +124,19 @@ def parse_priorities(primary: str, secondary: str) -> tuple[list[str], str | Non
     return codes, (second if second not in codes else None)
 
 
-def load_indicators(raw: Path) -> dict[str, Indicator]:
+def load_indicators(raw: Path, plan_folder: str = PLAN_FOLDER) -> dict[str, Indicator]:
+    """The catalogue's indicators that the plan measures its priorities by, in catalogue order."""
+    with open(raw / "plans" / plan_folder / "indicators.csv", newline="", encoding="utf-8") as handle:
+        measures = {r["indicator_code"]: r for r in csv.DictReader(handle)}
     with open(raw / "reference" / "indicators.csv", newline="", encoding="utf-8") as handle:
         return {
             r["indicator_code"]: Indicator(
-                r["indicator_code"], r["indicator_name"], r["unit"], r["kind"], r["strategic_priority"],
-                r["better"], r["bounded_by"], r["is_headline"] == "true",
+                r["indicator_code"], r["indicator_name"], r["unit"], r["kind"],
+                measures[r["indicator_code"]]["strategic_priority"], r["better"], r["bounded_by"],
+                measures[r["indicator_code"]]["is_headline"] == "true",
             )
             for r in csv.DictReader(handle)
+            if r["indicator_code"] in measures
         }
 
 
@@ -164,9 +170,9 @@ def annual_targets(contract: Contract, indicators: dict[str, Indicator]) -> dict
     for code in contract.indicators:
         indicator = indicators[code]
         if indicator.priority in contract.primary:
-            money = contract.allocated_gbp * (PRIMARY_SHARE if contract.secondary else 1.0) / len(contract.primary)
+            money = contract.allocated_gbp * (setting("primary_priority_share") if contract.secondary else 1.0) / len(contract.primary)
         else:
-            money = contract.allocated_gbp * SECONDARY_SHARE
+            money = contract.allocated_gbp * setting("secondary_priority_share")
         if code in TARGET_RATE:
             targets[code] = TARGET_RATE[code]
         elif code in LOWER_COUNT_PER_100K:
@@ -306,6 +312,3 @@ def generate(raw: Path, periods: list[str] | None = None, scenario: Scenario | N
     counts["log"] = len(log_rows)
     return counts
 
-
-def sample_due_dates() -> dict[str, date]:
-    return {f"{FINANCIAL_YEAR} Q{q}": Period.parse(f"{FINANCIAL_YEAR} Q{q}").due for q in range(1, 5)}

@@ -1,14 +1,23 @@
-"""Where things are: every path the pipeline uses comes from here.
+"""Where things are, and the settings every part of the warehouse shares.
 
+Business settings (the return deadline, attribution shares, RAG thresholds, the
+overspend ratio, the first reporting period, the default commissioner) live in
+one place: the `vars:` of dbt_project.yml, where the dbt models read them. The
+Python (templates, the schedule, the review pack, the sample generator) reads
+them from there through `setting()`, so changing one changes them all.
+
+Paths are a deployment's choice and come from the environment:
 `OPCC_WAREHOUSE` (default `warehouse/opcc.duckdb`) and `OPCC_RAW` (default
-`raw/`) are read from the environment; relative paths are taken from the
-directory the command runs in, as a user expects of a command-line tool.
+`raw/`); relative paths are taken from the directory the command runs in, as a
+user expects of a command-line tool.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -30,9 +39,37 @@ def apply_offline_environment() -> None:
         os.environ.setdefault(key, value)
 
 
+@functools.cache
+def _dbt_vars() -> dict[str, Any]:
+    import yaml
+
+    with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle).get("vars") or {})
+
+
+def all_settings() -> dict[str, Any]:
+    return dict(_dbt_vars())
+
+
+def setting(name: str) -> Any:
+    """A business setting, from the `vars:` of dbt_project.yml (the place the models read it)."""
+    values = _dbt_vars()
+    if name not in values:
+        raise KeyError(f"no setting '{name}' in the vars of {DBT_PROJECT_DIR / 'dbt_project.yml'}")
+    return values[name]
+
+
+def return_due_days() -> int:
+    return int(setting("return_due_days"))
+
+
+def default_commissioner() -> str:
+    return str(setting("default_commissioner"))
+
+
 def commissioner(explicit: str | None = None) -> str:
-    """The commissioner whose review pack the pipeline builds (OPCC_COMMISSIONER, default LEI)."""
-    return explicit or os.environ.get("OPCC_COMMISSIONER") or "LEI"
+    """The commissioner a command is about: the one named, else the default_commissioner setting."""
+    return explicit or default_commissioner()
 
 
 def warehouse_path(explicit: str | os.PathLike | None = None) -> Path:

@@ -11,17 +11,6 @@ import dagster as dg
 from ..audit import utc_now
 from ..resources import WarehouseResource
 
-REFRESH_LOG_DDL = """
-create schema if not exists audit;
-create table if not exists audit.refreshes (
-    run_id varchar primary key,
-    published_at timestamp not null,
-    periods varchar,
-    tables integer,
-    raw_rows bigint
-)
-"""
-
 
 def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
@@ -36,7 +25,6 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
     )
     def warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.get_connection() as con:
-            con.execute(REFRESH_LOG_DDL)
             tables = con.execute(
                 "select schema_name, table_name, estimated_size from duckdb_tables() "
                 "where schema_name in ('raw', 'staging', 'intermediate', 'marts', 'audit') order by 1, 2"

@@ -10,7 +10,6 @@ import dagster as dg
 from ..partitions import period_partitions
 from ..reporting.pack import build_pack
 from ..resources import WarehouseResource
-from ..settings import commissioner
 
 REPORTED_MARTS = [
     "fct_contract_performance", "fct_indicator_performance", "fct_cost_per_outcome", "fct_spend_by_priority",
@@ -26,25 +25,29 @@ REPORTED_MARTS = [
     group_name="report",
     kinds={"html", "xlsx"},
     description=(
-        "The quarterly performance review of the commissioner OPCC_COMMISSIONER (default LEI): one self-contained "
-        "HTML page with charts and the same tables as an XLSX workbook, under <warehouse folder>/reports/<period>/."
+        "The quarterly performance review of the latest quarter a refresh loads, for each commissioner with a current "
+        "framework for its year: one "
+        "self-contained HTML page with charts and the same tables as an XLSX workbook, under "
+        "<warehouse folder>/reports/<period>/<commissioner>/."
     ),
 )
 def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     out = warehouse.live_path.parent / "reports"
-    code = commissioner()
     built = []
     with warehouse.get_connection() as con:
         present = {r[0] for r in con.execute("select period from raw.return_periods").fetchall()}
-        years = {
-            r[0] for r in con.execute("select financial_year from marts.dim_framework_version where commissioner_code = ?", [code]).fetchall()
-        }
-        for period in context.partition_keys:
-            if period not in present or period[:7] not in years:
-                context.log.info(f"{period}: no returns or no {code} framework for the year, no review pack")
+        current = con.execute(
+            "select financial_year, commissioner_code from marts.dim_framework_version where is_latest order by 2"
+        ).fetchall()
+        # The latest quarter the run loaded: the one whose returns just fell due (earlier ones: opcc report).
+        for period in sorted(p for p in context.partition_keys if p in present)[-1:]:
+            codes = [code for year, code in current if year == period[:7]]
+            if period not in present or not codes:
+                context.log.info(f"{period}: no returns or no current framework for the year, no review pack")
                 continue
-            html_path, xlsx_path = build_pack(con, period, out / period, code)
-            built.append(f"{html_path}\n{xlsx_path}")
+            for code in codes:
+                html_path, xlsx_path = build_pack(con, period, out / period / code, code)
+                built.append(f"{html_path}\n{xlsx_path}")
     return dg.MaterializeResult(
         metadata={"packs": dg.MetadataValue.int(len(built)), "files": dg.MetadataValue.text("\n".join(built))}
     )

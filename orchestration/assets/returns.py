@@ -15,10 +15,9 @@ import pyarrow as pa
 
 from ..audit import ensure_base_tables, record_files, record_quarantine, utc_now
 from ..ingest.csvfiles import FileReport
-from ..ingest.returns import discover, read_returns, reject_duplicate_files, validate_returns
+from ..ingest.returns import SAMPLE_MARKER, discover, read_returns, reject_duplicate_files, validate_returns
 from ..partitions import period_partitions
 from ..resources import WarehouseResource
-from ..samples import SAMPLE_MARKER
 
 
 class Stopwatch:

@@ -96,6 +96,12 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
             writer.writerow({c: row.get(c, "") for c in columns})
 
 
+def write_registry(path: Path, contracts: list[dict]) -> None:
+    """The contract registry, with the commissioners' own references when any contract has one."""
+    has_refs = any((c.get("contract_ref") or "").strip() for c in contracts)
+    write_csv(path, CONTRACT_COLUMNS + (("contract_ref",) if has_refs else ()), contracts)
+
+
 def _match_key(initiative: str) -> str:
     return comparable(initiative)
 
@@ -301,7 +307,7 @@ def run_import(
     raw: Path,
     *,
     version: str | None = None,
-    commissioner: str = "LEI",
+    commissioner: str,
     out: Path | None = None,
     registry: Path | None = None,
     allow_partial: bool = False,
@@ -359,7 +365,7 @@ def run_import(
         return ImportRun(1, lines)
     written = write_outputs(result, out, version, commissioner)
     if result.new_contracts:
-        write_csv(registry, CONTRACT_COLUMNS, contracts + result.new_contracts)
+        write_registry(registry, contracts + result.new_contracts)
     lines.append(f"  wrote {len(written)} files to {out}" + (f" and {len(result.new_contracts)} contract(s) to {registry}" if result.new_contracts else ""))
     if flags or mismatched:
         lines.append(f"  partial: {len(parsed.flagged_rows)} flagged row(s) left out")

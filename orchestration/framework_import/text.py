@@ -1,22 +1,23 @@
-"""Text helpers shared by the framework importer and the warehouse conformers.
+"""Text helpers for the framework importer.
 
 Published frameworks come as text extracted from PDF or Word: dashes vary
 (hyphen, en dash, em dash), markup leaks in (markdown headings, <b>), and
-money is printed as `£1,234`, `£1114` or `£4.611m`.
+money is printed as `£1,234`, `£1114` or `£4.611m`. Money and the
+spelling-insensitive key are read by the dbt project's parsing macros (one
+definition for the importer and the models; see orchestration/sql_macros.py).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
+
+from .. import sql_macros
 
 DASHES = "\u2013\u2014\u2012\u2212"  # en dash, em dash, figure dash, minus
 
 _MARKUP = re.compile(r"</?(?:b|i|u|strong|em|sup|sub)>|\*\*|^#+\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-MONEY = re.compile(r"^£\s?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<pence>\.\d{1,2})?$")
-MONEY_MILLIONS = re.compile(r"^£\s?(?P<number>\d+(?:\.\d+)?)m$")
 
 
 def strip_markup(text: str) -> str:
@@ -29,34 +30,24 @@ def normalise_spaces(text: str) -> str:
 
 
 def parse_money(text: str) -> Decimal | None:
-    """'£1,234' -> 1234; '£1114' -> 1114; anything else -> None (never a guess)."""
-    match = MONEY.match(text.strip())
-    if not match:
+    """'£1,234' -> 1234; '£1114' -> 1114; anything else -> None (never a guess). A document prints
+    its amounts with '£': a bare number in its text is not an amount."""
+    if not text.strip().startswith("£"):
         return None
-    return Decimal(match["digits"].replace(",", "") + (match["pence"] or ""))
+    return sql_macros.parse_gbp(text)
 
 
 def parse_money_millions(text: str) -> Decimal | None:
     """'£4.611m' -> 4611000."""
-    match = MONEY_MILLIONS.match(text.strip())
-    if not match:
-        return None
-    return Decimal(match["number"]) * 1_000_000
+    return sql_macros.parse_gbp_millions(text)
 
 
 def comparable(text: str | None) -> str:
-    """A spelling-insensitive key: case, accents, dashes, spacing and punctuation removed.
+    """The spelling-insensitive key: case, accents, dashes, spacing and punctuation removed.
 
     Used to tell a real difference between two printings from a typographic one.
     """
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.lower()
-    text = re.sub(f"[{DASHES}\\-/]", " ", text)
-    text = re.sub(r"[^a-z0-9 ]", "", text)
-    return _SPACES.sub(" ", text).strip()
+    return sql_macros.conform_key(text) if text else ""
 
 
 _SEPARATOR = re.compile(f"\\s*[{DASHES}]\\s*|\\s+-\\s+")

@@ -24,6 +24,8 @@ from .personal_data import PERSONAL_DATA_SQL, personal_column
 from .workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
+# A file of this name in raw/returns/ marks every return there as illustrative sample data.
+SAMPLE_MARKER = "SAMPLE_DATA.md"
 RETURN_SUFFIXES = {".csv", ".xlsx"}
 SPEND = "spend_gbp"
 MAX_SPEND_GBP = 1e9

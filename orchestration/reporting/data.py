@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..periods import Period
+from ..settings import default_commissioner
 
 
 @dataclass
@@ -72,7 +73,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
     if period not in available_periods(con):
         raise ValueError(f"no returns for {period} in this warehouse (periods: {', '.join(available_periods(con)) or 'none'})")
     fy = parsed.financial_year
-    commissioner = commissioner or "LEI"
+    commissioner = commissioner or default_commissioner()
     named = con.execute("select commissioner_name from marts.dim_commissioner where commissioner_code = ?", [commissioner]).fetchone()
     latest = con.execute(
         "select framework_version from marts.dim_framework_version where commissioner_code = ? and financial_year = ? and is_latest",
@@ -140,7 +141,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
                sum(p.annual_allocated_gbp) as annual_allocation_gbp
         from marts.fct_contract_performance p
         join marts.dim_contract c using (contract_id)
-        left join marts.dim_strategic_theme t on t.theme_code = p.theme_code
+        left join marts.dim_strategic_theme t on t.plan_code = c.plan_code and t.theme_code = p.theme_code
         where c.commissioner_code = ? and p.period = ?
         group by all
         order by min(t.theme_number)
@@ -155,8 +156,8 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         """
         select c.strategic_priority, p.short_name, c.indicator_code, c.indicator_name, c.period, c.cost_per_outcome_gbp
         from marts.fct_cost_per_outcome c
-        join marts.dim_strategic_priority p using (strategic_priority)
-        join marts.dim_indicator i using (indicator_code)
+        join marts.dim_strategic_priority p on p.plan_code = c.plan_code and p.strategic_priority = c.strategic_priority
+        join marts.dim_indicator i on i.plan_code = c.plan_code and i.indicator_code = c.indicator_code
         where c.commissioner_code = ? and c.period_basis = 'quarter' and left(c.period, 7) = ? and c.period <= ?
           and i.is_headline
         order by p.priority_number, c.period
@@ -178,7 +179,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
                c.attributed_spend_gbp, c.outcome_value as outcomes, c.cost_per_outcome_gbp, c.contracts,
                c.not_computed_because
         from marts.fct_cost_per_outcome c
-        join marts.dim_strategic_priority p using (strategic_priority)
+        join marts.dim_strategic_priority p on p.plan_code = c.plan_code and p.strategic_priority = c.strategic_priority
         where c.commissioner_code = ? and c.period = ? and c.period_basis = 'year_to_date'
         order by p.priority_number, c.indicator_code
         """,

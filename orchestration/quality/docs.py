@@ -1,0 +1,115 @@
+"""Data Docs: the Great Expectations results of a warehouse, as pages that open offline.
+
+Validation results and Data Docs belong to a warehouse, not to the project:
+they are kept in `<warehouse>.quality/` beside it (the GE project reads the
+folders from OPCC_GX_VALIDATIONS and OPCC_DATA_DOCS). GE's pages load
+jQuery and bootstrap from a CDN; here every network reference is stripped and
+a few lines of local styling and script stand in for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+KEEP_RUNS = 10
+
+
+def quality_dir(live: Path) -> Path:
+    return live.with_name(f"{live.stem}.quality")
+
+
+def data_docs_index(live: Path) -> Path:
+    return quality_dir(live) / "data_docs" / "index.html"
+
+
+def point_results_at(live: Path) -> tuple[str, str]:
+    validations = str(quality_dir(live) / "validations")
+    docs = str(quality_dir(live) / "data_docs")
+    os.environ["OPCC_GX_VALIDATIONS"] = validations
+    os.environ["OPCC_DATA_DOCS"] = docs
+    return validations, docs
+
+
+def build(context, live: Path) -> Path:
+    """Prune old results, build Data Docs from the rest, make them work offline."""
+    prune(quality_dir(live) / "validations")
+    context.build_data_docs()
+    docs = quality_dir(live) / "data_docs"
+    make_offline(docs)
+    return docs / "index.html"
+
+
+def prune(validations: Path) -> None:
+    """Keep the last KEEP_RUNS results per suite (<suite>/<run name>/<run time>/...)."""
+    if not validations.exists():
+        return
+    for suite_dir in validations.iterdir():
+        if not suite_dir.is_dir():
+            continue
+        runs = sorted((p for run_name in suite_dir.iterdir() if run_name.is_dir() for p in run_name.iterdir()), key=lambda p: p.name)
+        for old in runs[:-KEEP_RUNS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+OFFLINE_STYLE = """
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #1f2933; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; }
+.nav-tabs { list-style: none; padding: 0; display: flex; gap: 1rem; }
+.alert { background: #f3f5f7; padding: .5rem 1rem; border-radius: 4px; }
+.text-danger, .fa-times { color: #b42318; } .text-success, .fa-check-circle { color: #027a48; }
+.d-none, .modal, button, nav img, footer { display: none; }
+.fa-check-circle::before { content: "✓ passed"; font-style: normal; }
+.fa-times::before, .fa-times-circle::before { content: "✗ failed"; font-style: normal; }
+.fa-exclamation-triangle::before { content: "! warning"; font-style: normal; color: #b54708; }
+a.clickable { color: #175cd3; }
+</style>
+"""
+
+# GE's index renders its tables with jQuery and bootstrap-table from a CDN. Offline, this does the
+# one thing used: fill the table from the rows GE writes into the page.
+OFFLINE_SCRIPT = """
+<script>
+window.$ = window.jQuery = function (selector) {
+  var element = typeof selector === "string" ? document.querySelector(selector) : selector;
+  return {
+    bootstrapTable: function (options) {
+      if (!element || typeof options !== "object" || !options.columns) { return; }
+      var head = "<tr>" + options.columns.map(function (c) { return "<th>" + c.title + "</th>"; }).join("") + "</tr>";
+      var body = (options.data || []).map(function (row) {
+        var cells = options.columns.map(function (c) { return "<td>" + (row[c.field] === undefined ? "" : row[c.field]) + "</td>"; }).join("");
+        var link = row._table_row_link_path ? ' onclick="window.location.href=\\'' + row._table_row_link_path + '\\'" class="clickable"' : "";
+        return "<tr" + link + ">" + cells + "</tr>";
+      }).join("");
+      element.innerHTML = "<thead>" + head + "</thead><tbody>" + body + "</tbody>";
+    },
+    on: function () { return this; }, ready: function (f) { document.addEventListener("DOMContentLoaded", f); },
+    click: function () { return this; }, tooltip: function () { return this; }, popover: function () { return this; }
+  };
+};
+</script>
+"""
+
+_EXTERNAL = [
+    re.compile(r"<script[^>]+src=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I),
+    re.compile(r"<link[^>]+href=\"https?://[^\"]*\"[^>]*/?>", re.I),
+    re.compile(r"<img[^>]+src=\"https?://[^\"]*\"[^>]*/?>", re.I | re.S),
+    re.compile(r"url\(['\"]?https?://[^)]*\)", re.I),
+]
+
+
+def make_offline(site: Path) -> None:
+    """Strip every reference to the network from GE's Data Docs and add local styling."""
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for pattern in _EXTERNAL:
+            html = pattern.sub("", html)
+        html = re.sub(r'href="https?://[^"]*"', 'href="#"', html)  # outbound links go nowhere
+        if "</head>" in html and OFFLINE_SCRIPT not in html:
+            html = html.replace("</head>", OFFLINE_STYLE + OFFLINE_SCRIPT + "</head>", 1)
+        page.write_text(html, encoding="utf-8")
