@@ -25,6 +25,17 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 
+# Tests that build a warehouse (or read the one the session builds) are marked `warehouse`; the
+# rest run alone in well under a minute: `pytest -m "not warehouse"`.
+WAREHOUSE_FIXTURES = {"bundled_refresh", "bundled_warehouse", "warehouse_copy", "db"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.warehouse)
+
+
 def pytest_sessionstart(session) -> None:
     """Parse the dbt project once, before test modules import the Dagster definitions."""
     from orchestration.project import prepare_manifest

@@ -11,6 +11,7 @@ def test_generator_reproduces_the_committed_sample(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW / "framework", raw / "framework")
     shutil.copytree(RAW / "reference", raw / "reference")
+    shutil.copytree(RAW / "plans", raw / "plans")
     (raw / "reference" / "targets.csv").unlink()
     generate(raw)
     committed = sorted(p.relative_to(RAW) for p in (RAW / "returns").rglob("*") if p.is_file())

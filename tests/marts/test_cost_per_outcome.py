@@ -23,8 +23,10 @@ latest as (
 ),
 spend as (select contract_id, period, value as spend from latest where measure = 'spend_gbp'),
 outcomes as (
-    select l.contract_id, l.period, l.measure as indicator_code, i.strategic_priority, l.value
-    from latest l join staging.stg_reference__indicators i on i.indicator_code = l.measure
+    select l.contract_id, l.period, l.measure as indicator_code, measured.strategic_priority, l.value
+    from latest l
+    join staging.stg_reference__indicators i on i.indicator_code = l.measure
+    join staging.stg_plans__plan_indicators measured on measured.indicator_code = l.measure
     where i.kind = 'outcome' and i.unit = 'count' and i.better = 'higher'
 ),
 shares as (

@@ -54,7 +54,7 @@ def test_appendix_c_and_plf_totals(db, version):
         [version],
     )
     plf_table = scalar(
-        db, "select sum(plf_allocated_gbp) from intermediate.int_plf_allocations__conformed where framework_version = ?", [version]
+        db, "select sum(plf_allocated_gbp) from intermediate.int_area_grants__conformed where framework_version = ?", [version]
     )
     assert appendix_c == APPENDIX_C_TOTAL
     assert plf_lines == PLF_TOTAL

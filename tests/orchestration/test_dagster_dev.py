@@ -10,7 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.warehouse  # builds a warehouse or starts Dagster: not in the fast selection
 
 LOCATION_ERROR = """
 { workspaceOrError { ... on Workspace { locationEntries {
@@ -75,11 +79,12 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
             for n in nodes
             for c in (n.get("assetChecksOrError") or {}).get("checks", [])
         }
-        assert ("raw/allocation_lines", "every_row_loaded", True) in checks
-        # The Great Expectations suites, on the assets they guard.
-        assert ("marts/fct_published_totals", "published_totals", True) in checks
+        # The Great Expectations suites, on the assets they guard; the quality gate's suites on the gate.
+        assert ("audit/input_files", "input_files", True) in checks
+        assert ("audit/held_back_versions", "framework_totals", False) in checks
+        assert ("marts/fct_cost_per_outcome", "cost_per_outcome", True) in checks
         assert ("marts/fct_contract_quarter", "contract_quarter_warnings", False) in checks
-        assert ("raw/provider_returns", "raw_provider_returns", True) in checks
+        assert ("raw/provider_returns", "every_return_row_accounted_for", True) in checks
         # Stop it as a user would, once it is fully up: its daemons create their storage on their
         # first beat, and an interrupt before that races them.
         while time.monotonic() < deadline:

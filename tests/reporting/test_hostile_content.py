@@ -12,6 +12,7 @@ import duckdb
 from openpyxl import load_workbook
 
 from orchestration.refresh import run_refresh
+from tests.conftest import run_opcc
 
 HOSTILE_NAME = '<img src=x onerror=alert(1)>.csv'
 FORMULA = '=HYPERLINK("http://example.invalid","click")'
@@ -53,7 +54,9 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
     assert row[3] == "no outcomes reported: the outcome total is 0"
     assert quarantined == 2
 
-    pack = warehouse_copy.parent / "reports" / "2016-17 Q1"
+    pack = tmp_path / "pack"
+    report = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q1", "--out", str(pack))
+    assert report.returncode == 0, report.stderr
     html = (pack / "review-2016-17-Q1.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;.csv" in html
     assert "<img" not in html and "<script>" not in html and "<b>VIC_COPE" not in html
