@@ -205,7 +205,6 @@ def record_files(
     period_of: dict[str, str] | None = None,
 ) -> None:
     """Replace this loader's rows in audit.loaded_files (for the given periods only, if any)."""
-    ensure_audit_tables(con)
     _delete_own(con, "audit.loaded_files", source_table, periods)
     now = utc_now()
     rows = [
@@ -251,7 +250,6 @@ def record_quarantine(
 
     rows: path, row_number, column_name, value, reason (and period, for returns).
     """
-    ensure_audit_tables(con)
     _delete_own(con, "audit.quarantined_rows", source_table, periods)
     if isinstance(rows, list):
         rows = pa.Table.from_pylist(

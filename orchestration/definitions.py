@@ -17,7 +17,7 @@ from .assets.report import review_pack
 from .assets.returns import every_return_row_accounted_for, provider_returns
 from .jobs import refresh_job
 from .progress import progress_logger, silent_logger
-from .resources import WarehouseResource, dbt_resource
+from .resources import WarehouseResource
 from .schedules import quarterly_returns_schedule
 from .sensors import returns_folder_sensor
 from .settings import apply_offline_environment
@@ -33,7 +33,7 @@ defs = dg.Definitions(
     jobs=[refresh_job],
     schedules=[quarterly_returns_schedule],
     sensors=[returns_folder_sensor],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources={"warehouse": WarehouseResource()},
     loggers={"progress": progress_logger, "silent": silent_logger},
     executor=dg.in_process_executor,
 )

@@ -1,17 +1,20 @@
-"""The dbt project, built once and shared by every module that needs it.
+"""The dbt project: its manifest, parsed once per process (partially: only what changed), and dbt
+run in this process.
 
-dagster-dbt reads `target/manifest.json` when the definitions load. The
-manifest is prepared by `dbt parse` as a build step (`opcc refresh` does it
-when a dbt file changed; `dagster dev` does it through `prepare_if_dev`),
-never on every import.
+`parsed_manifest` runs `dbt parse` through dbt's own Python API with a profile
+that does not change from one refresh to the next (the build file is attached
+under one fixed name, see profiles.yml), so dbt's partial parsing keeps its
+work across refreshes and a parse costs about a second; every `dbt build` of
+the process then runs on that manifest without parsing again. Nothing here
+starts a subprocess or asks the network anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
-import subprocess
-import sys
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -20,30 +23,23 @@ from .settings import DBT_PROJECT_DIR, apply_offline_environment
 
 apply_offline_environment()
 
-
-def _put_venv_on_path() -> None:
-    """dagster-dbt calls `dbt` by name (prepare_if_dev, DbtCliResource): use the one beside this Python."""
-    venv_bin = str(Path(sys.executable).parent)
-    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
-
-
-_put_venv_on_path()
-
+# The project as dagster-dbt sees it: where the manifest is. It is prepared here, never by
+# dagster-dbt (whose preparation runs `dbt --version`, which asks the package index).
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
+DATABASE_ENV = "OPCC_DBT_DATABASE"
+TEMP_DIRECTORY_ENV = "OPCC_DBT_TEMP_DIRECTORY"
 _SOURCES = ("models", "macros", "tests", "seeds", "snapshots", "analyses")
+RESULT_EVENTS = ("LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult")
+_lock = threading.Lock()  # dbt keeps global state: one invocation at a time in a process
 
 
-def dbt_executable() -> str:
-    """The dbt next to this Python, so a venv's dbt is used even when the venv is not activated."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+def manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    return project_dir / "target" / "manifest.json"
 
 
 def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    manifest = project_dir / "target" / "manifest.json"
+    manifest = manifest_path(project_dir)
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
@@ -54,19 +50,110 @@ def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
     return any(p.exists() and p.stat().st_mtime > built for p in candidates)
 
 
+def _project_args(project_dir: Path) -> list[str]:
+    return ["--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+_parsed: dict[str, object] = {}
+
+
+def parsed_manifest(project_dir: Path = DBT_PROJECT_DIR, force: bool = False):
+    """dbt's Manifest of the project, parsed in this process (once, or again when a file changed).
+
+    It also writes target/manifest.json, which the Dagster definitions read. Parsing reads no
+    database: the profile's attached file is never opened.
+    """
+    key = str(project_dir)
+    if not force and key in _parsed and not manifest_is_stale(project_dir):
+        return _parsed[key]
+    from dbt.cli.main import dbtRunner
+
+    # Always the same attached path while parsing: the profile is part of what partial parsing keeps.
+    scratch = project_dir / "target" / "scratch.duckdb"
+    with _lock, _environment(**{DATABASE_ENV: str(scratch)}):
+        result = dbtRunner().invoke(["parse", "--quiet", *_project_args(project_dir)])
+    if not result.success or result.result is None:
+        raise RuntimeError(f"dbt parse failed: {result.exception or 'see dbt_project/target/dbt.log'}")
+    _parsed[key] = result.result
+    return result.result
+
+
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, force: bool = False) -> bool:
-    """Run `dbt parse` when the manifest is missing or older than the dbt sources. True if it ran."""
+    """Make target/manifest.json current (the Dagster definitions read it). True if it parsed."""
     if not force and not manifest_is_stale(project_dir):
         return False
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    env.setdefault("OPCC_DBT_DATABASE", str(project_dir / "target" / "parse-only.duckdb"))
-    completed = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
+    parsed_manifest(project_dir, force=True)
     return True
+
+
+def _release_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in the process after an invocation.
+
+    DuckDB lets a file be opened once per process: while dbt-duckdb holds the build file, the
+    refresh's own steps (ingest, quality checks, publish) could not open it.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()
+
+
+@dataclass
+class DbtRun:
+    success: bool
+    events: list[dict] = field(default_factory=list)  # dbt's structured result events, as in its JSON log
+    error: str = ""
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    database: Path,
+    target_path: Path,
+    project_dir: Path = DBT_PROJECT_DIR,
+    environment: dict[str, str] | None = None,
+) -> DbtRun:
+    """Run a dbt command in this process, on the prepared manifest, against `database`."""
+    from dbt.cli.main import dbtRunner
+    from dbt_common.events.functions import msg_to_dict
+
+    events: list[dict] = []
+
+    def keep(message) -> None:
+        if message.info.name in RESULT_EVENTS:
+            events.append(msg_to_dict(message))
+
+    manifest = parsed_manifest(project_dir)
+    target_path.mkdir(parents=True, exist_ok=True)
+    variables = {
+        DATABASE_ENV: str(database),
+        TEMP_DIRECTORY_ENV: str(target_path / "duckdb-temp"),
+        **(environment or {}),
+    }
+    with _lock, _environment(**variables):
+        runner = dbtRunner(manifest=manifest, callbacks=[keep])
+        result = runner.invoke(
+            [*args, "--target-path", str(target_path), "--log-path", str(target_path), *_project_args(project_dir)]
+        )
+        _release_database()
+    error = ""
+    if not result.success:
+        error = str(result.exception) if result.exception else "a dbt node failed"
+    return DbtRun(result.success, events, error)

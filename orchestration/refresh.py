@@ -18,6 +18,7 @@ import dagster as dg
 from . import warehouse as wh
 from .ingest.returns import period_folders
 from .periods import Period, partition_periods
+from .instance import open_instance
 from .project import prepare_manifest
 from .quality import data_docs_index
 from .resources import LOCK_WAIT_TAG, START_TAG
@@ -126,9 +127,13 @@ def run_refresh(
     # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
     log_path = wh.refresh_log_path(live)
     live.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with (
+        open(log_path, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        open_instance(live) as instance,  # the warehouse's own instance: the UI shows this run
+    ):
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.ephemeral(),
+            instance=instance,
             tags=run_tags,
             raise_on_error=False,
             run_config={"loggers": {logger: {}}},

@@ -9,25 +9,21 @@ from a copy of the live warehouse, so refreshing one quarter keeps the rest.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from . import quality
 from . import warehouse as wh
 from .audit import ensure_base_tables
-from .project import dbt_executable, dbt_project
 from .settings import duckdb_memory_limit, raw_dir, warehouse_path
 
 START_TAG = "opcc/start"
 LOCK_WAIT_TAG = "opcc/lock_wait_seconds"
-DBT_DATABASE_ENV = "OPCC_DBT_DATABASE"
 
 # Tables the warehouse keeps from one refresh to the next even when it is
 # rebuilt from nothing: the evidence of which file arrived when.
@@ -91,7 +87,6 @@ class WarehouseResource(ConfigurableResource):
             carry_over(live, build)
         self._build = build
         self._published = False
-        os.environ[DBT_DATABASE_ENV] = str(build)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         try:
@@ -149,9 +144,3 @@ def carry_over(live: Path, build: Path) -> None:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=dbt_executable()
-    )

@@ -1,4 +1,4 @@
-"""dbt models as Dagster assets, in two builds around the quality gate.
+"""dbt models as Dagster assets, in two builds around the quality gate, dbt run in this process.
 
 `dbt_candidates` builds staging and the framework models that hold every
 version's figures (tag `framework_candidate`). The gate (assets/quality.py)
@@ -9,21 +9,28 @@ leaving held-back versions out of the marts.
 dbt sources in the `raw` schema map onto the Dagster raw assets (`raw/<table>`),
 so the graph runs from the files through to the marts. dbt tests become asset
 checks; a failing test fails its build and the warehouse is not published.
+dbt runs in the refresh's own process on the manifest prepared once per change
+of the project (orchestration/project.py); dagster-dbt turns dbt's result
+events into Dagster's, exactly as it does for its own CLI runs.
 """
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt.asset_utils import get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from ..project import dbt_project
-from ..resources import DBT_DATABASE_ENV, WarehouseResource
+from ..project import dbt_project, manifest_path, prepare_manifest, run_dbt
+from ..resources import WarehouseResource
 
 CANDIDATES = "tag:framework_candidate"
+prepare_manifest()  # only when a file of the dbt project is newer than its manifest
 
 
 class OpccTranslator(DagsterDbtTranslator):
@@ -73,18 +80,40 @@ def dbt_build_args(warehouse: WarehouseResource) -> tuple[list[str], str, str]:
     return ["build", "--full-refresh"], fingerprint, "everything"
 
 
+def _manifest_dict() -> dict:
+    return json.loads(manifest_path().read_text(encoding="utf-8"))
+
+
+def build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args: list[str], select: str | None, exclude: str | None):
+    """`dbt build` of this asset's models (the run's subset of them) into the run's build file."""
+    manifest = _manifest_dict()
+    selection, indirect = get_subset_selection_for_context(
+        context, manifest, select, exclude, None, translator, os.environ.get("DBT_INDIRECT_SELECTION")
+    )
+    run = run_dbt(
+        [*args, *selection],
+        database=warehouse.build_path,  # never the live warehouse
+        target_path=warehouse.dbt_target_path,
+        environment={"DBT_INDIRECT_SELECTION": indirect} if indirect else None,
+    )
+    for raw_event in run.events:
+        message = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
+        yield from message.to_default_asset_events(
+            manifest=manifest, dagster_dbt_translator=translator, context=context, target_path=warehouse.dbt_target_path
+        )
+    if not run.success:
+        raise dg.Failure(f"dbt build failed: {run.error}")
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_candidates", select=CANDIDATES)
-def dbt_candidates(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt writes to this run's build file, never to the live warehouse.
-    os.environ[DBT_DATABASE_ENV] = str(warehouse.build_path)
-    yield from dbt.cli(["build"], context=context, target_path=warehouse.dbt_target_path).stream()
+def dbt_candidates(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from build(context, warehouse, ["build"], CANDIDATES, None)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_models", exclude=CANDIDATES)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def dbt_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     args, fingerprint, scope = dbt_build_args(warehouse)
     context.log.info(f"dbt builds {scope}")
-    os.environ[DBT_DATABASE_ENV] = str(warehouse.build_path)
-    yield from dbt.cli(args, context=context, target_path=warehouse.dbt_target_path).stream()
+    yield from build(context, warehouse, args, None, CANDIDATES)
     with warehouse.get_connection() as con:
         con.execute("insert or replace into audit.build_state values ('inputs', ?)", [fingerprint])
