@@ -104,6 +104,47 @@ def _print_summary(outcome) -> None:
 
 @main.command()
 @warehouse_option
+def status(warehouse: Path | None) -> None:
+    """The warehouse at a glance: when published and from what, the last refresh, this quarter's returns, the schedule."""
+    from .status import status as warehouse_status
+
+    click.echo(warehouse_status(warehouse_path(warehouse)))
+
+
+@main.command()
+@warehouse_option
+@raw_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the UI listens on.")
+@click.option("--port", default=3000, show_default=True, type=int, help="Port the UI listens on.")
+def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> None:
+    """The Dagster UI and the daemon (schedules and sensors) on the warehouse's instance; Ctrl-C stops both."""
+    from .serve import serve as run_service
+
+    sys.exit(run_service(warehouse_path(warehouse), raw_dir(raw), host, port, say=click.echo))
+
+
+@main.command()
+@warehouse_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the page (default: <warehouse>.docs beside the warehouse).")
+@click.option("--serve", "serve_it", is_flag=True, help="Also serve it on localhost until Ctrl-C.")
+@click.option("--port", default=8080, show_default=True, type=int)
+def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int) -> None:
+    """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page."""
+    from .docs_site import generate, serve
+
+    try:
+        index = generate(warehouse_path(warehouse), out_dir)
+    except (FileNotFoundError, RuntimeError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {index}")
+    if serve_it:
+        serve(index.parent, "127.0.0.1", port, say=click.echo)
+
+
+@main.command()
+@warehouse_option
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def query(warehouse: Path | None, sql: str, fmt: str) -> None:

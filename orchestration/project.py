@@ -149,10 +149,12 @@ def run_dbt(
     }
     with _lock, _environment(**variables):
         runner = dbtRunner(manifest=manifest, callbacks=[keep])
-        result = runner.invoke(
-            [*args, "--target-path", str(target_path), "--log-path", str(target_path), *_project_args(project_dir)]
-        )
-        _release_database()
+        try:
+            result = runner.invoke(
+                [*args, "--target-path", str(target_path), "--log-path", str(target_path), *_project_args(project_dir)]
+            )
+        finally:
+            _release_database()
     error = ""
     if not result.success:
         error = str(result.exception) if result.exception else "a dbt node failed"

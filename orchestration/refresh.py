@@ -16,9 +16,10 @@ from pathlib import Path
 import dagster as dg
 
 from . import warehouse as wh
+from .dbt_tests import describe as describe_dbt_test
 from .ingest.returns import period_folders
-from .periods import Period, partition_periods
 from .instance import open_instance
+from .periods import Period, partition_periods
 from .project import prepare_manifest
 from .quality import data_docs_index
 from .resources import LOCK_WAIT_TAG, START_TAG
@@ -196,7 +197,11 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
         rules = []
         for check in blocking:
             failed_lines = [line.lstrip("✗ ") for line in check.description.splitlines() if line.startswith("✗")]
-            rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
+            structural = describe_dbt_test(check.check)
+            if structural:
+                rules.append(f"dbt test on {check.asset}: {structural}")
+            else:
+                rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
         more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
         return f"blocking rule failed: {rules[0]}{more}"
     for event in result.all_events:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource, InitResourceContext
-from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from . import quality
@@ -102,9 +101,13 @@ class WarehouseResource(ConfigurableResource):
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        config = {"memory_limit": duckdb_memory_limit()}
-        with DuckDBResource(database=str(self.build_path), connection_config=config).get_connection() as con:
+        # Closed however the step ends: an open handle on the build file would keep dbt (which runs in
+        # this process) from attaching it.
+        con = duckdb.connect(str(self.build_path), config={"memory_limit": duckdb_memory_limit()})
+        try:
             yield con
+        finally:
+            con.close()
 
     def publish(self) -> Path:
         wh.publish(self.build_path, self.live_path)

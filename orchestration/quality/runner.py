@@ -208,8 +208,9 @@ def parameters(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict:
 
 
 def result_format(suite: Suite) -> dict:
-    # A suite that holds versions back needs every failing row's keys, not a sample.
-    fmt = {"result_format": "COMPLETE" if suite.holds_back else "SUMMARY", "partial_unexpected_count": MAX_SAMPLE}
+    # Every failing row's keys: a suite that holds versions back needs them all, and Data Docs show
+    # them beside each rule (the first few; the results keep them all).
+    fmt = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_SAMPLE}
     if suite.identify_rows_by:
         fmt["unexpected_index_column_names"] = list(suite.identify_rows_by)
     return fmt
