@@ -3,7 +3,7 @@
    full re-parse). A full refresh (--full-refresh), or a first build, takes every year. #}
 {% macro incremental_years(expression) -%}
     {%- if is_incremental() -%}
-        {{ expression }} in (select financial_year from {{ target.database }}.audit.refresh_scope)
+        {{ expression }} in (select financial_year from {{ this.database }}.audit.refresh_scope)
     {%- else -%}
         true
     {%- endif -%}
