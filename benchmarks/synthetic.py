@@ -21,7 +21,6 @@ from pathlib import Path
 from orchestration.periods import Period, periods_between
 from orchestration.samples import PLAN_FOLDER, Contract, Scenario, annual_targets, load_indicators, quarter_values
 
-MECHANISMS = ("Direct", "Co-com", "PCC Grant")
 FIRST_PERIOD = "2016-17 Q1"
 
 
@@ -63,6 +62,9 @@ def generate(raw: Path, preset: Preset, project_raw: Path, hold_back_last: bool 
         elements = list(csv.DictReader(handle))
     theme_names = {e["code"]: e["name"] for e in elements if e["kind"] == "theme"}
     priority_theme = {e["code"]: e["parent_code"] for e in elements if e["kind"] == "priority"}
+    priorities = [e["code"] for e in elements if e["kind"] == "priority" and e["in_plan"] == "true"]
+    # Mechanisms printed by their short names; a partnership grant is printed in its own table, not here.
+    mechanisms = [e["short_name"] for e in elements if e["kind"] == "mechanism" and e["national_code"] != "partnership_grant"]
     periods = [str(p) for p in periods_between(Period.parse(FIRST_PERIOD), _nth(FIRST_PERIOD, preset.quarters - 1))]
     years = sorted({p[:7] for p in periods})
     rng = random.Random(f"bench:{preset.name}")
@@ -79,15 +81,15 @@ def generate(raw: Path, preset: Preset, project_raw: Path, hold_back_last: bool 
         contracts = []
         for n in range(1, preset.contracts + 1):
             # two or three primary priorities and a secondary: about 12 measures a return
-            *firsts, third = rng.sample(range(1, 18), 4 if rng.random() < 0.75 else 3)
-            firsts.sort()
-            primary, secondary = "SP" + "/".join(str(p) for p in firsts), f"SP{third}"  # printed like SP5/6
+            *firsts, secondary = rng.sample(priorities, 4 if rng.random() < 0.75 else 3)
+            firsts.sort(key=priorities.index)
+            primary = "/".join(firsts)  # several primaries in one cell, as the documents print them
             allocated = float(rng.randrange(5_000, 400_000, 1_000))  # whole thousands: printed £m figures then agree exactly
             contract = Contract(f"{code}-{n:03d}", f"Synthetic initiative {n}", f"Provider {rng.randrange(1, 200)} Ltd",
-                                allocated, [f"SP{p}" for p in firsts], secondary)
+                                allocated, list(firsts), secondary)
             contract.indicators = [k for k, ind in indicators.items() if ind.priority in (*contract.primary, secondary)]
-            theme = theme_names[priority_theme[f"SP{firsts[0]}"]]
-            mechanism = MECHANISMS[n % len(MECHANISMS)]
+            theme = theme_names[priority_theme[firsts[0]]]
+            mechanism = mechanisms[n % len(mechanisms)]
             registry.append([contract.contract_id, code, f"{years[0]} v1", theme, contract.initiative, "Synthetic service",
                              contract.provider, mechanism, primary, secondary, "Force area"])
             contracts.append((contract, theme, mechanism, primary, secondary))

@@ -7,6 +7,7 @@ OPCC_RAW, then `warehouse/opcc.duckdb` and `raw/`.
 
 from __future__ import annotations
 
+import json
 import sys
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ import click
 
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 from .settings import commissioner as commissioner_code
+from .timings import describe as describe_stages
 
 apply_offline_environment()
 # Dagster flags some of the APIs used here as beta; a user of the command need not see that.
@@ -52,14 +54,25 @@ def main() -> None:
 )
 @click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
-def refresh(warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool) -> None:
+@click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write where the time went, stage by stage, to this JSON file.")
+def refresh(
+    warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, timings_file: Path | None
+) -> None:
     """Rebuild the warehouse from the raw folder and publish it if every blocking check passes."""
     from .refresh import run_refresh
+    from .timings import process_age
 
+    started_ago = process_age()  # Python, the imports and the command line, before any work
     live = warehouse_path(warehouse)
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
+    if started_ago is not None:
+        outcome.seconds += started_ago
+        outcome.stages = {**outcome.stages, "start-up": round(outcome.stages.get("start-up", 0.0) + started_ago, 3)}
+    if timings_file:
+        timings_file.write_text(json.dumps({"seconds": outcome.seconds, "stages": outcome.stages}, indent=2), encoding="utf-8")
     _print_summary(outcome)
     sys.exit(outcome.exit_code)
 
@@ -82,7 +95,7 @@ def _print_summary(outcome) -> None:
                 click.echo(f"  warning  {warning.check}: {line.lstrip('✗ ')}")
         if outcome.data_docs:
             click.echo(f"  Data Docs {outcome.data_docs}")
-        click.echo(f"  took     {outcome.seconds:.1f} s")
+        click.echo(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
         for version in outcome.held_back:
             click.echo(
                 f"\nHeld back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "

@@ -59,6 +59,7 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str | None = None, inst_data=None):
         self._engines: OrderedDict[str, db.Engine] = OrderedDict()
         self._engines_lock = threading.RLock()
+        self._tables_seen: set[str] = set()
         super().__init__(base_dir or str(Path(os.environ[HOME_ENV]) / "history" / "runs"), inst_data=inst_data)
 
     @classmethod
@@ -96,6 +97,16 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as connection, connection.begin():
                 yield connection
+
+    def has_table(self, table_name: str) -> bool:
+        # Asked for every asset event (does this instance know asset checks?): the stock answer opens
+        # a new engine each time. A table, once there, stays.
+        if table_name in self._tables_seen:
+            return True
+        found = super().has_table(table_name)
+        if found:
+            self._tables_seen.add(table_name)
+        return found
 
     def dispose(self) -> None:
         with self._engines_lock:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from .settings import DBT_PROJECT_DIR, apply_offline_environment
+from .timings import timed
 
 apply_offline_environment()
 
@@ -78,18 +80,60 @@ def parsed_manifest(project_dir: Path = DBT_PROJECT_DIR, force: bool = False):
     database: the profile's attached file is never opened.
     """
     key = str(project_dir)
-    if not force and key in _parsed and not manifest_is_stale(project_dir):
+    stale = force or manifest_is_stale(project_dir)
+    if not stale and key in _parsed:
         return _parsed[key]
+    if not stale:
+        with timed("dbt parse"):
+            kept = _kept_manifest(project_dir)
+        if kept is not None:
+            _parsed[key] = kept
+            return kept
     from dbt.cli.main import dbtRunner
 
     # Always the same attached path while parsing: the profile is part of what partial parsing keeps.
     scratch = project_dir / "target" / "scratch.duckdb"
-    with _lock, _environment(**{DATABASE_ENV: str(scratch)}):
-        result = dbtRunner().invoke(["parse", "--quiet", *_project_args(project_dir)])
+    # A current manifest.json need not be written again (a second's work on a slow disk).
+    write = [] if stale else ["--no-write-json"]
+    with timed("dbt parse"), _lock, _environment(**{DATABASE_ENV: str(scratch)}):
+        result = dbtRunner().invoke(["parse", "--quiet", *write, *_project_args(project_dir)])
     if not result.success or result.result is None:
         raise RuntimeError(f"dbt parse failed: {result.exception or 'see dbt_project/target/dbt.log'}")
     _parsed[key] = result.result
+    _keep_manifest(project_dir, result.result)
     return result.result
+
+
+# The parsed Manifest kept for the next process, beside dbt's own partial-parse file: loading it is a
+# hundredth of a partial parse. It is used only for the manifest.json it was parsed with, by the
+# same dbt version.
+def _kept_path(project_dir: Path) -> Path:
+    return project_dir / "target" / "opcc_manifest.pickle"
+
+
+def _kept_key(project_dir: Path) -> str:
+    from dbt.version import __version__
+
+    written = manifest_path(project_dir).stat()
+    return f"{__version__}:{written.st_mtime_ns}:{written.st_size}"
+
+
+def _keep_manifest(project_dir: Path, manifest) -> None:
+    try:
+        payload = pickle.dumps((_kept_key(project_dir), manifest), protocol=pickle.HIGHEST_PROTOCOL)
+        scratch = _kept_path(project_dir).with_suffix(".tmp")
+        scratch.write_bytes(payload)
+        scratch.replace(_kept_path(project_dir))
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # only a cache: the next process parses
+
+
+def _kept_manifest(project_dir: Path):
+    try:
+        key, manifest = pickle.loads(_kept_path(project_dir).read_bytes())
+        return manifest if key == _kept_key(project_dir) else None
+    except Exception:  # missing, from another version, unreadable: parse instead
+        return None
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, force: bool = False) -> bool:
@@ -150,8 +194,12 @@ def run_dbt(
     with _lock, _environment(**variables):
         runner = dbtRunner(manifest=manifest, callbacks=[keep])
         try:
+            # --no-write-json: the manifest is already written and results come back as events. No
+            # debug log file: writing every statement to it costs a tenth of a build's time (the
+            # console lines still go to the refresh log).
             result = runner.invoke(
-                [*args, "--target-path", str(target_path), "--log-path", str(target_path), *_project_args(project_dir)]
+                [*args, "--no-write-json", "--log-level-file", "none", "--target-path", str(target_path), "--log-path", str(target_path),
+                 *_project_args(project_dir)]
             )
         finally:
             _release_database()

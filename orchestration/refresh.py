@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
+from . import timings
 from . import warehouse as wh
 from .dbt_tests import describe as describe_dbt_test
 from .ingest.returns import period_folders
@@ -57,6 +59,7 @@ class RefreshOutcome:
     materialized: list[str] = field(default_factory=list)
     data_docs: Path | None = None
     held_back: list[HeldBackVersion] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
 
     @property
     def exit_code(self) -> int:
@@ -112,6 +115,7 @@ def run_refresh(
         return failed(f"the warehouse {live} is locked by {who}; wait for it to finish or pass --wait SECONDS")
     os.environ["OPCC_WAREHOUSE"] = str(live)
     os.environ["OPCC_RAW"] = str(raw_path)
+    measured_before = timings.spent()
     prepare_manifest()
     from .definitions import defs
 
@@ -133,6 +137,9 @@ def run_refresh(
         contextlib.redirect_stdout(log),
         open_instance(live) as instance,  # the warehouse's own instance: the UI shows this run
     ):
+        setting_up = time.monotonic() - started
+        measured_at_run = timings.spent()
+        run_started = time.monotonic()
         result = job.execute_in_process(
             instance=instance,
             tags=run_tags,
@@ -140,6 +147,10 @@ def run_refresh(
             run_config={"loggers": {logger: {}}},
             asset_selection=selection,
         )
+        stages = _stages(instance, result, defs, timings.spent() - measured_at_run, time.monotonic() - run_started)
+    before_run = measured_at_run - measured_before  # dbt parsing, when the project changed
+    stages = Counter(stages) + before_run
+    stages["start-up"] += max(0.0, setting_up - sum(before_run.values()))
     outcome = RefreshOutcome(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
         checks=_checks(result), materialized=_materialized(result),
@@ -154,7 +165,35 @@ def run_refresh(
         outcome.tables = table_sizes(live)
         outcome.held_back = held_back_versions(live)
     outcome.seconds = time.monotonic() - started
+    stages["summary"] = outcome.seconds - sum(stages.values())  # table sizes, held-back versions
+    outcome.stages = {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: timings.order(kv[0])) if v > 0}
     return outcome
+
+
+def _stages(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, defs, measured, run_seconds: float) -> dict[str, float]:
+    """The run's wall time per stage: each step by the group of the assets it materialised."""
+    from .assets.dbt import dbt_candidates, dbt_models
+
+    dbt_ops = {dbt_candidates.op.name, dbt_models.op.name}
+    graph = defs.resolve_asset_graph()
+    stage_of_step: dict[str, str] = {}
+    for event in result.all_events:
+        step = event.step_key
+        if not step or step in stage_of_step:
+            continue
+        if step in dbt_ops:
+            stage_of_step[step] = "dbt"
+        elif event.event_type_value == "ASSET_MATERIALIZATION":
+            key = event.event_specific_data.materialization.asset_key
+            stage_of_step[step] = timings.stage_of_group(graph.get(key).group_name if graph.has(key) else None)
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            stage_of_step[step] = "checks"
+    steps = {
+        stats.step_key: (stage_of_step.get(stats.step_key, stats.step_key), (stats.end_time or 0) - (stats.start_time or 0))
+        for stats in instance.get_run_step_stats(result.run_id)
+        if stats.start_time
+    }
+    return timings.breakdown(steps, run_seconds, measured)
 
 
 def held_back_versions(live: Path) -> list[HeldBackVersion]:

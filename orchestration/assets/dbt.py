@@ -17,6 +17,7 @@ events into Dagster's, exactly as it does for its own CLI runs.
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from ..project import dbt_project, manifest_path, prepare_manifest, run_dbt
 from ..resources import WarehouseResource
+from ..timings import add, dbt_split, spent
 
 CANDIDATES = "tag:framework_candidate"
 prepare_manifest()  # only when a file of the dbt project is newer than its manifest
@@ -90,6 +92,7 @@ def build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args:
     selection, indirect = get_subset_selection_for_context(
         context, manifest, select, exclude, None, translator, os.environ.get("DBT_INDIRECT_SELECTION")
     )
+    parsing, started = spent()["dbt parse"], time.perf_counter()
     run = run_dbt(
         # unit tests check the models' arithmetic on made-up rows: the test suite runs them, not every refresh
         [*args, "--exclude-resource-type", "unit_test", *selection],
@@ -97,6 +100,9 @@ def build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args:
         target_path=warehouse.dbt_target_path,
         environment={"DBT_INDIRECT_SELECTION": indirect} if indirect else None,
     )
+    wall = time.perf_counter() - started - (spent()["dbt parse"] - parsing)
+    for stage, seconds in dbt_split(run.events, wall).items():
+        add(stage, seconds)
     for raw_event in run.events:
         message = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
         yield from message.to_default_asset_events(

@@ -9,12 +9,14 @@ a few lines of local styling and script stand in for them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
-KEEP_RUNS = 10
+KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
 
 def quality_dir(live: Path) -> Path:
@@ -33,25 +35,53 @@ def point_results_at(live: Path) -> tuple[str, str]:
     return validations, docs
 
 
-def build(context, live: Path) -> Path:
-    """Prune old results, build Data Docs from the rest, make them work offline."""
-    prune(quality_dir(live) / "validations")
-    context.build_data_docs()
-    docs = quality_dir(live) / "data_docs"
-    make_offline(docs)
-    return docs / "index.html"
+def build(context, live: Path, run_names: set[str] | None = None) -> Path:
+    """Prune old results, render Data Docs for them, make them work offline.
+
+    Only this run's results and the index are rendered when the site exists and the suites have
+    not changed since it was built; otherwise the whole site, from every result kept.
+    """
+    started = time.time()
+    site = quality_dir(live) / "data_docs"
+    for old in prune(quality_dir(live) / "validations"):
+        shutil.rmtree(site / "validations" / old, ignore_errors=True)
+    stamp = site / ".suites"
+    suites = _suites_fingerprint()
+    current = stamp.exists() and stamp.read_text(encoding="utf-8") == suites and (site / "index.html").exists()
+    if run_names and current:
+        keys = [key for key in context.validation_results_store.list_keys() if (key.run_id.run_name or "") in run_names]
+        context.build_data_docs(resource_identifiers=keys)
+        make_offline(site, since=started)
+    else:
+        context.build_data_docs()
+        make_offline(site)
+    stamp.write_text(suites, encoding="utf-8")
+    return site / "index.html"
 
 
-def prune(validations: Path) -> None:
-    """Keep the last KEEP_RUNS results per suite (<suite>/<run name>/<run time>/...)."""
+def _suites_fingerprint() -> str:
+    from ..settings import EXPECTATIONS_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted((EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def prune(validations: Path) -> list[Path]:
+    """Keep the last KEEP_RUNS results per suite (<suite>/<run name>/<run time>/...); the removed ones'
+    paths under `validations`."""
+    removed: list[Path] = []
     if not validations.exists():
-        return
+        return removed
     for suite_dir in validations.iterdir():
         if not suite_dir.is_dir():
             continue
         runs = sorted((p for run_name in suite_dir.iterdir() if run_name.is_dir() for p in run_name.iterdir()), key=lambda p: p.name)
         for old in runs[:-KEEP_RUNS]:
             shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.relative_to(validations))
+    return removed
 
 
 OFFLINE_STYLE = """
@@ -103,9 +133,12 @@ _EXTERNAL = [
 ]
 
 
-def make_offline(site: Path) -> None:
-    """Strip every reference to the network from GE's Data Docs and add local styling."""
+def make_offline(site: Path, since: float | None = None) -> None:
+    """Strip every reference to the network from GE's Data Docs and add local styling (in the pages
+    written since `since`, or all)."""
     for page in site.rglob("*.html"):
+        if since is not None and page.stat().st_mtime < since:
+            continue
         html = page.read_text(encoding="utf-8")
         for pattern in _EXTERNAL:
             html = pattern.sub("", html)

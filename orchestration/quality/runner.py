@@ -132,7 +132,7 @@ def _short(value) -> str:
 
 
 _contexts: dict[tuple[str, str], object] = {}
-_validated: set[Path] = set()
+_validated: dict[Path, set[str]] = {}  # per warehouse, the run names validated since its Data Docs were built
 _prefetch: threading.Thread | None = None
 
 
@@ -158,10 +158,9 @@ def gx_context(live: Path):
     return _contexts[key]
 
 
-def was_validated(live: Path) -> bool:
-    found = live in _validated
-    _validated.discard(live)
-    return found
+def was_validated(live: Path) -> set[str]:
+    """The run names validated against this warehouse since the last call (empty if none)."""
+    return _validated.pop(live, set())
 
 
 def run_identifier(run_name: str | None):
@@ -228,7 +227,7 @@ def validate(
         result_format=result_format(suite),
         run_id=run_identifier(run_name),
     )
-    _validated.add(live)
+    _validated.setdefault(live, set()).add(run_name or "")
     return outcome_of(suite, result, len(frame))
 
 
@@ -282,11 +281,14 @@ def record(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -
 
 def finish(live: Path) -> Path | None:
     """After a run's validations: Data Docs for them (see docs.py); None if nothing was validated."""
-    if not was_validated(live):
+    run_names = was_validated(live)
+    if not run_names:
         return None
+    from ..timings import timed
     from .docs import build
 
-    return build(gx_context(live), live)
+    with timed("Data Docs"):
+        return build(gx_context(live), live, run_names)
 
 
 def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[SuiteOutcome]:
