@@ -15,7 +15,7 @@ import contextlib
 import os
 import pickle
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -118,9 +118,18 @@ def _kept_key(project_dir: Path) -> str:
     return f"{__version__}:{written.st_mtime_ns}:{written.st_size}"
 
 
+# Only the Manifest's public fields are kept, and it is rebuilt from them: dbt's own pickling of a
+# Manifest passes its fields positionally in an order that no longer matches the class (1.11), so
+# an unpickled Manifest has its lookups in the wrong slots and every ref fails to compile.
+def _manifest_fields(manifest) -> dict:
+    return {f.name: getattr(manifest, f.name) for f in fields(manifest) if not f.name.startswith("_")}
+
+
 def _keep_manifest(project_dir: Path, manifest) -> None:
     try:
-        payload = pickle.dumps((_kept_key(project_dir), manifest), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(
+            (_kept_key(project_dir), _manifest_fields(manifest)), protocol=pickle.HIGHEST_PROTOCOL
+        )
         scratch = _kept_path(project_dir).with_suffix(".tmp")
         scratch.write_bytes(payload)
         scratch.replace(_kept_path(project_dir))
@@ -130,8 +139,12 @@ def _keep_manifest(project_dir: Path, manifest) -> None:
 
 def _kept_manifest(project_dir: Path):
     try:
-        key, manifest = pickle.loads(_kept_path(project_dir).read_bytes())
-        return manifest if key == _kept_key(project_dir) else None
+        key, kept = pickle.loads(_kept_path(project_dir).read_bytes())
+        if key != _kept_key(project_dir):
+            return None
+        from dbt.contracts.graph.manifest import Manifest
+
+        return Manifest(**kept)
     except Exception:  # missing, from another version, unreadable: parse instead
         return None
 

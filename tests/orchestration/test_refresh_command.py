@@ -26,6 +26,9 @@ def test_refresh_prints_progress_and_summary(bundled_refresh):
     assert checks and checks[1] == checks[2], "only warning checks may fail on the bundled data"
     assert "Data Docs" in summary
     assert re.search(r"took\s+[\d.]+ s", summary)
+    # nothing but the refresh's own lines: no library teardown noise after the summary
+    assert "nanobind" not in completed.stderr + completed.stdout
+    assert "Traceback" not in completed.stderr
     # The build file and the lock are gone or released; no failed build lying about.
     assert not wh.build_path(live).exists()
     assert not wh.failed_path(live).exists()
