@@ -1,5 +1,5 @@
 -- How each grant is classified in the 360Giving file: the strategic priorities of the commissioner's
--- plan it serves (vocabulary: the plan) and their national outcome areas (one vocabulary for every
+-- plan it serves, largest share first (vocabulary: the plan) and their national outcome areas (one vocabulary for every
 -- commissioner, so grants compare across them).
 with grants as (
     select * from {{ ref('pub_grants') }}
@@ -27,7 +27,7 @@ priority_rows as (
         by_priority.strategic_priority as code,
         priorities.priority_name as title,
         1 as vocabulary_order,
-        priorities.priority_number as code_order
+        1 - by_priority.share as code_order
     from grants
     inner join by_priority
         on by_priority.commissioner_code = grants.commissioner_code
@@ -49,7 +49,7 @@ area_rows as (
         priorities.national_outcome_area as code,
         priorities.national_outcome_area_name as title,
         2 as vocabulary_order,
-        0 as code_order
+        0.0 as code_order
     from grants
     inner join by_priority
         on by_priority.commissioner_code = grants.commissioner_code

@@ -78,7 +78,7 @@ rows_by_kind as (
         contract_id,
         csp_code,
         'community_safety_partnership' as area_kind,
-        coalesce(community_safety_partnership, csp_code) as area_name,
+        coalesce(community_safety_partnership || ' (community safety partnership area)', csp_code) as area_name,
         csp_geocode as geocode,
         community_safety_partnership is not null as is_known_area,
         position * 2 - 1 as position
@@ -91,7 +91,7 @@ rows_by_kind as (
         contract_id,
         csp_code,
         'council_area' as area_kind,
-        local_authority as area_name,
+        local_authority || ' area' as area_name,
         council_geocode as geocode,
         true as is_known_area,
         position * 2 as position
