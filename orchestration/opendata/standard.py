@@ -53,10 +53,19 @@ def _validator():
 def validate_package(package: dict) -> list[str]:
     """Every way the package breaks the 360Giving schema, one line each (empty when it validates)."""
     problems = []
-    for error in sorted(_validator().iter_errors(package), key=lambda e: list(e.absolute_path)):
+    for error in sorted(_validator().iter_errors(package), key=lambda e: [str(p) for p in e.absolute_path]):
         where = "/".join(str(p) for p in error.absolute_path) or "(package)"
-        problems.append(f"{where}: {error.message[:300]}")
+        problems.append(f"{where}: {_reason(error)}")
     return problems
+
+
+def _reason(error) -> str:
+    """What broke, without the whole grant printed: a oneOf failure says what each branch missed."""
+    if error.context:
+        reasons = sorted({c.message for c in error.context if len(c.message) <= 200})
+        if reasons:
+            return f"{error.validator} not met: " + "; ".join(reasons)
+    return error.message if len(error.message) <= 300 else error.message[:297] + "..."
 
 
 @functools.cache
