@@ -297,10 +297,15 @@ OPEN_DATA_RECORD_COLUMNS = (
 )
 
 
-def record_open_data(con: duckdb.DuckDBPyConnection, commissioner_code: str, records: list[dict]) -> int:
-    """Replace a commissioner's rows in audit.open_data_records with the records its files hold now."""
+def record_open_data(con: duckdb.DuckDBPyConnection, records: list[dict], replace_all: bool = False) -> int:
+    """Replace the rows of the commissioners these records are for (or every row) in audit.open_data_records
+    with the records their files hold now."""
     ensure_audit_tables(con)
-    con.execute("delete from audit.open_data_records where commissioner_code = ?", [commissioner_code])
+    if replace_all:
+        con.execute("delete from audit.open_data_records")
+    else:
+        codes = sorted({r["commissioner_code"] for r in records})
+        con.execute("delete from audit.open_data_records where commissioner_code in (select unnest(?))", [codes])
     if not records:
         return 0
     now = utc_now()

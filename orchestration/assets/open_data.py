@@ -10,7 +10,7 @@ What the files hold is kept in audit.open_data_records, where the Great Expectat
 import dagster as dg
 
 from ..opendata import guard
-from ..opendata.build import PublishFailed, publish, version_slug
+from ..opendata.build import PublishFailed, commit, discard, guarded, prepare, version_slug
 from ..resources import WarehouseResource
 
 OPEN_DATA_KEY = dg.AssetKey(["open_data", "grants_and_contracts"])
@@ -35,22 +35,30 @@ READS = [
 )
 def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     root = warehouse.live_path.parent / "open-data"
-    written, findings = [], 0
+    prepared = []
     with warehouse.get_connection() as con:
         current = con.execute(
             "select commissioner_code, arg_max(framework_version, financial_year || lpad(version_number::varchar, 6, '0')) "
             "from marts.dim_framework_version where status = 'current' group by 1 order by 1"
         ).fetchall()
-        check = guard.in_build(con, warehouse.live_path, run_name=f"dagster run {context.run.run_id[:8]}")
-        for code, version in current:
-            try:
-                publication = publish(con, code, version, root / code / version_slug(version), guard=check)
-            except PublishFailed as failed:
-                raise dg.Failure(f"open data for {code} {version} not written: " + "; ".join(failed.problems)) from failed
-            written.append(f"{code} {version}: {publication.folder}")
-            findings += len(publication.findings)
-            for _, subject, finding in publication.findings:
-                context.log.info(f"open data {code} {version}: {subject}: {finding}")
+        try:
+            for code, version in current:
+                prepared.append(prepare(con, code, version, root / code / version_slug(version)))
+            # Every commissioner's records judged at once; no folder moves until all have passed.
+            check = guard.in_build(con, warehouse.live_path, run_name=f"dagster run {context.run.run_id[:8]}")
+            guarded(prepared, check([r for p in prepared for r in p.records]))
+            for publication in prepared:
+                commit(publication)
+        except PublishFailed as failed:
+            raise dg.Failure("open data not written: " + "; ".join(failed.problems)) from failed
+        finally:
+            for publication in prepared:
+                discard(publication)
+    written = [f"{p.commissioner_code} {p.framework_version}: {p.folder}" for p in prepared]
+    findings = sum(len(p.findings) for p in prepared)
+    for p in prepared:
+        for _, subject, finding in p.findings:
+            context.log.info(f"open data {p.commissioner_code} {p.framework_version}: {subject}: {finding}")
     return dg.MaterializeResult(
         metadata={
             "versions": dg.MetadataValue.int(len(written)),

@@ -66,6 +66,8 @@ class Publication:
     checks: list[str] = field(default_factory=list)
     records: list[dict] = field(default_factory=list)  # every record as read back from the files
     has_360giving: bool = False
+    in_package: list[str] = field(default_factory=list)  # the contracts whose grants the 360Giving file holds
+    target: Path | None = None  # where the folder goes once committed
 
     def summary(self) -> list[str]:
         lines = [f"Wrote {path}" for path in self.files.values()]
@@ -112,12 +114,23 @@ def resolve_version(con: duckdb.DuckDBPyConnection, code: str, version: str | No
 
 def publish(
     con: duckdb.DuckDBPyConnection, code: str, version: str | None, out: Path,
-    guard: Callable[[str, list[dict]], list[str]] | None = None,
+    guard: Callable[[list[dict]], list[str]] | None = None,
 ) -> Publication:
     """Write the open data of one commissioner's framework version into `out` (replaced whole).
 
     `guard` judges the records read back from the files (guard.py: the Great Expectations suite) and
     returns its blocking failures; any failure, or any check here, leaves `out` as it was."""
+    publication = prepare(con, code, version, out)
+    try:
+        if guard is not None:
+            _guarded(publication, guard(publication.records))
+        return commit(publication)
+    finally:
+        discard(publication)
+
+
+def prepare(con: duckdb.DuckDBPyConnection, code: str, version: str | None, out: Path) -> Publication:
+    """Write and check every file in a folder beside `out`; `commit` puts it in place, `discard` drops it."""
     name, version = resolve_version(con, code, version)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -127,20 +140,42 @@ def publish(
     try:
         publication = _write_all(con, code, name, version, pending)
         problems = _check_all(con, publication, pending)
-        if guard is not None and not problems:
-            problems = guard(code, publication.records)
-            if not problems:
-                publication.checks.append("identifiers unique, amounts positive, organisation identifiers well formed "
-                                          "(Great Expectations suite open_data)")
         if problems:
             raise PublishFailed(problems)
-        _manifest(publication, pending)
-        _swap_in(pending, out)
-    finally:
+    except BaseException:
         shutil.rmtree(pending, ignore_errors=True)
+        raise
+    publication.target = out
+    return publication
+
+
+def guarded(publications: list[Publication], problems: list[str]) -> None:
+    """Record the guard's verdict on every publication it judged (raises PublishFailed if it failed)."""
+    for publication in publications:
+        _guarded(publication, problems)
+
+
+def _guarded(publication: Publication, problems: list[str]) -> None:
+    if problems:
+        raise PublishFailed(problems)
+    publication.checks.append(
+        "identifiers unique, amounts positive, organisation identifiers well formed (Great Expectations suite open_data)"
+    )
+
+
+def commit(publication: Publication) -> Publication:
+    """The manifest, then the prepared folder swapped in whole for the one it replaces."""
+    pending, out = publication.folder, publication.target
+    _manifest(publication, pending)
+    _swap_in(pending, out)
     publication.folder = out
     publication.files = {kind: out / path.name for kind, path in publication.files.items()}
     return publication
+
+
+def discard(publication: Publication) -> None:
+    if publication.folder != publication.target:
+        shutil.rmtree(publication.folder, ignore_errors=True)
 
 
 def _swap_in(pending: Path, out: Path) -> None:
@@ -225,8 +260,11 @@ def _write_all(con, code: str, name: str, version: str, folder: Path) -> Publica
     publication.contracts_gbp = sum((c["value_gbp"] for c in contracts), Decimal(0))
 
     prefix = con.execute("select grant_id_prefix from marts.dim_commissioner where commissioner_code = ?", [code]).fetchone()[0]
-    if prefix and grants:
-        package = _package(publication, prefix, grants, classifications, locations)
+    # The standard requires an award date: a grant without one waits (a finding says so) and is in the registers.
+    dated = [g for g in grants if g["award_date"] is not None]
+    publication.in_package = [g["contract_id"] for g in dated]
+    if prefix and dated:
+        package = _package(publication, prefix, dated, classifications, locations)
         json_path = folder / f"{stem}-360giving.json"
         json_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         xlsx_path = folder / f"{stem}-360giving.xlsx"
@@ -334,8 +372,6 @@ def _package(publication: Publication, prefix: str, grants, classifications, loc
             item["beneficiaryLocation"] = by_grant_place[g["contract_id"]]
         if by_grant_class.get(g["contract_id"]):
             item["classifications"] = by_grant_class[g["contract_id"]]
-        if not item["awardDate"]:
-            del item["awardDate"]
         items.append(item)
     first = grants[0]
     return {
@@ -343,8 +379,8 @@ def _package(publication: Publication, prefix: str, grants, classifications, loc
         "version": standard.STANDARD_VERSION,
         "title": f"Grants of the {publication.commissioner_name}, commissioning framework {publication.framework_version}",
         "description": (
-            f"Every grant of commissioning framework {publication.framework_version} ({len(items)} grants, "
-            f"£{publication.grants_gbp:,.2f}), from the performance warehouse's audited figures. Recipients are identified "
+            f"The grants of commissioning framework {publication.framework_version} ({len(items)} grants, "
+            f"£{sum((g['amount_gbp'] for g in grants), Decimal(0)):,.2f}), from the performance warehouse's audited figures. Recipients are identified "
             "by org-id identifiers where the office holds one, else by an identifier made from its 360Giving prefix; "
             "the organisations file says which."
         ),
@@ -379,6 +415,7 @@ def _check_all(con, publication: Publication, folder: Path) -> list[str]:
         [code, version],
     ).fetchall())
     marts_grants = _pence(sum((allocated[c] for c in grant_ids), Decimal(0)))
+    marts_in_package = _pence(sum((allocated[c] for c in publication.in_package), Decimal(0)))
     marts_contracts = _pence(sum((allocated[c] for c in contract_ids), Decimal(0)))
     threshold = Decimal(str(setting("contract_register_threshold_gbp")))
     left_out = [c for c, v in allocated.items() if c not in grant_ids and c not in contract_ids and v > threshold]
@@ -397,8 +434,10 @@ def _check_all(con, publication: Publication, folder: Path) -> list[str]:
             publication.checks.append(f"{xlsx_path.name} read back by flattentool equals {json_path.name}")
         for source, grants in ((json_path.name, package["grants"]), (xlsx_path.name, from_workbook)):
             total = sum(_pence(g["amountAwarded"]) for g in grants)
-            if total != marts_grants:
-                problems.append(f"{source}: grants add up to £{total / 100:,.2f}, marts.fct_allocation to £{marts_grants / 100:,.2f}")
+            if total != marts_in_package:
+                problems.append(
+                    f"{source}: grants add up to £{total / 100:,.2f}, marts.fct_allocation to £{marts_in_package / 100:,.2f}"
+                )
         for g in package["grants"]:
             for org in g["recipientOrganization"]:
                 records.append(_record(publication, json_path.name, "grant", g["id"], g["amountAwarded"], org["name"], org["id"]))

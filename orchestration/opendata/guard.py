@@ -25,21 +25,22 @@ def problems_of(outcome) -> list[str]:
     return [f"{SUITE}: {o.describe().lstrip('✗ ')}" for o in outcome.failed(blocking=True)]
 
 
-def in_build(con: duckdb.DuckDBPyConnection, live: Path, run_name: str) -> Callable[[str, list[dict]], list[str]]:
-    """A guard for a refresh: record the commissioner's records in the build, then run the suite there."""
+def in_build(con: duckdb.DuckDBPyConnection, live: Path, run_name: str) -> Callable[[list[dict]], list[str]]:
+    """A guard for a refresh: every commissioner's records replace audit.open_data_records in the build,
+    and the suite runs there once."""
 
-    def guard(code: str, records: list[dict]) -> list[str]:
-        record_open_data(con, code, records)
+    def guard(records: list[dict]) -> list[str]:
+        record_open_data(con, records, replace_all=True)
         return problems_of(validate(con, _suite(), live, run_name=run_name))
 
     return guard
 
 
-def beside_published(live: Path) -> Callable[[str, list[dict]], list[str]]:
+def beside_published(live: Path) -> Callable[[list[dict]], list[str]]:
     """A guard for `opcc publish`: the published warehouse stays read-only, so the records are judged in
     memory, with the reference lists the suite reads attached from the warehouse."""
 
-    def guard(code: str, records: list[dict]) -> list[str]:
+    def guard(records: list[dict]) -> list[str]:
         with duckdb.connect() as con:
             con.execute(f"attach '{str(live).replace(chr(39), chr(39) * 2)}' as published (read_only)")
             con.execute("create schema staging")
@@ -47,7 +48,7 @@ def beside_published(live: Path) -> Callable[[str, list[dict]], list[str]]:
                 "create view staging.stg_reference__org_id_lists as "
                 "select * from published.staging.stg_reference__org_id_lists"
             )
-            record_open_data(con, code, records)
+            record_open_data(con, records)
             return problems_of(validate(con, _suite(), live, run_name="opcc publish"))
 
     return guard

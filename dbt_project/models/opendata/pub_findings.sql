@@ -139,6 +139,18 @@ findings as (
         framework_version,
         'contract' as subject_kind,
         contract_id as subject,
+        'no award date known (the framework version prints no decision date): the grant is in the grants register but '
+        || 'not in the 360Giving file until publication_details.csv gives its award_date' as finding
+    from published
+    where published_as = 'grant' and award_date is null
+
+    union all
+
+    select
+        commissioner_code,
+        framework_version,
+        'contract' as subject_kind,
+        contract_id as subject,
         'provider not yet named (' || organisation_name || '): the register says so until a provider is awarded it' as finding
     from published
     where provider_not_yet_named
