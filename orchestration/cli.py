@@ -214,7 +214,8 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
     """Publish a framework version's grants (360Giving JSON and workbook, grants register) and contracts register."""
     import duckdb
 
-    from .opendata.build import PublishFailed, PublishRefused, publish, resolve_version, version_slug
+    from .opendata.build import PublishFailed, PublishRefused, resolve_version, version_slug
+    from .opendata.build import publish as write_open_data
     from .opendata.guard import beside_published
     from .queries import connect_locked
 
@@ -224,7 +225,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
         with connect_locked(live) as con:
             if out_dir is None:
                 out_dir = live.parent / "open-data" / code / version_slug(resolve_version(con, code, version)[1])
-            publication = publish(con, code, version, out_dir, guard=beside_published(live))
+            publication = write_open_data(con, code, version, out_dir, guard=beside_published(live))
     except (FileNotFoundError, PublishRefused) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
