@@ -1,0 +1,6 @@
+import os
+
+# openpyxl writes workbooks through lxml when it is installed (flattentool brings it), and then the
+# bytes differ: the project's workbooks (sample returns, templates, review packs) are written the same
+# way whatever else is installed, so that the committed samples stay reproducible byte for byte.
+os.environ.setdefault("OPENPYXL_LXML", "False")

@@ -1,7 +1,8 @@
 """The warehouse's own tables, in one place: every table the pipeline (not dbt) creates.
 
 `audit`: which files were read, what was quarantined and why, what the quality
-gate held back, what each check found, each refresh and build. `raw`: the
+gate held back, what each check found, each refresh and build, and every grant
+and contract the open data files published (read back from the files). `raw`: the
 tables the ingest fills that must exist even before anything is loaded (so
 dbt's sources always exist), and the reporting calendar.
 
@@ -84,6 +85,17 @@ create table if not exists audit.refreshes (
     raw_rows bigint
 );
 create table if not exists audit.build_state (key varchar primary key, value varchar);
+create table if not exists audit.open_data_records (
+    commissioner_code varchar not null,
+    framework_version varchar not null,
+    file_name varchar not null,
+    record_kind varchar not null,
+    record_id varchar,
+    amount_gbp decimal(14, 2),
+    organisation_name varchar,
+    organisation_id varchar,
+    written_at timestamp
+);
 create table if not exists audit.refresh_scope (financial_year varchar);
 """
 
@@ -275,3 +287,33 @@ def _delete_own(con: duckdb.DuckDBPyConnection, table: str, source_table: str, p
         con.execute(f"delete from {table} where source_table = ?", [source_table])
     else:
         con.execute(f"delete from {table} where source_table = ? and period in (select unnest(?))", [source_table, list(periods)])
+
+
+OPEN_DATA_RECORD_COLUMNS = (
+    "commissioner_code", "framework_version", "file_name", "record_kind", "record_id", "amount_gbp",
+    "organisation_name", "organisation_id",
+)
+
+
+def record_open_data(con: duckdb.DuckDBPyConnection, records: list[dict], replace_all: bool = False) -> int:
+    """Replace the rows of the commissioners these records are for (or every row) in audit.open_data_records
+    with the records their files hold now."""
+    ensure_audit_tables(con)
+    if replace_all:
+        con.execute("delete from audit.open_data_records")
+    else:
+        codes = sorted({r["commissioner_code"] for r in records})
+        con.execute("delete from audit.open_data_records where commissioner_code in (select unnest(?))", [codes])
+    if not records:
+        return 0
+    now = utc_now()
+    table = pa.Table.from_pylist(
+        [{**{c: r[c] for c in OPEN_DATA_RECORD_COLUMNS}, "amount_gbp": str(r["amount_gbp"]), "written_at": now} for r in records]
+    )
+    con.register("_open_data", table)
+    con.execute(
+        "insert into audit.open_data_records by name "
+        "select * replace (cast(amount_gbp as decimal(14, 2)) as amount_gbp) from _open_data"
+    )
+    con.unregister("_open_data")
+    return len(records)

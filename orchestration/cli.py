@@ -283,6 +283,43 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
     click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
 
 
+@main.command()
+@warehouse_option
+@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--version", "version", default=None, help="Framework version, e.g. '2016-17 v2' (default: the commissioner's current one).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the files (default: open-data/<commissioner>/<version> beside the warehouse).")
+def publish(warehouse: Path | None, code: str | None, version: str | None, out_dir: Path | None) -> None:
+    """Publish a framework version's grants (360Giving JSON and workbook, grants register) and contracts register."""
+    import duckdb
+
+    from .opendata.build import PublishFailed, PublishRefused, resolve_version, version_slug
+    from .opendata.build import publish as write_open_data
+    from .opendata.guard import beside_published
+    from .queries import connect_locked
+
+    live = warehouse_path(warehouse)
+    code = commissioner_code(code)
+    try:
+        with connect_locked(live) as con:
+            if out_dir is None:
+                out_dir = live.parent / "open-data" / code / version_slug(resolve_version(con, code, version)[1])
+            publication = write_open_data(con, code, version, out_dir, guard=beside_published(live))
+    except (FileNotFoundError, PublishRefused) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except PublishFailed as failed:
+        for problem in failed.problems:
+            click.echo(f"not published: {problem}", err=True)
+        sys.exit(1)
+    except duckdb.CatalogException as error:
+        click.echo(f"error: the warehouse at {live} has no open data tables ({str(error).splitlines()[0]}); "
+                   "run `opcc refresh` with this version of the project first", err=True)
+        sys.exit(2)
+    for line in publication.summary():
+        click.echo(line)
+
+
 @main.command("cost-per-outcome")
 @warehouse_option
 @click.option("--priority", default=None, help="Strategic priority, e.g. SP9.")

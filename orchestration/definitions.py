@@ -11,6 +11,7 @@ import dagster as dg
 
 from .assets.dbt import dbt_candidates, dbt_models
 from .assets.framework import raw_assets
+from .assets.open_data import grants_and_contracts
 from .assets.publish import published_warehouse_asset
 from .assets.quality import held_back_versions, quality_checks
 from .assets.report import review_pack
@@ -24,7 +25,7 @@ from .settings import apply_offline_environment
 
 apply_offline_environment()
 
-_built = [*raw_assets, provider_returns, dbt_candidates, held_back_versions, dbt_models, review_pack]
+_built = [*raw_assets, provider_returns, dbt_candidates, held_back_versions, dbt_models, review_pack, grants_and_contracts]
 warehouse_asset = published_warehouse_asset([key for a in _built for key in a.keys])
 
 defs = dg.Definitions(

@@ -204,7 +204,61 @@ REFERENCE_TABLES = (
     ),
 )
 
-RAW_TABLES = FRAMEWORK_TABLES + PLAN_TABLES + REFERENCE_TABLES
+# What the open data (opcc publish) needs beyond the framework: kept by the analyst, each optional, so
+# a commissioner without them still refreshes and its findings say what is missing.
+PUBLICATION_TABLES = (
+    RawTable(
+        "organisations",
+        "reference/organisations.csv",
+        ("organisation_name", "org_id"),
+        "raw_reference",
+        "Organisation identifiers (org-id: GB-CHC, GB-COH, GB-LAE ...) of providers and commissioners, by the name "
+        "the warehouse spells them, and where each was found.",
+        optional=True,
+        optional_columns=("charity_number", "company_number", "identified_from"),
+    ),
+    RawTable(
+        "org_id_lists",
+        "reference/org_id_lists.csv",
+        ("list_code", "list_name", "identifier_pattern"),
+        "raw_reference",
+        "The org-id lists the warehouse recognises and the form of an identifier in each.",
+        optional=True,
+    ),
+    RawTable(
+        "grant_id_prefixes",
+        "reference/grant_id_prefixes.csv",
+        ("commissioner_code", "grant_id_prefix"),
+        "raw_reference",
+        "Each commissioner's 360Giving publisher prefix, the start of its grant identifiers.",
+        optional=True,
+        optional_columns=("note",),
+    ),
+    RawTable(
+        "area_codes",
+        "reference/area_codes.csv",
+        ("csp_code", "csp_geocode", "council_geocode"),
+        "raw_reference",
+        "ONS codes of each community safety partnership area and of its council area.",
+        optional=True,
+        optional_columns=("note",),
+    ),
+    RawTable(
+        "publication_details",
+        "reference/publication_details.csv",
+        ("contract_id",),
+        "raw_reference",
+        "What the published registers need that the framework does not print, per contract (and year): marked as "
+        "a grant or a contract, conditions, decision reference, dates, the areas it serves.",
+        optional=True,
+        optional_columns=(
+            "financial_year", "publish_as", "conditions", "decision_reference", "award_date", "start_date", "end_date",
+            "beneficiary_areas", "note",
+        ),
+    ),
+)
+
+RAW_TABLES = FRAMEWORK_TABLES + PLAN_TABLES + REFERENCE_TABLES + PUBLICATION_TABLES
 RAW_TABLES_BY_NAME = {spec.name: spec for spec in RAW_TABLES}
 
 

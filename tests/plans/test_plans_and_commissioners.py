@@ -195,3 +195,32 @@ def test_the_review_pack_asset_built_a_pack_for_each_commissioner_with_a_framewo
     reports = live.parent / "reports" / "2016-17 Q4"
     assert (reports / "LEI").is_dir() and (reports / "NOR").is_dir()
 
+
+
+def test_open_data_for_each_commissioner_s_current_version_with_what_it_lacks(imported):
+    import csv
+
+    live, _ = imported
+    root = live.parent / "open-data"
+
+    def rows(path):
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    # Norborough: its second version is held back, so its first is published; it has no 360Giving prefix.
+    nor = root / "NOR" / "2016-17-v1"
+    assert not list(nor.glob("*360giving*")) and not (root / "NOR" / "2016-17-v2").exists()
+    grants = rows(nor / "NOR-2016-17-v1-grants-register.csv")
+    assert {g["contract_id"] for g in grants} == {"NOR-004", "NOR-005", "NOR-006", "NOR-007"}
+    assert sum(Decimal(g["amount_gbp"]) for g in grants) == Decimal("73700.50")
+    assert all(g["reasons"] and g["conditions"] and not g["recipient_org_id"] for g in grants)
+    contracts = rows(nor / "NOR-2016-17-v1-contracts-register.csv")
+    assert sum(Decimal(c["value_gbp"]) for c in contracts) == Decimal("287500.00")
+    findings = [f["finding"] for f in rows(nor / "NOR-2016-17-v1-findings.csv")]
+    assert any(f.startswith("no 360Giving prefix in grant_id_prefixes.csv") for f in findings)
+
+    # Leicestershire 2017-18 (from an allocation register): no decision date, so its grants wait for an award date.
+    lei = root / "LEI" / "2017-18-v1"
+    assert len(rows(lei / "LEI-2017-18-v1-grants-register.csv")) == 3
+    assert not (lei / "LEI-2017-18-v1-360giving.json").exists()
+    assert sum("no award date known" in f["finding"] for f in rows(lei / "LEI-2017-18-v1-findings.csv")) == 3

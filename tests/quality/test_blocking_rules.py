@@ -146,6 +146,14 @@ CORRUPTIONS = [
     ("cost_per_outcome", "update marts.fct_cost_per_outcome set outcome_value = outcome_value + 1 "
      "where period_basis = 'year_to_date' and period = '2016-17 Q2'",
      "Year-to-date outcomes are the sum of their quarters"),
+    ("open_data", "insert into audit.open_data_records select * from audit.open_data_records where record_id = 'LEI-001'",
+     "Every grant and contract is in a file once (identifiers unique)"),
+    ("open_data", "update audit.open_data_records set amount_gbp = 0 where record_id = 'LEI-001'",
+     "Every amount published is positive"),
+    ("open_data", "update audit.open_data_records set record_id = null where record_id = 'LEI-001'",
+     "Every grant and contract published has an identifier"),
+    ("open_data", "update audit.open_data_records set organisation_id = 'GB-CHC-12AB' where record_id = 'LEI-001'",
+     "Every organisation identifier published is well formed: a recognised org-id list's code and an identifier of that list's form"),
 ]
 
 

@@ -1,7 +1,12 @@
 -- Community safety partnerships (or council areas) with the partnership grant money the latest
--- published version of their commissioner's framework gives them by area, where it prints that.
+-- published version of their commissioner's framework gives them by area, where it prints that, and
+-- the ONS codes of the partnership's area and its council's area where the analyst has given them.
 with partnerships as (
     select * from {{ ref('stg_reference__community_safety_partnerships') }}
+),
+
+area_codes as (
+    select * from {{ ref('stg_reference__area_codes') }}
 ),
 
 area_rows as (
@@ -31,8 +36,11 @@ select
     partnerships.local_authority,
     partnerships.commissioner_code,
     latest.framework_version as plf_framework_version,
-    latest.plf_allocated_gbp
+    latest.plf_allocated_gbp,
+    area_codes.csp_geocode,
+    area_codes.council_geocode
 from partnerships
 left join latest
     on latest.community_safety_partnership = partnerships.csp_name
     and latest.commissioner_code = partnerships.commissioner_code
+left join area_codes on area_codes.csp_code = partnerships.csp_code
