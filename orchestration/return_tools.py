@@ -14,9 +14,9 @@ import duckdb
 from .ingest.csvfiles import FileReport
 from .ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from .ingest.returns import read_returns, validate_returns
-from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period, is_period
 from .queries import connect_locked
+from .return_template import TemplateHeader, template_lines_for, write_template
 
 REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets")
 
