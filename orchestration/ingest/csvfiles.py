@@ -50,7 +50,7 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    status: str = "loaded"  # loaded | rejected (cannot be read) | waiting (still being written) | noted (read; see reason)
+    status: str = "loaded"  # loaded | rejected (cannot be read) | waiting (still being written) | noted (not a return)
     reason: str = ""
     submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
     columns: list[str] = field(default_factory=list)  # the header as found
@@ -60,7 +60,7 @@ class FileReport:
     @property
     def read(self) -> bool:
         """True when the file's rows were read (every one loaded or quarantined)."""
-        return self.status in ("loaded", "noted")
+        return self.status == "loaded"
 
 
 @dataclass

@@ -117,6 +117,9 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
         return [], report
     try:
         rows = _read_sheet(values_book, formulas_book, report)
+    except TooManyRows as error:
+        report.status, report.reason = "rejected", str(error)
+        rows = []
     except Exception as error:
         report.status, report.reason = "rejected", f"workbook cannot be read: {type(error).__name__}: {str(error)[:200]}"
         rows = []
@@ -130,9 +133,20 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
     return rows, report
 
 
+class TooManyRows(ValueError):
+    pass
+
+
 def _grid(sheet) -> list[list]:
-    """Every cell (value and number format) of the first MAX_ROWS x MAX_COLUMNS of a sheet."""
-    return [list(row) for row in sheet.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLUMNS)]
+    """Every cell (value and number format) of the first MAX_ROWS x MAX_COLUMNS of a sheet; a sheet
+    with a value further down is not a return (never read in part)."""
+    grid = []
+    for row in sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS):
+        if len(grid) < MAX_ROWS:
+            grid.append(list(row))
+        elif any(getattr(c, "value", None) not in (None, "") for c in row):
+            raise TooManyRows(f"sheet {screen(str(sheet.title)[:40])} has values below row {MAX_ROWS}: a return has one row per measure")
+    return grid
 
 
 def _label(cell) -> str:
