@@ -90,6 +90,7 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 @dg.asset(
     key=RETURNS_FOLDER_KEY,
+    deps=[dg.AssetKey(["raw", "provider_returns"])],
     group_name="raw_returns",
     kinds={"duckdb"},
     description="Everything under raw/returns/ that is not a period folder the refresh reads (a file at the top, a folder "

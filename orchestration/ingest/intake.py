@@ -96,7 +96,10 @@ def ingest_periods(
             "select path from audit.file_history union select 'returns/' || trim(period) || '/' || trim(file) from raw.submission_log"
         ).fetchall()
     }
-    reject_duplicate_files(bulk, known)
+    established = {
+        path for (path,) in con.execute("select distinct path from audit.file_history where status = 'loaded'").fetchall()
+    }
+    reject_duplicate_files(bulk, known, established)
     checked = validate_returns(con, bulk.table)
     clock.lap("validate rows")
 

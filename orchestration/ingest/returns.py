@@ -283,18 +283,22 @@ def quarantine_personal_columns(bulk: BulkRead) -> None:
     bulk.table = bulk.table.filter(pc.invert(hit))
 
 
-def reject_duplicate_files(bulk: BulkRead, known: set[str] | frozenset[str] = frozenset()) -> None:
+def reject_duplicate_files(
+    bulk: BulkRead, known: set[str] | frozenset[str] = frozenset(), established: set[str] | frozenset[str] = frozenset()
+) -> None:
     """The same bytes twice (a copy under another name) are loaded once; the copy is rejected.
 
     Of identical files, the one kept is one already known (loaded before, or in the
-    submission log: `known`), else the first by name.
+    submission log: `known`), else the first by name (the content is the same, so which
+    name is kept changes no figure). A file already `established` (loaded before under its
+    own name) is never a copy: new content in it replaces its own earlier content.
     """
     first_by_hash: dict[str, str] = {}
-    for shown in sorted(bulk.files, key=lambda path: (path not in known, path)):
+    for shown in sorted(bulk.files, key=lambda path: (path not in established, path not in known, path)):
         report = bulk.files[shown]
         if not report.read or not report.sha256:
             continue
-        if report.sha256 in first_by_hash:
+        if report.sha256 in first_by_hash and shown not in established:
             report.status = "rejected"
             report.reason = f"identical to {first_by_hash[report.sha256]} (same sha256): the same return is not loaded twice"
             report.rows_loaded = report.rows_quarantined = 0

@@ -53,14 +53,14 @@ judged as (
         count(*) filter (where is_in_force and received_according_to != 'submission log') as unlogged_files_in_force,
         count(*) filter (where is_in_force) as files_in_force,
         count(*) filter (where is_in_force and received_at = last_in_force_at) as files_received_last,
-        string_agg(distinct case when is_in_force then received_according_to end, ', ') as evidence_in_force,
+        string_agg(distinct case when is_in_force then split_part(received_according_to, ':', 1) end, ', ') as evidence_in_force,
         string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes
     from (
         select
             *,
             max(received_at) filter (where is_in_force) over (partition by contract_id, period) as last_in_force_at
         from submissions
-    )
+    ) as marked
     group by contract_id, period
 ),
 
@@ -102,7 +102,8 @@ noted as (
         concat_ws(
             '; ',
             case when judged.has_rejected_resubmission
-                    then 'latest file ' || judged.rejected_note || ': the figures of ' || latest.path || ' stay in force'
+                    then 'the latest file, ' || judged.rejected_note || '; the figures received '
+                        || strftime(latest.received_at, '%d/%m/%Y') || ' (' || latest.path || ') stay in force'
             end,
             case when pivoted.files_used > 1
                     then 'figures merged from ' || pivoted.files_used || ' files (each measure from the latest that reports it): '
@@ -123,7 +124,8 @@ noted as (
         ) as return_note,
         coalesce(
             judged.has_rejected_resubmission or pivoted.files_used > 1 or judged.unlogged_files_in_force > 1
-            or judged.files_received_last > 1 or judged.date_notes is not null, false
+            or judged.files_received_last > 1 or judged.date_notes is not null
+            or (latest.contract_id is not null and pivoted.spend_gbp is null), false
         ) as needs_review
     from contract_periods
     left join judged
