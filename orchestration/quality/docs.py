@@ -1,7 +1,7 @@
 """Data Docs: the Great Expectations results of a warehouse, as pages that open offline.
 
 Validation results and Data Docs belong to a warehouse, not to the project:
-they are kept in `<warehouse>.quality/` beside it (the GE project reads the
+they are kept in `<warehouse file>.quality/` beside it (`opcc.duckdb.quality/`) (the GE project reads the
 folders from OPCC_GX_VALIDATIONS and OPCC_DATA_DOCS). GE's pages load
 jQuery and bootstrap from a CDN; here every network reference is stripped and
 a few lines of local styling and script stand in for them.
@@ -9,6 +9,7 @@ a few lines of local styling and script stand in for them.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -18,7 +19,8 @@ KEEP_RUNS = 10
 
 
 def quality_dir(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.quality")
+    """`<warehouse file>.quality` beside it: its own for every warehouse file, even two that share a stem."""
+    return live.with_name(f"{live.name}.quality")
 
 
 def data_docs_index(live: Path) -> Path:
@@ -34,9 +36,19 @@ def point_results_at(live: Path) -> tuple[str, str]:
 
 
 def build(context, live: Path) -> Path:
-    """Prune old results, build Data Docs from the rest, make them work offline."""
+    """Prune old results, build Data Docs from the rest, make them work offline.
+
+    GE logs a failure to write a page (a full disk) as a multi-line traceback and goes on; its
+    logger is quietened here and the first failure to write raises OSError for the caller to
+    report in one line."""
     prune(quality_dir(live) / "validations")
-    context.build_data_docs()
+    logger = logging.getLogger("great_expectations")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        context.build_data_docs()
+    finally:
+        logger.setLevel(level)
     docs = quality_dir(live) / "data_docs"
     make_offline(docs)
     return docs / "index.html"

@@ -285,7 +285,10 @@ def finish(live: Path) -> Path | None:
         return None
     from .docs import build
 
-    return build(gx_context(live), live)
+    try:
+        return build(gx_context(live), live)
+    except OSError:  # a full or read-only disk: the refresh says so in one line; the docs are not essential
+        return None
 
 
 def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[SuiteOutcome]:
