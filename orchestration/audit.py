@@ -218,7 +218,7 @@ def _unkey_file_history(con: duckdb.DuckDBPyConnection) -> None:
     keyed = con.execute(
         "select count(*) from duckdb_constraints() where database_name = current_database() and schema_name = 'audit' "
         "and table_name = 'file_history' and constraint_type = 'PRIMARY KEY'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if keyed:
         con.execute("create table audit.file_history_unkeyed as select * from audit.file_history")
         con.execute("drop table audit.file_history")

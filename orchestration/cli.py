@@ -173,10 +173,18 @@ def template(warehouse: Path | None, contract_id: str, period: str, out: Path | 
 @click.option("--period", default=None, help="The period the return is for (default: its folder's name, if a period).")
 def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
     """Check a return before sending it: every problem with its row and column; exit 1 if any."""
+    from .periods import is_period
     from .return_tools import validate_file
 
-    check = validate_file(file, raw_dir(raw), period)
-    if check.report.status == "rejected":
+    if period is not None and not is_period(period):
+        click.echo(f"error: '{period}' is not a period like '2016-17 Q1'", err=True)
+        sys.exit(2)
+    try:
+        check = validate_file(file, raw_dir(raw), period)
+    except (FileNotFoundError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if not check.report.read:
         click.echo(f"{file}: cannot be read: {check.report.reason}")
         sys.exit(1)
     for warning in check.report.warnings:

@@ -211,7 +211,7 @@ def _keep_earlier_rows(con, reports: dict[str, FileReport], periods: list[str], 
     if not leaving:
         return []
     paths = [path for path, *_ in leaving]
-    in_build = con.execute("select count(*) from raw.provider_returns where source_file in (select unnest(?))", [paths]).fetchone()[0]
+    in_build = con.execute("select count(*) from raw.provider_returns where source_file in (select unnest(?))", [paths]).fetchall()[0][0]
     source = "raw.provider_returns"
     if not in_build and live is not None and live.exists():
         con.execute(f"attach '{_sql_path(live)}' as previous_warehouse (read_only)")
@@ -227,8 +227,8 @@ def _keep_earlier_rows(con, reports: dict[str, FileReport], periods: list[str], 
                 from {source} where source_file = ?
                 """,
                 [path, sha256, version, first_seen, now, path],
-            ).fetchone()
-            if added and added[0] and status_now in ("rejected", "waiting"):
+            ).fetchall()
+            if added and added[0][0] and status_now in ("rejected", "waiting"):
                 kept.append(path)
     finally:
         if source != "raw.provider_returns":

@@ -452,7 +452,7 @@ checked as (
             case
                 when c_value_text = '' then {{'column': 'value', 'reason': 'no value'}}
                 when c_value_text = '#FORMULA-WITHOUT-VALUE' then {{'column': 'value', 'reason': 'a formula with no calculated value: open and save the workbook in Excel or LibreOffice'}}
-                when n_ambiguous then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
+                when c_value is null and n_readable then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
                 when c_value is null then {{'column': 'value', 'reason': 'value ''' || left(c_value_text, 40) || ''' is not a number'}}
                 when not isfinite(c_value) then {{'column': 'value', 'reason': 'value is not a finite number'}}
                 when c_measure = 'spend_gbp' and c_value < 0 then {{'column': 'value', 'reason': 'negative spend'}}
