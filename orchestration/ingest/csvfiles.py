@@ -21,6 +21,7 @@ passes the personal-data screen before it is kept anywhere.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import itertools
@@ -283,6 +284,16 @@ def _parse_group(
     record_starts = np.concatenate(([0], record_ends[:-1] + 1)).astype(np.int64)
     field_counts = np.searchsorted(commas, record_ends) - np.searchsorted(commas, record_starts) + 1
     blank = (record_ends - record_starts) == (field_counts - 1)  # empty, or nothing but commas
+    if quotes.size:
+        # A record of nothing but empty quoted fields ('"",""', as some software exports an empty
+        # row) is blank too; the rare record of only commas and quotes is decided by the csv module.
+        other = np.concatenate(([0], np.cumsum((arr != 44) & (arr != 34) & (arr != 10))))
+        only_quotes = (~blank) & ((other[record_ends] - other[record_starts]) == 0)
+        for index in np.flatnonzero(only_quotes):
+            text = buffer[record_starts[index] : record_ends[index]].decode("utf-8", "replace")
+            fields = next(csv.reader([text.replace("\n", " ")]), [])
+            if all(f == "" for f in fields) and "\n" not in text:
+                blank[index] = True
     file_index = np.searchsorted(ends_of_files, record_starts, side="right")
     file_starts = np.concatenate(([0], ends_of_files[:-1]))
     line_in_file = np.searchsorted(newlines, record_starts) - np.searchsorted(newlines, file_starts)[file_index] + 2

@@ -201,7 +201,7 @@ def test_a_value_with_a_decimal_comma_is_quarantined_with_both_readings(scenario
     )
     assert [(q[0], q[1]) for q in quarantined] == [("value", printed)]
     assert all(reading in quarantined[0][2] for reading in readings) and "reads two ways" in quarantined[0][2]
-    status, spend, review, note = scenario.quarter(contract)
+    _, spend, review, note = scenario.quarter(contract)
     assert spend is None and review and "no spend" in note, "spend is never silently null"
 
 
@@ -220,7 +220,7 @@ def test_a_stray_row_for_another_contract_is_quarantined_and_supersedes_nothing(
 
 
 def test_two_unlogged_files_are_ordered_by_evidence_not_name_and_flagged(scenario):
-    status, spend, review, note = scenario.quarter("LEI-008")
+    _, spend, review, note = scenario.quarter("LEI-008")
     assert spend == 8888.88, "the file first seen later counts, though its name sorts first"
     assert review and "without a submission log line" in note
 
@@ -229,12 +229,12 @@ def test_two_files_received_together_are_flagged_and_names_do_not_decide(scenari
     before_file, before_spend = scenario.after_first["lei027"]
     latest_file, spend = scenario.quarter("LEI-027", Q3, "latest_file, spend_gbp")
     assert spend == before_spend and latest_file != before_file, "renaming the files moved the choice with the content"
-    status, _, review, note = scenario.quarter("LEI-027", Q3)
+    _, _, review, note = scenario.quarter("LEI-027", Q3)
     assert review and "at the same time" in note
 
 
 def test_a_return_split_over_two_files_is_merged_and_flagged(scenario):
-    status, spend, review, note = scenario.quarter("LEI-009")
+    _, spend, review, note = scenario.quarter("LEI-009")
     assert spend == 19430.71 and review and "merged from 2 files" in note
     indicators = scenario.quarter("LEI-009", Q1, "fam_worked, fam_progress, fam_asb_reduced, files_used")
     assert indicators == (5, 3, 3, 2)
@@ -244,7 +244,7 @@ def test_a_return_split_over_two_files_is_merged_and_flagged(scenario):
 
 
 def test_a_file_still_being_written_is_left_for_the_next_run(scenario):
-    status, spend, note = scenario.after_first["lei010"]
+    _, spend, note = scenario.after_first["lei010"]
     assert spend == scenario.after_first["bundled_spend"]["LEI-0102016-17 Q1"] and "still being written" in note
     waiting = [r for r in scenario.after_first["rejected"] if r[0] == f"returns/{Q1}/LEI-010.csv"]
     assert waiting and "left for the next refresh" in waiting[0][1]
