@@ -41,7 +41,7 @@ PERSONAL_COLUMNS = re.compile(
 # there, a value that is not a number, a code that is not a code. Most rows skip every pattern.
 TEXT_COLUMNS = {
     "comment": "coalesce(comment, '') != ''",
-    "value": "c_value is null",
+    "value": "c_value is null or length(c_value_text) >= 9",  # a phone number typed as a value reads as a number
     "measure": "c_measure != 'spend_gbp' and not measure_known",
     "contract_id": "not contract_known",
     "period": "not period_well_formed",

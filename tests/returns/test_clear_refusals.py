@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from orchestration import sql_macros
+from orchestration.cli import main
 from tests.conftest import RAW, run_opcc
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "returns"
@@ -34,12 +36,21 @@ def test_validate_return_says_what_the_file_is_and_what_to_do(tmp_path, fixture,
     folder.mkdir(parents=True)
     path = folder / name
     shutil.copyfile(FIXTURES / fixture, path)
-    completed = run_opcc("validate-return", str(path), "--raw", str(RAW), timeout=120)
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
-    assert "Traceback" not in output
-    lines = output.strip().splitlines()
+    result = CliRunner().invoke(main, ["validate-return", str(path), "--raw", str(RAW)])
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit)), result.output
+    lines = result.output.strip().splitlines()
     assert len(lines) == 1 and says in lines[0] and ("save it as" in lines[0] or "rename" in lines[0] or "remove the password" in lines[0])
+
+
+def test_validate_return_refuses_an_xls_in_one_line_from_the_command(tmp_path):
+    path = tmp_path / "LEI-032.xls"
+    shutil.copyfile(FIXTURES / "excel-97.xls", path)
+    completed = run_opcc("validate-return", str(path), "--raw", str(RAW), timeout=120)
+    assert completed.returncode == 1 and "Traceback" not in completed.stdout + completed.stderr
+    assert completed.stdout.strip().splitlines() == [
+        f"{path}: cannot be read: an Excel 97-2003 workbook (.xls), a format the warehouse does not read: open it in Excel "
+        "or LibreOffice and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8 (Comma delimited)'"
+    ]
 
 
 def test_validate_return_never_prints_personal_data(tmp_path):
