@@ -51,9 +51,9 @@ create table if not exists audit.quarantined_rows (
     run_id varchar
 );
 create or replace view audit.rejected_files as
-    select source_table, period, path, reason, loaded_at, run_id
+    select source_table, period, path, reason, loaded_at, run_id, status
     from audit.loaded_files
-    where status = 'rejected';
+    where status != 'loaded';
 create table if not exists audit.held_back_versions (
     commissioner_code varchar not null,
     framework_version varchar not null,
@@ -149,6 +149,7 @@ create table if not exists raw.return_periods (
 create table if not exists audit.superseded_return_rows (
     path varchar not null,
     sha256 varchar not null,
+    version integer,
     period_folder varchar,
     contract_id varchar,
     period varchar,
@@ -167,8 +168,28 @@ create table if not exists audit.file_history (
     size_bytes bigint,
     first_seen_at timestamp not null,
     last_seen_at timestamp not null,
-    primary key (path, sha256)
+    version integer,
+    status varchar,
+    reason varchar,
+    submitted_on varchar
 );
+"""
+
+# Before versions, the history held one row per (path, sha256): a file changed back to content it
+# once had could not be recorded. Older warehouses (copied for a partial refresh, or carried over
+# into a full one) are brought to the versioned form here.
+HISTORY_MIGRATION = """
+update audit.file_history as history set version = numbered.version
+from (
+    select path, sha256, first_seen_at,
+           row_number() over (partition by path order by first_seen_at, sha256) as version
+    from audit.file_history
+) as numbered
+where history.version is null
+  and history.path = numbered.path and history.sha256 = numbered.sha256 and history.first_seen_at = numbered.first_seen_at;
+update audit.superseded_return_rows as kept set version = history.version
+from audit.file_history as history
+where kept.version is null and history.path = kept.path and history.sha256 = kept.sha256;
 """
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -191,7 +212,29 @@ def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
+    _unkey_file_history(con)
     con.execute(BASE_DDL)
+    for table, column, kind in (
+        ("file_history", "version", "integer"),
+        ("file_history", "status", "varchar"),
+        ("file_history", "reason", "varchar"),
+        ("file_history", "submitted_on", "varchar"),
+        ("superseded_return_rows", "version", "integer"),
+    ):
+        con.execute(f"alter table audit.{table} add column if not exists {column} {kind}")
+    con.execute(HISTORY_MIGRATION)
+
+
+def _unkey_file_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the (path, sha256) key of an older warehouse's history: the same content may now come back."""
+    keyed = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database() and schema_name = 'audit' "
+        "and table_name = 'file_history' and constraint_type = 'PRIMARY KEY'"
+    ).fetchall()[0][0]
+    if keyed:
+        con.execute("create table audit.file_history_unkeyed as select * from audit.file_history")
+        con.execute("drop table audit.file_history")
+        con.execute("alter table audit.file_history_unkeyed rename to file_history")
 
 
 def write_calendar(con: duckdb.DuckDBPyConnection) -> int:

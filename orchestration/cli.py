@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from . import warehouse as wh
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 from .settings import commissioner as commissioner_code
 from .timings import describe as describe_stages
@@ -92,7 +93,12 @@ def refresh(
     live = warehouse_path(warehouse)
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
-    outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
+    try:
+        outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
+    except OSError as error:
+        _disk_failure(live, error)
+    if not outcome.success and wh.is_disk_error(outcome.reason):
+        _disk_failure(live, outcome.reason)
     if started_ago is not None:
         outcome.seconds += started_ago
         outcome.stages = {**outcome.stages, "start-up": round(outcome.stages.get("start-up", 0.0) + started_ago, 3)}
@@ -100,6 +106,26 @@ def refresh(
         timings_file.write_text(json.dumps({"seconds": outcome.seconds, "stages": outcome.stages}, indent=2), encoding="utf-8")
     _print_summary(outcome)
     sys.exit(outcome.exit_code)
+
+
+def _disk_failure(live: Path, error: BaseException | str) -> None:
+    """A full or read-only disk: one line, the partial build gone, the live warehouse as it was."""
+    wh.discard_build(wh.build_path(live))
+    text = str(error)
+    if "No space left" in text or "Disk quota" in text or "File too large" in text:
+        why = "the disk is full"
+    elif "Read-only file system" in text:
+        why = "the disk is read-only"
+    elif "Permission denied" in text:
+        why = "this user may not write there"
+    else:
+        why = (getattr(error, "strerror", None) or text.splitlines()[0] if text else "the disk cannot be written").rstrip(".")
+    click.echo(
+        f"Refresh failed: cannot write beside the warehouse in {live.parent} ({why}); the live warehouse is unchanged "
+        "and the partial build was removed: free some space (or make the folder writable) and refresh again",
+        err=True,
+    )
+    sys.exit(1)
 
 
 def _print_summary(outcome) -> None:
@@ -185,16 +211,20 @@ def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int
 @warehouse_option
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def query(warehouse: Path | None, sql: str, fmt: str) -> None:
+@click.option("--timeout", "timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Stop the query after this many seconds (0: no limit).")
+@click.option("--max-rows", "max_rows", type=click.IntRange(min=0), default=None,
+              help="Print at most this many rows (default 1000 for a table; csv and json print every row).")
+def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: int | None) -> None:
     """Run a read-only SQL query against the published warehouse."""
     import duckdb
 
-    from .queries import run_read_only_query
+    from .queries import QueryTimeout, run_read_only_query
 
     try:
-        text = run_read_only_query(warehouse_path(warehouse), sql, fmt)
-    except (FileNotFoundError, PermissionError, ValueError, duckdb.Error) as error:
-        click.echo(f"error: {error}", err=True)
+        text = run_read_only_query(warehouse_path(warehouse), sql, fmt, timeout=timeout or None, max_rows=max_rows)
+    except (FileNotFoundError, PermissionError, ValueError, QueryTimeout, duckdb.Error) as error:
+        click.echo(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", err=True)
         sys.exit(2)
     click.echo(text)
 
@@ -222,10 +252,18 @@ def template(warehouse: Path | None, contract_id: str, period: str, out: Path | 
 @click.option("--period", default=None, help="The period the return is for (default: its folder's name, if a period).")
 def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
     """Check a return before sending it: every problem with its row and column; exit 1 if any."""
+    from .periods import is_period
     from .return_tools import validate_file
 
-    check = validate_file(file, raw_dir(raw), period)
-    if check.report.status == "rejected":
+    if period is not None and not is_period(period):
+        click.echo(f"error: '{period}' is not a period like '2016-17 Q1'", err=True)
+        sys.exit(2)
+    try:
+        check = validate_file(file, raw_dir(raw), period)
+    except (FileNotFoundError, OSError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if not check.report.read:
         click.echo(f"{file}: cannot be read: {check.report.reason}")
         sys.exit(1)
     for warning in check.report.warnings:

@@ -15,7 +15,7 @@ from .assets.open_data import grants_and_contracts
 from .assets.publish import published_warehouse_asset
 from .assets.quality import held_back_versions, quality_checks
 from .assets.report import review_pack
-from .assets.returns import every_return_row_accounted_for, provider_returns
+from .assets.returns import every_return_row_accounted_for, provider_returns, returns_folder
 from .jobs import refresh_job
 from .progress import progress_logger, silent_logger
 from .resources import WarehouseResource
@@ -25,7 +25,10 @@ from .settings import apply_offline_environment
 
 apply_offline_environment()
 
-_built = [*raw_assets, provider_returns, dbt_candidates, held_back_versions, dbt_models, review_pack, grants_and_contracts]
+_built = [
+    *raw_assets, provider_returns, returns_folder, dbt_candidates, held_back_versions, dbt_models, review_pack,
+    grants_and_contracts,
+]
 warehouse_asset = published_warehouse_asset([key for a in _built for key in a.keys])
 
 defs = dg.Definitions(

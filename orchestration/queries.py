@@ -2,17 +2,27 @@
 
 The connection is opened read-only, with no access to files or the network
 and its configuration locked, and only SELECT-like statements are accepted,
-so a query can neither change the warehouse nor write a file.
+so a query can neither change the warehouse nor write a file. A query is
+stopped after a time limit (default 60 s), and a table printed for a person
+stops after a number of rows (default 1,000), saying so: a runaway join never
+holds the terminal for minutes.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import duckdb
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
+DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_MAX_ROWS = 1000  # printed as a table; csv and json print every row unless told
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was stopped."""
 
 
 def connect_locked(live: Path) -> duckdb.DuckDBPyConnection:
@@ -36,15 +46,49 @@ def check_read_only(sql: str) -> list[duckdb.Statement]:
     return statements
 
 
-def run_read_only_query(live: Path, sql: str, fmt: str = "table") -> str:
+def query_rows(
+    live: Path, sql: str, timeout: float | None = DEFAULT_TIMEOUT_SECONDS, max_rows: int | None = None
+) -> tuple[list[str], list[tuple], bool]:
+    """(columns, rows, more rows not fetched) of a read-only query, stopped after `timeout` seconds
+    (None or 0: no limit), with at most `max_rows` rows (None: every row)."""
     check_read_only(sql)
     with connect_locked(live) as con:
-        relation = con.sql(sql)
-        if relation is None:
-            return ""
-        columns = relation.columns
-        rows = relation.fetchall()
-    return format_rows(columns, rows, fmt)
+        timer = threading.Timer(timeout, con.interrupt) if timeout else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        try:
+            result = con.execute(sql)
+            if result.description is None:
+                return [], [], False
+            columns = [d[0] for d in result.description]
+            rows = result.fetchall() if max_rows is None else result.fetchmany(max_rows + 1)
+        except duckdb.InterruptException:
+            raise QueryTimeout(
+                f"the query ran for more than {timeout:g} s and was stopped: narrow it (a WHERE clause, fewer joins, "
+                "a LIMIT) or give it longer with --timeout SECONDS"
+            ) from None
+        finally:
+            if timer:
+                timer.cancel()
+    more = max_rows is not None and len(rows) > max_rows
+    return columns, rows[:max_rows] if more else rows, more
+
+
+def run_read_only_query(
+    live: Path, sql: str, fmt: str = "table", timeout: float | None = DEFAULT_TIMEOUT_SECONDS, max_rows: int | None = None
+) -> str:
+    """The answer to `sql`, formatted: a table stops after `max_rows` rows (default DEFAULT_MAX_ROWS) and
+    says so; csv and json give every row unless `max_rows` is given."""
+    if max_rows is None and fmt == "table":
+        max_rows = DEFAULT_MAX_ROWS
+    columns, rows, more = query_rows(live, sql, timeout, max_rows)
+    if not columns:
+        return ""
+    text = format_rows(columns, rows, fmt)
+    if more and fmt == "table":
+        text = text.rsplit("\n", 1)[0] + f"\n(the first {len(rows):,} rows; the query returns more: --max-rows N to see more)"
+    return text
 
 
 def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:

@@ -244,7 +244,7 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
         more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
         return f"blocking rule failed: {rules[0]}{more}"
     for event in result.all_events:
-        if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE", "ENGINE_EVENT") and getattr(
+        if event.event_type_value in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE", "RUN_FAILURE", "PIPELINE_FAILURE", "ENGINE_EVENT") and getattr(
             event.event_specific_data, "error", None
         ):
             return f"{event.step_key or 'run'}: {_innermost(event.event_specific_data.error)}"

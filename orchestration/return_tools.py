@@ -14,9 +14,9 @@ import duckdb
 from .ingest.csvfiles import FileReport
 from .ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from .ingest.returns import read_returns, validate_returns
-from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period, is_period
 from .queries import connect_locked
+from .return_template import TemplateHeader, template_lines_for, write_template
 
 REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets")
 
@@ -76,6 +76,8 @@ def reference_connection(raw: Path) -> duckdb.DuckDBPyConnection:
 
 
 def validate_file(path: Path, raw: Path, period: str | None = None) -> FileCheck:
+    """Every problem with one return, by the same code the refresh runs: the file's kind and
+    encoding, every row rule, and what the return leaves out (as warnings)."""
     folder = path.parent.name
     if period is None and is_period(folder):
         period = folder
@@ -87,10 +89,40 @@ def validate_file(path: Path, raw: Path, period: str | None = None) -> FileCheck
         for q in bulk.quarantined
     ]
     rows_ok = 0
-    if report.status != "rejected":
+    if report.read:
         with reference_connection(raw) as con:
             checked = validate_returns(con, bulk.table)
+            report.warnings += _omissions(con, checked.loaded)
         problems += [{k: p[k] for k in ("row_number", "column_name", "reason")} for p in checked.problems]
         rows_ok = checked.loaded.num_rows
     problems.sort(key=lambda p: (p["row_number"] or 0, p["column_name"]))
     return FileCheck(report, problems, rows_ok)
+
+
+def _omissions(con: duckdb.DuckDBPyConnection, loaded) -> list[str]:
+    """What a return that loads leaves out: spend, or indicators the contract has targets for."""
+    if loaded.num_rows == 0:
+        return []
+    con.register("_loaded", loaded)
+    found = con.execute(
+        """
+        with reported as (select distinct contract_id, period, measure from _loaded),
+        expected as (
+            select distinct r.contract_id, r.period, upper(trim(t.indicator_code)) as measure
+            from (select distinct contract_id, period from reported) as r
+            join raw.targets as t on trim(t.contract_id) = r.contract_id and trim(t.financial_year) = left(r.period, 7)
+        )
+        select
+            bool_or(measure = 'spend_gbp') as has_spend,
+            (select string_agg(measure, ', ' order by measure) from expected
+             where measure not in (select measure from reported)) as missing
+        from reported
+        """
+    ).fetchall()[0]
+    con.unregister("_loaded")
+    warnings = []
+    if not found[0]:
+        warnings.append("no spend_gbp row: if the spend is sent in another file, the refresh takes each figure from the latest file that reports it")
+    if found[1]:
+        warnings.append(f"no row for indicators the contract has targets for: {found[1]}")
+    return warnings

@@ -25,8 +25,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from .ingest.returns import SAMPLE_MARKER
-from .ingest.workbook import TemplateHeader, template_lines_for, write_template
 from .periods import Period
+from .return_template import TemplateHeader, template_lines_for, write_template
 from .settings import setting
 
 SEED = "opcc-2016-17-sample"

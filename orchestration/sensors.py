@@ -4,19 +4,40 @@ A period's fingerprint is its files' names, sizes and modification times plus
 its lines in the submission log. Modification times only tell the sensor
 that something changed; which file is later, and whether it was late, come
 from the submission log or the return itself (see int_returns__submissions).
+
+A period with a file modified in the last few seconds (the refresh's own
+OPCC_SETTLE_SECONDS) is still being written to: the sensor waits for it to
+settle, as the refresh would, rather than start a run that leaves it unread.
 """
 
 import csv
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import dagster as dg
 
-from .ingest.returns import period_folders, returns_dir
+from .ingest.returns import period_folders, returns_dir, settle_seconds
 from .jobs import refresh_job
 from .resources import START_TAG
 from .settings import raw_dir
+
+
+def periods_in_motion(raw: Path, settle: float | None = None, now: float | None = None) -> list[str]:
+    """Periods with a file modified less than `settle` seconds ago: not to be refreshed yet."""
+    settle = settle_seconds() if settle is None else settle
+    now = time.time() if now is None else now
+    moving = []
+    for period in period_folders(raw):
+        for path in (returns_dir(raw) / period).iterdir():
+            try:
+                if now - path.lstat().st_mtime < settle:
+                    moving.append(period)
+                    break
+            except OSError:
+                continue
+    return moving
 
 
 def period_fingerprints(raw: Path) -> dict[str, str]:
@@ -47,6 +68,13 @@ def period_fingerprints(raw: Path) -> dict[str, str]:
 def returns_folder_sensor(context: dg.SensorEvaluationContext):
     previous = json.loads(context.cursor) if context.cursor else {}
     current = period_fingerprints(raw_dir())
+    for period in periods_in_motion(raw_dir()):
+        # Not yet: the cursor keeps what was last refreshed, so the next tick sees the change.
+        if period in previous:
+            current[period] = previous[period]
+        else:
+            current.pop(period, None)
+        context.log.info(f"{period}: a file is still being written; waiting for it to settle")
     changed = sorted(p for p in set(current) | set(previous) if current.get(p) != previous.get(p))
     for period in changed:
         yield dg.RunRequest(

@@ -2,7 +2,7 @@
 
 DuckDB lets one process write a database file, and while it writes nobody
 else can open that file at all. So a refresh never writes the live warehouse:
-it builds into a file of its own under `<warehouse dir>/.build/` and, once
+it builds into a file of its own under `<warehouse dir>/.build/<warehouse file>/` and, once
 every blocking check has passed, swaps it in with an atomic rename. Readers
 keep whatever file they opened; a refresh that fails or is killed leaves the
 live warehouse exactly as it was.
@@ -14,6 +14,7 @@ warehouse (`opcc.duckdb.lock`) says which process holds it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -38,7 +39,9 @@ def lock_path(live: Path) -> Path:
 
 
 def build_dir(live: Path) -> Path:
-    return live.parent / BUILD_DIR_NAME
+    """A folder of the warehouse's own for what a refresh makes: two warehouses in one folder
+    (a.duckdb, b.duckdb) never share a build file or a dbt target."""
+    return live.parent / BUILD_DIR_NAME / live.name
 
 
 def build_path(live: Path) -> Path:
@@ -174,14 +177,49 @@ def publish(build: Path, live: Path) -> None:
     _fsync_dir(live.parent)
 
 
+MIN_FREE_BYTES_TO_KEEP_A_FAILED_BUILD = 64 * 1024 * 1024
+
+
+def discard_build(build: Path) -> None:
+    """Remove a build and its write-ahead log (never the live warehouse)."""
+    for path in (build, build.with_name(build.name + ".wal")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
 def keep_failed(build: Path, live: Path) -> Path | None:
-    """Keep a failed build beside the warehouse for inspection (replacing the previous one)."""
+    """Keep a failed build beside the warehouse for inspection (replacing the previous one).
+
+    On a disk that is (nearly) full the build is removed instead: it is likely cut short, and
+    keeping it would keep the disk full."""
     if not build.exists():
         return None
+    try:
+        short = shutil.disk_usage(build.parent).free < MIN_FREE_BYTES_TO_KEEP_A_FAILED_BUILD
+    except OSError:
+        short = True
+    if short:
+        discard_build(build)
+        return None
     target = failed_path(live)
-    os.replace(build, target)
+    try:
+        os.replace(build, target)
+    except OSError:
+        discard_build(build)
+        return None
     build.with_name(build.name + ".wal").unlink(missing_ok=True)
     return target
+
+
+def is_disk_error(error: BaseException | str) -> bool:
+    """True for a full or read-only disk (or quota), in whatever words the library that met it used."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG, errno.EACCES):
+        return True
+    text = str(error)
+    return any(
+        words in text
+        for words in ("No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied")
+    )
 
 
 def _fsync(path: Path) -> None:

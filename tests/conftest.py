@@ -23,6 +23,9 @@ OPCC = str(Path(sys.executable).parent / "opcc")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Tests write a return and refresh at once; the wait for files in motion (default 5 s) is
+# exercised by the tests of that behaviour, which set it themselves.
+os.environ.setdefault("OPCC_SETTLE_SECONDS", "0")
 
 
 # Tests that build a warehouse (or read the one the session builds) are marked `warehouse`; the

@@ -44,3 +44,20 @@
         lambda token: {{ priority_key("case when regexp_full_match(trim(token), '\d+') then regexp_extract(trim(" ~ expression ~ "), '^([A-Za-z]+)', 1) || trim(token) else token end") }}
     )
 {%- endmacro %}
+
+{#- A date or date and time as people type them in the UK, and as software writes them: day first
+    ('08/07/2016', '08/07/2016 12:37:00' as Excel writes it, '8-7-16', '8 July 2016') or ISO
+    ('2016-07-08', '2016-07-08T12:37:00'). Month-first American dates are not guessed at: '07/08/2016'
+    is 7 August. Anything else is null (the quality suites name the row and value). -#}
+{% macro parse_uk_timestamp(expression) -%}
+    case
+        when regexp_matches(trim({{ expression }}), '^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(\D|$)')
+            then try_strptime(trim({{ expression }}), [
+                '%d/%m/%y %H:%M:%S', '%d/%m/%y %H:%M', '%d/%m/%y', '%d-%m-%y %H:%M', '%d-%m-%y', '%d.%m.%y'])
+        else try_strptime(trim({{ expression }}), [
+            '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', '%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y',
+            '%d.%m.%Y %H:%M', '%d.%m.%Y', '%d %B %Y', '%d %b %Y', '%d %B %Y %H:%M', '%d %b %Y %H:%M',
+            '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S.%f', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M',
+            '%Y-%m-%dT%H:%M', '%Y-%m-%d', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d'])
+    end
+{%- endmacro %}

@@ -12,13 +12,21 @@ Every data row of every file ends up in exactly one place:
   * `quarantined`: with file, row, column and reason;
   * or its whole file is in `rejected` with the reason.
 Blank lines (and lines of nothing but commas, as spreadsheets export) are not rows.
+
+A file that changes while it is read (its size or modification time differ
+after reading) is still being written: it is left for the next run
+(`waiting`), never read in half. Text from a file that could not be parsed
+passes the personal-data screen before it is kept anywhere.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
+import itertools
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +34,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+from .filetypes import SNIFF_BYTES, describe
+from .personal_data import fingerprint_line, quoted, screen
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a quarterly return is a few kB; anything this big is not one
 MAX_VALUE_CHARS = 2000
@@ -40,11 +51,17 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    status: str = "loaded"  # loaded | rejected
+    status: str = "loaded"  # loaded | rejected (cannot be read) | waiting (still being written) | noted (not a return)
     reason: str = ""
     submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
     columns: list[str] = field(default_factory=list)  # the header as found
     warnings: list[str] = field(default_factory=list)
+    modified_at: float | None = None  # the file's modification time when read (seconds since the epoch)
+
+    @property
+    def read(self) -> bool:
+        """True when the file's rows were read (every one loaded or quarantined)."""
+        return self.status == "loaded"
 
 
 @dataclass
@@ -55,7 +72,7 @@ class BulkRead:
 
     @property
     def rejected(self) -> list[FileReport]:
-        return [f for f in self.files.values() if f.status == "rejected"]
+        return [f for f in self.files.values() if not f.read]
 
 
 @dataclass
@@ -91,6 +108,28 @@ def _decode_check(data: bytes, report: FileReport) -> bytes | None:
         return text.encode("utf-8")
 
 
+def still_being_written(report: FileReport, before: os.stat_result, after: os.stat_result, size_read: int) -> bool:
+    """True (and the report says so) when the file changed while it was read."""
+    if size_read == before.st_size == after.st_size and before.st_mtime_ns == after.st_mtime_ns:
+        return False
+    report.status = "waiting"
+    report.reason = "still being written (its size changed while it was read): left for the next refresh"
+    return True
+
+
+def recently_modified(report: FileReport, mtime: float, settle_seconds: float, now: float | None = None) -> bool:
+    """True (and the report says so) when the file was modified less than `settle_seconds` ago."""
+    age = (now if now is not None else time.time()) - mtime
+    if settle_seconds <= 0 or age >= settle_seconds:
+        return False
+    report.status = "waiting"
+    report.reason = (
+        f"modified {max(age, 0):.1f} s before this refresh read it (less than {settle_seconds:g} s): "
+        "it may still be being written, so it is left for the next refresh"
+    )
+    return True
+
+
 def _header(line: bytes) -> tuple[str, ...]:
     return tuple(c.strip().strip('"').strip().lower() for c in line.decode("utf-8", "replace").split(","))
 
@@ -101,12 +140,14 @@ def read_bulk(
     *,
     optional_columns: Sequence[str] = (),
     max_file_bytes: int = MAX_FILE_BYTES,
+    settle_seconds: float = 0.0,
 ) -> BulkRead:
     """Read every (path on disk, path to report) pair into one table of `columns` (all strings).
 
     A file must have every column of `columns` in its header (any order);
     `optional_columns` may be missing (read as empty); other columns are
-    ignored with a warning on the file.
+    ignored with a warning on the file. A file modified less than `settle_seconds` ago, or
+    changing while it is read, is left unread with status `waiting`.
     """
     columns = tuple(columns)
     reports: dict[str, FileReport] = {}
@@ -117,13 +158,19 @@ def read_bulk(
         reports[shown] = report
         try:
             with open(disk_path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
+                before = os.fstat(handle.fileno())
+                size = before.st_size
                 report.size_bytes = size
+                report.modified_at = before.st_mtime
+                if recently_modified(report, before.st_mtime, settle_seconds):
+                    continue
                 if size > max_file_bytes:
                     report.status = "rejected"
                     report.reason = f"file is {size / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.0f} MB limit for one return; not read"
                     continue
                 data = handle.read()
+                if still_being_written(report, before, os.fstat(handle.fileno()), len(data)):
+                    continue
         except OSError as error:
             report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
             continue
@@ -140,6 +187,10 @@ def read_bulk(
                 report.reason = f"unbalanced quote character (a quoted value is never closed; last quote on line {line})"
                 continue
             bodies.append(_Body(shown, body, report, columns))
+            continue
+        refused = describe(Path(disk_path), data[:SNIFF_BYTES]) if data else None
+        if refused:
+            report.status, report.reason = "rejected", refused
             continue
         if data.startswith(UTF8_BOM):
             data = data[len(UTF8_BOM) :]
@@ -159,7 +210,7 @@ def read_bulk(
         if missing:
             report.status = "rejected"
             report.reason = (
-                f"header is '{data[:cut].decode('utf-8', 'replace')[:200]}'; expected columns "
+                f"header is {quoted(data[:cut].decode('utf-8', 'replace'))}; expected columns "
                 f"{','.join(columns)} (missing: {', '.join(missing)})"
             )
             continue
@@ -168,7 +219,7 @@ def read_bulk(
             continue
         extra = [c for c in layout if c not in columns]
         if extra:
-            shown_extra = ", ".join(e or "(blank)" for e in extra[:10])
+            shown_extra = ", ".join(screen(e[:40]) if e else "(blank)" for e in extra[:10])
             more = f" and {len(extra) - 10} more" if len(extra) > 10 else ""
             report.warnings.append(f"extra columns ignored: {shown_extra}{more}")
         body = data[cut + 1 :]
@@ -197,7 +248,7 @@ def read_bulk(
                     tables.append(single)
         else:
             tables.append(table)
-    quarantined = [q for q in quarantined if reports[q["path"]].status != "rejected"]
+    quarantined = [q for q in quarantined if reports[q["path"]].read]
     schema = pa.schema([(c, pa.string()) for c in columns] + [("_source_file", pa.string()), ("_source_row", pa.int32())])
     table = pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
     return BulkRead(table=table, files=reports, quarantined=quarantined)
@@ -233,6 +284,16 @@ def _parse_group(
     record_starts = np.concatenate(([0], record_ends[:-1] + 1)).astype(np.int64)
     field_counts = np.searchsorted(commas, record_ends) - np.searchsorted(commas, record_starts) + 1
     blank = (record_ends - record_starts) == (field_counts - 1)  # empty, or nothing but commas
+    if quotes.size:
+        # A record of nothing but empty quoted fields ('"",""', as some software exports an empty
+        # row) is blank too; the rare record of only commas and quotes is decided by the csv module.
+        other = np.concatenate(([0], np.cumsum((arr != 44) & (arr != 34) & (arr != 10))))
+        only_quotes = (~blank) & ((other[record_ends] - other[record_starts]) == 0)
+        for index in np.flatnonzero(only_quotes):
+            text = buffer[record_starts[index] : record_ends[index]].decode("utf-8", "replace")
+            fields = next(csv.reader([text.replace("\n", " ")]), [])
+            if all(f == "" for f in fields) and "\n" not in text:
+                blank[index] = True
     file_index = np.searchsorted(ends_of_files, record_starts, side="right")
     file_starts = np.concatenate(([0], ends_of_files[:-1]))
     line_in_file = np.searchsorted(newlines, record_starts) - np.searchsorted(newlines, file_starts)[file_index] + 2
@@ -269,13 +330,17 @@ def _parse_group(
 
     for index in np.flatnonzero(bad_width):
         text = buffer[record_starts[index] : record_ends[index]].decode("utf-8", "replace")
+        kept = fingerprint_line(text)
+        hint = ""
+        if kept == text and int(field_counts[index]) == width + 1 and width_hint_applies(text):
+            hint = " (a value written with a decimal comma or thousands separator must be in double quotes)"
         quarantined.append(
             {
                 "path": group[file_index[index]].path,
                 "row_number": int(line_in_file[index]),
                 "column_name": None,
-                "value": text[:MAX_VALUE_CHARS],
-                "reason": f"row has {int(field_counts[index])} fields, the header has {width}",
+                "value": kept[:MAX_VALUE_CHARS],
+                "reason": f"row has {int(field_counts[index])} fields, the header has {width}{hint}",
             }
         )
     rows_read = np.bincount(file_index[~blank], minlength=len(group))
@@ -293,6 +358,12 @@ def _parse_group(
     arrays["_source_file"] = paths.take(pa.array(file_index[keep]))
     arrays["_source_row"] = pa.array(line_in_file[keep].astype(np.int32))
     return pa.table(arrays)
+
+
+def width_hint_applies(line: str) -> bool:
+    """A row one field too long where two neighbouring fields are digits: a number split by its comma."""
+    fields = line.split(",")
+    return any(a.strip().lstrip("£").isdigit() and b.strip().isdigit() for a, b in itertools.pairwise(fields))
 
 
 def _empty(columns: tuple[str, ...]) -> pa.Table:

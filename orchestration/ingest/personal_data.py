@@ -6,10 +6,17 @@ with its postcode is quarantined with the kind of data named, and the value
 itself is withheld: it is copied neither into the warehouse nor into a log.
 The patterns are deliberately cautious: a false alarm costs an analyst a
 look; a miss puts someone's details in a public report.
+
+The same patterns screen every other text the warehouse keeps or prints
+about an input (`screen`): the reason a file was rejected, a line that could
+not be parsed, a warning, a log line. A text that may hold personal data is
+replaced whole; a line that could not be parsed is then kept only as its
+fingerprint (`fingerprint_line`) beside its file and row.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # kind -> RE2/Python-compatible pattern (case-insensitive)
@@ -34,8 +41,8 @@ PERSONAL_COLUMNS = re.compile(
 # there, a value that is not a number, a code that is not a code. Most rows skip every pattern.
 TEXT_COLUMNS = {
     "comment": "coalesce(comment, '') != ''",
-    "value": "c_value is null",
-    "measure": "not regexp_full_match(c_measure, '[A-Za-z0-9_]{1,40}')",
+    "value": "c_value is null or length(c_value_text) >= 9",  # a phone number typed as a value reads as a number
+    "measure": "c_measure != 'spend_gbp' and not measure_known",
     "contract_id": "not contract_known",
     "period": "not period_well_formed",
 }
@@ -70,3 +77,43 @@ def personal_data_kind(text: str) -> str | None:
 
 def personal_column(name: str) -> bool:
     return bool(PERSONAL_COLUMNS.search(name or ""))
+
+
+WITHHELD = "[withheld: may be personal data]"
+
+
+def screen(text: str | None) -> str | None:
+    """`text` itself, or WITHHELD when any personal-data pattern matches it."""
+    if text is None:
+        return None
+    return WITHHELD if personal_data_kind(text) else text
+
+
+def quoted(text: str, limit: int = 200) -> str:
+    """`text` in quotes for a reason or message, or WITHHELD: a reason never repeats personal data."""
+    return WITHHELD if personal_data_kind(text) else "'" + text[:limit] + ("…" if len(text) > limit else "") + "'"
+
+
+def fingerprint_line(text: str) -> str:
+    """What is kept of a line that could not be parsed: the line itself if it passes the screen,
+    else only its fingerprint and length, which identify it without repeating it."""
+    if not personal_data_kind(text):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"[line withheld: may be personal data; sha256 {digest}…, {len(text)} characters]"
+
+
+def screen_table_column(table, column: str):
+    """Every value of a text column of an Arrow table through the screen, in bulk (RE2, as the SQL)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = table.column(column)
+    hit = None
+    for pattern in PATTERNS.values():
+        match = pc.match_substring_regex(values, pattern, ignore_case=True)
+        hit = match if hit is None else pc.or_(hit, match)
+    if hit is None or not pc.any(pc.fill_null(hit, False)).as_py():
+        return table
+    screened = pc.if_else(pc.fill_null(hit, False), pa.scalar(WITHHELD, values.type), values)
+    return table.set_column(table.schema.get_field_index(column), column, screened)

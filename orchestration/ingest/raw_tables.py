@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csvfiles import BulkRead, read_bulk
+from .personal_data import screen_table_column
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class RawTable:
     description: str
     optional: bool = False  # no file yet is an empty table, not a failure
     optional_columns: tuple[str, ...] = ()  # may be missing from a file's header (read as blank)
+    screened_columns: tuple[str, ...] = ()  # free text people type: kept only if it passes the personal-data screen
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -194,6 +196,7 @@ REFERENCE_TABLES = (
         "raw_returns",
         "When each return file was received (kept beside the returns, so it survives a copy or a clone).",
         optional=True,
+        screened_columns=("received_at", "note"),
     ),
     RawTable(
         "name_variants",
@@ -278,7 +281,10 @@ def read_raw_table(raw: Path, spec: RawTable) -> LoadedTable:
     files = matching_files(raw, spec.pattern)
     if not files and not spec.optional:
         return LoadedTable(spec, files, None, f"no file matches {spec.pattern} under {raw}: the {spec.name} table cannot be built")
-    return LoadedTable(spec, files, read_bulk(files, spec.all_columns, optional_columns=spec.optional_columns))
+    bulk = read_bulk(files, spec.all_columns, optional_columns=spec.optional_columns)
+    for column in spec.screened_columns:
+        bulk.table = screen_table_column(bulk.table, column)
+    return LoadedTable(spec, files, bulk)
 
 
 def write_raw_table(con, loaded: LoadedTable) -> None:

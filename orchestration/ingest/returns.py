@@ -2,7 +2,13 @@
 
 This module is the one implementation of the return rules: the Dagster
 ingest asset and `opcc validate-return` both call `validate_returns`. The
-rules run as one SQL statement over all rows of all files at once.
+rules run as one SQL statement over all rows of all files at once; numbers
+are read by the grammar in numbers.py, inside that statement.
+
+Everything under raw/returns/ is either read or reported with a reason a
+person can act on (`scan_returns_folder`, `discover`): a folder whose name
+is not quite a period, a file dropped at the top, a folder for a quarter
+that has not started, a lock file of a workbook still open.
 
 A return is long: one row per measure, header `contract_id,period,measure,value,comment`,
 `measure` either `spend_gbp` or an indicator code from raw/reference/indicators.csv
@@ -12,21 +18,38 @@ that the contract has a target for in that financial year.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ..periods import PERIOD_PATTERN
-from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk
-from .personal_data import PERSONAL_DATA_SQL, personal_column
+from ..periods import PERIOD_PATTERN, Period, partition_periods
+from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
+from .filetypes import READABLE_SUFFIXES, refusal
+from .numbers import (
+    AMBIGUOUS_REASON_SQL,
+    CHECKS_SQL,
+    CONVENTION_SQL,
+    EVIDENCE_SQL,
+    PARTS_SQL,
+    READINGS_SQL,
+    VALUE_SQL,
+    number_text,
+)
+from .personal_data import PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted
 from .workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
 # A file of this name in raw/returns/ marks every return there as illustrative sample data.
 SAMPLE_MARKER = "SAMPLE_DATA.md"
-RETURN_SUFFIXES = {".csv", ".xlsx"}
+SUBMISSION_LOG = "submission_log.csv"
+RETURN_SUFFIXES = READABLE_SUFFIXES
+MAX_LISTED = 200  # files listed one by one inside a folder that is not read
 SPEND = "spend_gbp"
 MAX_SPEND_GBP = 1e9
 MAX_COUNT = 1e7
@@ -45,55 +68,189 @@ def returns_dir(raw: Path) -> Path:
     return raw / "returns"
 
 
-def period_folders(raw: Path) -> list[str]:
+def settle_seconds() -> float:
+    """How long a file must have been left alone before it is read (OPCC_SETTLE_SECONDS, default 5):
+    a file still being copied or saved is left for the next run, never read in half."""
+    try:
+        return max(float(os.environ.get("OPCC_SETTLE_SECONDS", "5")), 0.0)
+    except ValueError:
+        return 5.0
+
+
+def looks_like_period(name: str) -> str | None:
+    """The period a folder name seems to mean ('2016-17 q2', '2016-17 Q2 ', '2016_17 Q2' -> '2016-17 Q2')."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[-_/ ]\s*(\d{2})\s*[-_ ]*\s*[qQ]\s*([1-4])\s*", name)
+    if not match:
+        return None
+    text = f"{match[1]}-{match[2]} Q{match[3]}"
+    try:
+        return str(Period.parse(text))
+    except ValueError:
+        return None
+
+
+@dataclass
+class FolderScan:
+    """What raw/returns/ holds: the period folders to read, and everything else with a reason."""
+
+    periods: list[str] = field(default_factory=list)
+    notes: list[FileReport] = field(default_factory=list)
+
+
+def _list_inside(folder: Path, shown: str, reason: str, status: str = "rejected") -> list[FileReport]:
+    listed = []
+    try:
+        entries = sorted(folder.rglob("*"))
+    except OSError:
+        return listed
+    for entry in entries[:MAX_LISTED]:
+        if entry.is_file() or entry.is_symlink():
+            listed.append(FileReport(path=f"{shown}/{entry.relative_to(folder).as_posix()}", status=status, reason=reason))
+    if len(entries) > MAX_LISTED:
+        listed.append(FileReport(path=f"{shown}/…", status=status, reason=f"and {len(entries) - MAX_LISTED} more entries: {reason}"))
+    return listed
+
+
+def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
+    """Sort raw/returns/ into the period folders a refresh reads and notes on everything else.
+
+    A period folder is read when its name is a period ('2016-17 Q2'), the pipeline knows the
+    period (from the first_period setting to a year ahead) and the quarter has started. A
+    folder that is empty is read once its returns are due (every contract then shows as
+    missing); before that it is only noted. Nothing here ever stops a refresh.
+    """
+    scan = FolderScan()
     folder = returns_dir(raw)
     if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and PERIOD_PATTERN.match(p.name))
+        return scan
+    today = today or date.today()
+    known = set(partition_periods(today))
+    first = min(known, key=Period.parse) if known else None
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            name, shown = entry.name, f"returns/{entry.name}"
+            if entry.is_symlink():
+                scan.notes.append(FileReport(path=shown, status="rejected", reason="a symbolic link, not a folder or file: copy the returns themselves into raw/returns/<period>/"))
+                continue
+            if not entry.is_dir():
+                if name in (SUBMISSION_LOG, SAMPLE_MARKER):
+                    continue
+                period = looks_like_period(name) or looks_like_period(os.path.splitext(name)[0][-10:])
+                where = f"raw/returns/{period}/" if period else "the folder of the quarter it reports on, raw/returns/<period>/ (e.g. raw/returns/2016-17 Q2/)"
+                scan.notes.append(FileReport(path=shown, status="rejected", reason=f"a file directly in raw/returns/, where no return is read: move it into {where}"))
+                continue
+            if not PERIOD_PATTERN.match(name):
+                meant = looks_like_period(name)
+                if meant:
+                    reason = f"folder name {quoted(name, 60)} is not a period as written ('2016-17 Q2'); it looks like {meant}: rename the folder to '{meant}'"
+                else:
+                    reason = f"folder {quoted(name, 60)} is not a period folder (named like '2016-17 Q2'): its files are not read; move them into their quarter's folder"
+                scan.notes.append(FileReport(path=shown, status="rejected", reason=reason))
+                scan.notes += _list_inside(Path(entry.path), shown, f"inside folder {quoted(name, 60)}, which is not read: {reason.split(': ', 1)[-1]}")
+                continue
+            try:
+                period = Period.parse(name)
+            except ValueError as error:
+                scan.notes.append(FileReport(path=shown, status="rejected", reason=f"{error}: its files are not read"))
+                scan.notes += _list_inside(Path(entry.path), shown, "inside a folder that is not a period")
+                continue
+            has_files = any(True for _ in os.scandir(entry.path))
+            if name not in known:
+                if first is not None and period < Period.parse(first):
+                    reason = f"{name} is before the first reporting period the warehouse knows ({first}, the first_period setting): its files are not read"
+                else:
+                    reason = f"{name} is more than a year ahead: its files are not read until the pipeline knows the quarter"
+                scan.notes.append(FileReport(path=shown, status="noted" if not has_files else "rejected", reason=reason))
+                scan.notes += _list_inside(Path(entry.path), shown, reason)
+            elif period.first_day > today:
+                reason = f"{name} has not started yet (it starts on {period.first_day:%d %B %Y}): a return for it cannot be read before then"
+                scan.notes.append(FileReport(path=shown, status="noted" if not has_files else "rejected", reason=reason))
+                scan.notes += _list_inside(Path(entry.path), shown, reason)
+            elif not has_files and period.due >= today:
+                scan.notes.append(FileReport(path=shown, status="noted", reason=f"empty folder: no returns yet for {name} (due {period.due:%d %B %Y})"))
+            else:
+                if not has_files:
+                    scan.notes.append(FileReport(path=shown, status="noted", reason=f"empty folder: no return has arrived for {name}, due {period.due:%d %B %Y}"))
+                scan.periods.append(name)
+    return scan
 
 
-def discover(raw: Path, period: str) -> tuple[list[tuple[Path, str]], list[FileReport]]:
+def period_folders(raw: Path, today: date | None = None) -> list[str]:
+    """The period folders a refresh reads (see scan_returns_folder), oldest first."""
+    return sorted(scan_returns_folder(raw, today).periods, key=Period.parse)
+
+
+LOCK_FILE = re.compile(r"^(~\$|\.~lock\.)(?P<name>.+?)(#)?$")
+
+
+def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[tuple[Path, str]], list[FileReport]]:
     """Return files directly in raw/returns/<period>/; anything else there is reported, not read.
 
     The period folder itself must be a real folder, and links inside it are refused, so a
-    name in it can only ever point at a file in it.
+    name in it can only ever point at a file in it. A file modified less than `settle`
+    seconds ago is left for the next run (`waiting`).
     """
     folder = returns_dir(raw) / period
     found: list[tuple[Path, str]] = []
     refused: list[FileReport] = []
     if not folder.is_dir() or folder.is_symlink():
         return found, refused
+    settle = settle_seconds() if settle is None else settle
+    now = time.time()
     prefix = f"returns/{period}/"
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
             name = entry.name
-            if name.startswith((".", "~$")):
-                continue  # editor lock files and hidden files are not submissions
-            reason = None
-            if entry.is_symlink():
+            reason, status = None, "rejected"
+            lock = LOCK_FILE.match(name)
+            if lock:
+                reason = (
+                    f"the lock file of {quoted(lock['name'], 80)}, which is open in Excel or LibreOffice: the file is read as "
+                    "last saved; close it so that what is on screen is what the warehouse reads"
+                )
+                status = "noted"
+            elif name.startswith("."):
+                reason = "a hidden or system file, not a return"
+                status = "noted"
+            elif entry.is_symlink():
                 reason = "a symbolic link, not a file: copy the return itself into the folder"
             elif entry.is_dir():
                 reason = "a folder inside a period folder: put returns directly in the period folder"
             elif os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
-                reason = f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1] or 'no extension'}'"
+                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1]}'"
             if reason:
-                refused.append(FileReport(path=prefix + name, status="rejected", reason=reason))
-            else:
-                found.append((Path(entry.path), prefix + name))
+                refused.append(FileReport(path=prefix + name, status=status, reason=reason))
+                continue
+            report = FileReport(path=prefix + name)
+            try:
+                stat = entry.stat()
+            except OSError as error:
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
+                continue
+            if recently_modified(report, stat.st_mtime, settle, now):
+                report.size_bytes = stat.st_size
+                refused.append(report)
+                continue
+            found.append((Path(entry.path), prefix + name))
     return found, refused
 
 
 def read_returns(files: list[tuple[Path, str]]) -> BulkRead:
-    """Read CSV returns in bulk and workbooks one by one into one table of rows."""
+    """Read CSV returns in bulk and workbooks one by one into one table of rows; any other file
+    is refused with what it is and what to do."""
     csv_files = [(p, s) for p, s in files if p.suffix.lower() == ".csv"]
     workbooks = [(p, s) for p, s in files if p.suffix.lower() == ".xlsx"]
+    others = [(p, s) for p, s in files if p.suffix.lower() not in RETURN_SUFFIXES]
     bulk = read_bulk(csv_files, RETURN_COLUMNS)
     tables = [bulk.table.cast(ROW_SCHEMA)]
     for path, shown in workbooks:
         rows, report = read_workbook(path, shown)
         bulk.files[shown] = report
-        if report.status != "rejected" and rows:
+        if report.read and rows:
             tables.append(pa.Table.from_pylist(rows, schema=ROW_SCHEMA))
+    for path, shown in others:
+        reason = refusal(path) or f"not a return: expected a .csv or .xlsx file, got '{path.suffix or 'no extension'}'"
+        bulk.files[shown] = FileReport(path=shown, status="rejected", reason=reason)
     bulk.table = pa.concat_tables(tables)
     quarantine_personal_columns(bulk)
     return bulk
@@ -104,48 +261,52 @@ def quarantine_personal_columns(bulk: BulkRead) -> None:
     flagged = {
         path: [c for c in report.columns if c not in RETURN_COLUMNS and personal_column(c)]
         for path, report in bulk.files.items()
-        if report.status != "rejected"
+        if report.read
     }
     flagged = {path: columns for path, columns in flagged.items() if columns}
     if not flagged:
         return
     files = bulk.table.column("_source_file")
-    hit = pa.compute.is_in(files, pa.array(sorted(flagged)))
+    hit = pc.is_in(files, pa.array(sorted(flagged)))
     for row in bulk.table.filter(hit).select(["_source_file", "_source_row"]).to_pylist():
         columns = flagged[row["_source_file"]]
         bulk.quarantined.append(
             {
                 "path": row["_source_file"],
                 "row_number": row["_source_row"],
-                "column_name": columns[0],
-                "value": "[withheld: may be personal data]",
-                "reason": f"personal data: the file has a column '{columns[0]}' that looks like personal data; "
+                "column_name": columns[0][:60],
+                "value": WITHHELD,
+                "reason": f"personal data: the file has a column {quoted(columns[0], 60)} that looks like personal data; "
                 "returns must carry totals only (values withheld)",
             }
         )
-    bulk.table = bulk.table.filter(pa.compute.invert(hit))
+    bulk.table = bulk.table.filter(pc.invert(hit))
 
 
-def reject_duplicate_files(bulk: BulkRead, known: set[str] | frozenset[str] = frozenset()) -> None:
+def reject_duplicate_files(
+    bulk: BulkRead, known: set[str] | frozenset[str] = frozenset(), established: set[str] | frozenset[str] = frozenset()
+) -> None:
     """The same bytes twice (a copy under another name) are loaded once; the copy is rejected.
 
     Of identical files, the one kept is one already known (loaded before, or in the
-    submission log: `known`), else the first by name.
+    submission log: `known`), else the first by name (the content is the same, so which
+    name is kept changes no figure). A file already `established` (loaded before under its
+    own name) is never a copy: new content in it replaces its own earlier content.
     """
     first_by_hash: dict[str, str] = {}
-    for shown in sorted(bulk.files, key=lambda path: (path not in known, path)):
+    for shown in sorted(bulk.files, key=lambda path: (path not in established, path not in known, path)):
         report = bulk.files[shown]
-        if report.status == "rejected" or not report.sha256:
+        if not report.read or not report.sha256:
             continue
-        if report.sha256 in first_by_hash:
+        if report.sha256 in first_by_hash and shown not in established:
             report.status = "rejected"
             report.reason = f"identical to {first_by_hash[report.sha256]} (same sha256): the same return is not loaded twice"
             report.rows_loaded = report.rows_quarantined = 0
         else:
             first_by_hash[report.sha256] = shown
-    rejected = {s for s, r in bulk.files.items() if r.status == "rejected"}
+    rejected = {s for s, r in bulk.files.items() if not r.read}
     if rejected:
-        keep = pa.compute.invert(pa.compute.is_in(bulk.table.column("_source_file"), pa.array(sorted(rejected))))
+        keep = pc.invert(pc.is_in(bulk.table.column("_source_file"), pa.array(sorted(rejected))))
         bulk.table = bulk.table.filter(keep)
         bulk.quarantined = [q for q in bulk.quarantined if q["path"] not in rejected]
 
@@ -162,21 +323,39 @@ with rows as (
     from _rows
 ),
 
-numbers as (
-    select
-        *,
-        -- '£1,234', '1,234.50', '(12)' and '45%' are numbers; '12abc' is not.
-        regexp_replace(
-            regexp_replace(replace(replace(replace(c_value_text, '£', ''), ',', ''), ' ', ''), '%$', ''),
-            '^\\((.*)\\)$', '-\\1') as c_value_clean
+number_parts as (
+    select *, {PARTS_SQL}
     from rows
+),
+
+number_readings as (
+    select *, {READINGS_SQL}
+    from number_parts
+),
+
+number_checks as (
+    select *, {CHECKS_SQL}
+    from number_readings
+),
+
+number_evidence as (
+    select *, {EVIDENCE_SQL}
+    from number_checks
+),
+
+number_convention as (
+    select *, {CONVENTION_SQL}
+    from number_evidence
+),
+
+numbers as (
+    select *, {VALUE_SQL}
+    from number_convention
 ),
 
 typed as (
     select
         numbers.*,
-        case when regexp_full_match(c_value_clean, '[-+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][-+]?\\d+)?')
-             then try_cast(c_value_clean as double) end as c_value,
         contracts.contract_id is not null as contract_known,
         indicators.indicator_code is not null as measure_known,
         indicators.unit,
@@ -206,6 +385,25 @@ typed as (
         and targets.financial_year = substr(numbers.c_period, 1, 7)
 ),
 
+-- A file is one contract's return: the contract most of its rows name. A row for another
+-- contract is quarantined, so it can never stand in for that contract's own return.
+contract_rows as (
+    select _source_file, c_contract, count(*) as rows_for_contract
+    from typed
+    where contract_known
+    group by all
+),
+
+file_contracts as (
+    select _source_file, list(c_contract order by c_contract) as file_contracts
+    from (
+        select *, max(rows_for_contract) over (partition by _source_file) as most
+        from contract_rows
+    )
+    where rows_for_contract = most
+    group by _source_file
+),
+
 duplicates as (
     select
         _source_file, c_contract, c_period, c_measure,
@@ -217,9 +415,14 @@ duplicates as (
 ),
 
 in_file as (
-    select typed.*, coalesce(duplicates.times_in_file, 1) as times_in_file, duplicates.rows_with_measure
+    select
+        typed.*,
+        coalesce(duplicates.times_in_file, 1) as times_in_file,
+        duplicates.rows_with_measure,
+        coalesce(file_contracts.file_contracts, []) as file_contracts
     from typed
     left join duplicates using (_source_file, c_contract, c_period, c_measure)
+    left join file_contracts using (_source_file)
 ),
 
 checked as (
@@ -229,6 +432,10 @@ checked as (
             case
                 when c_contract = '' then {{'column': 'contract_id', 'reason': 'no contract_id'}}
                 when not contract_known then {{'column': 'contract_id', 'reason': 'unknown contract_id ''' || left(c_contract, 60) || ''' (not in raw/framework/contracts.csv)'}}
+                when len(file_contracts) > 1 then {{'column': 'contract_id', 'reason': 'the file holds rows for ' || array_to_string(file_contracts[1:3], ' and ')
+                    || ' in equal numbers: a return holds one contract''s figures; send each contract''s return in a file of its own'}}
+                when c_contract != file_contracts[1] then {{'column': 'contract_id', 'reason': 'a row for contract ' || c_contract || ' in a return for '
+                    || file_contracts[1] || ': a return holds one contract''s figures; send the figures of ' || c_contract || ' in a file of their own'}}
             end,
             case
                 when c_period = '' then {{'column': 'period', 'reason': 'no period'}}
@@ -245,13 +452,15 @@ checked as (
             case
                 when c_value_text = '' then {{'column': 'value', 'reason': 'no value'}}
                 when c_value_text = '#FORMULA-WITHOUT-VALUE' then {{'column': 'value', 'reason': 'a formula with no calculated value: open and save the workbook in Excel or LibreOffice'}}
+                when c_value is null and n_readable then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
                 when c_value is null then {{'column': 'value', 'reason': 'value ''' || left(c_value_text, 40) || ''' is not a number'}}
                 when not isfinite(c_value) then {{'column': 'value', 'reason': 'value is not a finite number'}}
                 when c_measure = 'spend_gbp' and c_value < 0 then {{'column': 'value', 'reason': 'negative spend'}}
                 when c_measure = 'spend_gbp' and c_value > {MAX_SPEND_GBP} then {{'column': 'value', 'reason': 'spend over £1bn in a quarter is not plausible'}}
                 when c_value < 0 then {{'column': 'value', 'reason': 'negative value for ' || c_measure}}
                 when unit = 'percent' and c_value > 100 then {{'column': 'value', 'reason': 'percentage ' || c_value_text || ' is outside 0 to 100'}}
-                when unit = 'count' and c_value != floor(c_value) then {{'column': 'value', 'reason': 'a count must be a whole number, not ' || c_value_text}}
+                when unit = 'count' and c_value != floor(c_value) then {{'column': 'value', 'reason': 'a count must be a whole number, not ' || c_value_text
+                    || case when n_file_decimal_comma then ' (read as ' || {number_text('c_value')} || ', as this file writes a decimal comma)' else '' end}}
                 when unit = 'count' and c_value > {MAX_COUNT} then {{'column': 'value', 'reason': 'count over 10 million in a quarter is not plausible'}}
                 when unit = 'gbp' and c_value > {MAX_SPEND_GBP} then {{'column': 'value', 'reason': 'amount over £1bn is not plausible'}}
             end,
@@ -281,9 +490,22 @@ bounded as (
         and bound.c_measure = checked.bounded_by
         and len(bound.problems) = 0
         and len(checked.problems) = 0
+),
+
+screened as (
+    -- A row that may hold personal data shows only that reason: the others would repeat the value.
+    select
+        * exclude (problems),
+        problems as all_problems,
+        case
+            when list_bool_or(list_transform(problems, lambda p: starts_with(p.reason, 'personal data')))
+                then list_filter(problems, lambda p: starts_with(p.reason, 'personal data'))
+            else problems
+        end as problems
+    from bounded
 )
 
-select * from bounded
+select * from screened
 """
 
 
@@ -324,7 +546,7 @@ def validate_returns(
             _source_row as row_number,
             problems[1].column as column_name,
             case
-                when list_bool_or(list_transform(problems, lambda p: starts_with(p.reason, 'personal data')))
+                when len(problems) < len(all_problems) or starts_with(problems[1].reason, 'personal data')
                     then '[withheld: may be personal data]'
                 else left(
                     case problems[1].column
@@ -335,7 +557,10 @@ def validate_returns(
                         else comment
                     end, {MAX_VALUE_CHARS})
             end as value,
-            array_to_string(list_transform(problems, lambda p: p.reason), '; ') as reason
+            array_to_string(list_transform(problems, lambda p: p.reason), '; ')
+                || case when len(problems) < len(all_problems)
+                        then '; and ' || (len(all_problems) - len(problems)) || ' other problem(s) not shown, as they would repeat the value'
+                        else '' end as reason
         from _checked
         where len(problems) > 0
         order by _source_file, _source_row

@@ -1,161 +1,40 @@
-"""The XLSX return: a template a provider fills in, and the reader that turns it back into rows.
+"""Reading an XLSX return (the template `opcc template` writes, or a long-form sheet) into rows.
 
-The template holds one contract and one quarter: contract, provider and
-period are filled in and locked; the provider types a value (and a comment)
-against spend and each indicator, in unlocked cells with data validation.
-Read back, a workbook gives exactly the rows a CSV return would give
-(contract_id, period, measure, value, comment), each with its sheet row.
+A filled workbook gives exactly the rows a CSV return would give
+(contract_id, period, measure, value, comment), each with its sheet row, and
+its values go through the same rules. A cell is read as the value it shows:
+a number formatted as a percentage (29.7% is stored as 0.297) is read as the
+percentage, 29.7. The 'Submitted on' date is kept as evidence of when the
+return was sent.
 
 A workbook is opened only after its zip directory has been checked, so a
-file that would expand to gigabytes is rejected before it is read.
+file that would expand to gigabytes is rejected before it is read; a file
+that is not an .xlsx workbook (an .xls, .ods, .xlsm, an encrypted workbook,
+a CSV under the wrong name) is refused with what it is and what to do.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
-from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
 
-from ..safe_text import put_text, put_value
-from .csvfiles import MAX_FILE_BYTES, MAX_VALUE_CHARS, FileReport, sha256_of
+from .csvfiles import MAX_FILE_BYTES, MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
+from .filetypes import SNIFF_BYTES, describe
+from .personal_data import screen
 
+# The layout of the template (orchestration/return_template.py writes it, this reads it).
 SHEET = "Return"
-HEADER = ("measure", "what to report", "unit", "value", "comment")
 FIRST_DATA_ROW = 13
+SUBMITTED_ON_CELL = "B10"
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 30
-INPUT_FILL = PatternFill("solid", start_color="FFF2CC")
-LABEL_FONT = Font(bold=True)
-
-
-@dataclass(frozen=True)
-class TemplateLine:
-    measure: str
-    label: str
-    unit: str  # gbp | count | percent
-
-
-@dataclass(frozen=True)
-class TemplateHeader:
-    contract_id: str
-    initiative: str
-    provider: str
-    period: str
-    months: str
-    due: date
-
-
-def write_template(
-    path: Path,
-    header: TemplateHeader,
-    lines: list[TemplateLine],
-    values: dict[str, float | str] | None = None,
-    comments: dict[str, str] | None = None,
-    submitted_on: date | None = None,
-) -> Path:
-    """Write a return workbook; with `values` it is a filled one (the sample generator's use)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet["A1"] = "Quarterly performance return"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "Fill in the yellow cells: numbers only (money in pounds, percentages 0 to 100) and any comment."
-    for row, (label, value) in enumerate(
-        [
-            ("Contract", header.contract_id),
-            ("Initiative", header.initiative),
-            ("Provider", header.provider),
-            ("Period", header.period),
-            ("Quarter", header.months),
-            ("Return due", header.due),
-            ("Submitted on", submitted_on),
-        ],
-        start=4,
-    ):
-        sheet.cell(row=row, column=1, value=label).font = LABEL_FONT
-        cell = sheet.cell(row=row, column=2)
-        put_value(cell, value)
-        if isinstance(value, date):
-            cell.number_format = "dd/mm/yyyy"
-    submitted = sheet["B10"]
-    submitted.protection = Protection(locked=False)
-    submitted.fill = INPUT_FILL
-    submitted.number_format = "dd/mm/yyyy"
-    date_rule = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
-    date_rule.error, date_rule.errorTitle = "Enter the date you send this return.", "Date"
-    sheet.add_data_validation(date_rule)
-    date_rule.add("B10")
-
-    for column, title in enumerate(HEADER, start=1):
-        sheet.cell(row=FIRST_DATA_ROW - 1, column=column, value=title).font = LABEL_FONT
-    rules = {
-        "gbp": DataValidation(type="decimal", operator="between", formula1="0", formula2="1000000000", allow_blank=True),
-        "count": DataValidation(type="whole", operator="between", formula1="0", formula2="10000000", allow_blank=True),
-        "percent": DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True),
-    }
-    messages = {"gbp": "An amount in pounds, 0 or more.", "count": "A whole number, 0 or more.", "percent": "A percentage from 0 to 100."}
-    for unit, rule in rules.items():
-        rule.error, rule.errorTitle = messages[unit], "Value"
-        rule.prompt, rule.promptTitle = messages[unit], "Value"
-        sheet.add_data_validation(rule)
-    comment_rule = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="1000", allow_blank=True)
-    comment_rule.error = "Keep comments under 1,000 characters, with no names or personal details."
-    sheet.add_data_validation(comment_rule)
-    for offset, line in enumerate(lines):
-        row = FIRST_DATA_ROW + offset
-        put_text(sheet.cell(row=row, column=1), line.measure)
-        put_text(sheet.cell(row=row, column=2), line.label)
-        put_text(sheet.cell(row=row, column=3), line.unit)
-        value_cell = sheet.cell(row=row, column=4)
-        put_value(value_cell, (values or {}).get(line.measure))
-        comment_cell = sheet.cell(row=row, column=5)
-        put_text(comment_cell, (comments or {}).get(line.measure) or None)
-        for cell in (value_cell, comment_cell):
-            cell.protection = Protection(locked=False)
-            cell.fill = INPUT_FILL
-        value_cell.number_format = {"gbp": "#,##0.00", "count": "0", "percent": "0.0"}[line.unit]
-        rules[line.unit].add(value_cell.coordinate)
-        comment_rule.add(comment_cell.coordinate)
-        comment_cell.alignment = Alignment(wrap_text=True)
-    for column, width in zip("ABCDE", (18, 52, 9, 16, 50), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
-    sheet.protection.sheet = True  # locked cells (contract, period, measures) cannot be typed over
-    sheet.protection.formatColumns = False
-    workbook.properties.creator = "opcc template"
-    workbook.properties.created = workbook.properties.modified = datetime(2016, 4, 1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
-    _fix_zip_times(path)
-    return path
-
-
-def _fix_zip_times(path: Path) -> None:
-    """openpyxl stamps each part, and the 'modified' property, with the time of writing; fixed times
-    make the same workbook the same bytes."""
-    with zipfile.ZipFile(path) as source:
-        parts = [(info, source.read(info)) for info in source.infolist()]
-    parts = [
-        (info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2016-04-01T00:00:00Z", data))
-        if info.filename == "docProps/core.xml"
-        else (info, data)
-        for info, data in parts
-    ]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in parts:
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2016, 4, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
+KNOWN_COLUMNS = {"contract_id", "period", "measure", "value", "comment", "what to report", "unit"}
 
 
 def _zip_problem(path: Path) -> str | None:
@@ -194,20 +73,39 @@ def cell_text(value) -> str:
     return str(value)[: MAX_VALUE_CHARS * 2]
 
 
+def shown_value(cell) -> str:
+    """The text of a cell as the person who typed it sees it: a number in a cell formatted as a
+    percentage is the percentage shown (0.297 under '0.0%' is 29.7), not the fraction stored."""
+    value = getattr(cell, "value", None)
+    number_format = getattr(cell, "number_format", None) or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
+        try:
+            percent = (Decimal(repr(value)) * 100).normalize()
+        except InvalidOperation:
+            return cell_text(value)
+        return format(percent, "f")
+    return cell_text(value)
+
+
 def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) -> tuple[list[dict], FileReport]:
     """Rows of a return workbook (template or long form), or a rejected report saying why."""
     report = FileReport(path=shown)
     try:
-        report.size_bytes = path.stat().st_size
+        before = path.stat()
+        report.size_bytes, report.modified_at = before.st_size, before.st_mtime
         if report.size_bytes > max_file_bytes:
             report.status = "rejected"
             report.reason = f"file is {report.size_bytes / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.0f} MB limit for one return; not read"
             return [], report
-        report.sha256 = sha256_of(path.read_bytes())
+        data = path.read_bytes()
+        if still_being_written(report, before, path.stat(), len(data)):
+            return [], report
+        report.sha256 = sha256_of(data)
     except OSError as error:
         report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
         return [], report
-    problem = _zip_problem(path)
+    problem = _zip_problem(path) if data.startswith(b"PK\x03\x04") else None
+    problem = problem or describe(path, data[:SNIFF_BYTES])
     if problem:
         report.status, report.reason = "rejected", problem
         return [], report
@@ -219,36 +117,53 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
         return [], report
     try:
         rows = _read_sheet(values_book, formulas_book, report)
+    except TooManyRows as error:
+        report.status, report.reason = "rejected", str(error)
+        rows = []
     except Exception as error:
         report.status, report.reason = "rejected", f"workbook cannot be read: {type(error).__name__}: {str(error)[:200]}"
         rows = []
     finally:
         values_book.close()
         formulas_book.close()
-    if report.status != "rejected":
+    if report.read:
         report.rows_read = len(rows)
         if not rows:
             report.status, report.reason = "rejected", "the return sheet has no rows to read"
     return rows, report
 
 
+class TooManyRows(ValueError):
+    pass
+
+
 def _grid(sheet) -> list[list]:
+    """Every cell (value and number format) of the first MAX_ROWS x MAX_COLUMNS of a sheet; a sheet
+    with a value further down is not a return (never read in part)."""
     grid = []
-    for row in sheet.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True):
-        grid.append(list(row))
+    for row in sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS):
+        if len(grid) < MAX_ROWS:
+            grid.append(list(row))
+        elif any(getattr(c, "value", None) not in (None, "") for c in row):
+            raise TooManyRows(f"sheet {screen(str(sheet.title)[:40])} has values below row {MAX_ROWS}: a return has one row per measure")
     return grid
+
+
+def _label(cell) -> str:
+    value = getattr(cell, "value", None)
+    return str(value).strip().lower() if value is not None else ""
 
 
 def _find_return_sheet(book, report: FileReport):
     candidates = [ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
     hidden = [ws.title for ws in book.worksheets if getattr(ws, "sheet_state", "visible") != "visible"]
     if hidden:
-        report.warnings.append(f"hidden sheets not read: {', '.join(hidden[:5])}")
+        report.warnings.append(f"hidden sheets not read: {', '.join(screen(h[:40]) for h in hidden[:5])}")
     ordered = sorted(candidates, key=lambda ws: ws.title != SHEET)
     for sheet in ordered:
         grid = _grid(sheet)
         for index, row in enumerate(grid[:60]):
-            names = [str(c).strip().lower() if c is not None else "" for c in row]
+            names = [_label(c) for c in row]
             if "measure" in names and "value" in names:
                 return sheet, grid, index, names
     return None, [], None, []
@@ -260,55 +175,47 @@ def _read_sheet(values_book, formulas_book, report: FileReport) -> list[dict]:
         report.status = "rejected"
         report.reason = "no visible sheet holds a return (a header row with 'measure' and 'value')"
         return []
-    formulas = _grid(formulas_book[sheet.title])
+    formulas = [[getattr(c, "value", None) for c in row] for row in _grid(formulas_book[sheet.title])]
     labels = {}
     for row in grid[:header_index]:
-        if row and isinstance(row[0], str) and len(row) > 1:
-            labels[row[0].strip().lower()] = row[1]
+        if len(row) > 1 and isinstance(getattr(row[0], "value", None), str):
+            labels[row[0].value.strip().lower()] = row[1]
     submitted = labels.get("submitted on")
-    if isinstance(submitted, (date, datetime)):
-        report.submitted_on = cell_text(submitted)
+    if submitted is not None and getattr(submitted, "value", None) is not None:
+        # Kept as written (a date cell, or text typed as '08/07/2016'); read with the log's date rules.
+        report.submitted_on = cell_text(submitted.value)[:40]
     column = {name: i for i, name in enumerate(names) if name}
     report.columns = list(column)
     long_form = "contract_id" in column and "period" in column
-    contract = cell_text(labels.get("contract"))
-    period = cell_text(labels.get("period"))
+    contract = cell_text(getattr(labels.get("contract"), "value", None))
+    period = cell_text(getattr(labels.get("period"), "value", None))
     rows = []
     for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         def get(name, row=row):
             i = column.get(name)
             return row[i] if i is not None and i < len(row) else None
 
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        values = [getattr(c, "value", None) for c in row]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        value = get("value")
-        value_text = cell_text(value)
-        if value is None:
+        value_cell = get("value")
+        value_text = shown_value(value_cell)
+        if getattr(value_cell, "value", None) is None:
             formula = formulas[offset - 1][column["value"]] if offset - 1 < len(formulas) else None
             if isinstance(formula, str) and formula.startswith("="):
                 value_text = "#FORMULA-WITHOUT-VALUE"
         rows.append(
             {
-                "contract_id": cell_text(get("contract_id")) if long_form else contract,
-                "period": cell_text(get("period")) if long_form else period,
-                "measure": cell_text(get("measure")),
+                "contract_id": cell_text(getattr(get("contract_id"), "value", None)) if long_form else contract,
+                "period": cell_text(getattr(get("period"), "value", None)) if long_form else period,
+                "measure": cell_text(getattr(get("measure"), "value", None)),
                 "value": value_text,
-                "comment": cell_text(get("comment")),
+                "comment": cell_text(getattr(get("comment"), "value", None)),
                 "_source_file": report.path,
                 "_source_row": offset,
             }
         )
-    extra = [n for n in column if n not in {"contract_id", "period", "measure", "value", "comment", "what to report", "unit"}]
+    extra = [n for n in column if n not in KNOWN_COLUMNS]
     if extra:
-        report.warnings.append(f"extra columns ignored: {', '.join(extra[:10])}")
+        report.warnings.append(f"extra columns ignored: {', '.join(screen(e[:40]) for e in extra[:10])}")
     return rows
-
-
-def template_lines_for(measures: list[tuple[str, str, str]]) -> list[TemplateLine]:
-    return [TemplateLine("spend_gbp", "Spend in the quarter (£)", "gbp")] + [
-        TemplateLine(code, name, unit) for code, name, unit in measures
-    ]
-
-
-def column_letter(index: int) -> str:
-    return get_column_letter(index)

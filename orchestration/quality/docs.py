@@ -1,7 +1,7 @@
 """Data Docs: the Great Expectations results of a warehouse, as pages that open offline.
 
 Validation results and Data Docs belong to a warehouse, not to the project:
-they are kept in `<warehouse>.quality/` beside it (the GE project reads the
+they are kept in `<warehouse file>.quality/` beside it (`opcc.duckdb.quality/`) (the GE project reads the
 folders from OPCC_GX_VALIDATIONS and OPCC_DATA_DOCS). GE's pages load
 jQuery and bootstrap from a CDN; here every network reference is stripped and
 a few lines of local styling and script stand in for them.
@@ -10,6 +10,7 @@ a few lines of local styling and script stand in for them.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -20,7 +21,8 @@ KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
 
 def quality_dir(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.quality")
+    """`<warehouse file>.quality` beside it: its own for every warehouse file, even two that share a stem."""
+    return live.with_name(f"{live.name}.quality")
 
 
 def data_docs_index(live: Path) -> Path:
@@ -39,7 +41,10 @@ def build(context, live: Path, run_names: set[str] | None = None) -> Path:
     """Prune old results, render Data Docs for them, make them work offline.
 
     Only this run's results and the index are rendered when the site exists and the suites have
-    not changed since it was built; otherwise the whole site, from every result kept.
+    not changed since it was built; otherwise the whole site, from every result kept. GE logs a
+    failure to write a page (a full disk) as a multi-line traceback and goes on; its logger is
+    quietened here and the first failure to write raises OSError for the caller to report in one
+    line.
     """
     started = time.time()
     site = quality_dir(live) / "data_docs"
@@ -48,13 +53,19 @@ def build(context, live: Path, run_names: set[str] | None = None) -> Path:
     stamp = site / ".suites"
     suites = _suites_fingerprint()
     current = stamp.exists() and stamp.read_text(encoding="utf-8") == suites and (site / "index.html").exists()
-    if run_names and current:
-        keys = [key for key in context.validation_results_store.list_keys() if (key.run_id.run_name or "") in run_names]
-        context.build_data_docs(resource_identifiers=keys)
-        make_offline(site, since=started)
-    else:
-        context.build_data_docs()
-        make_offline(site)
+    logger = logging.getLogger("great_expectations")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        if run_names and current:
+            keys = [key for key in context.validation_results_store.list_keys() if (key.run_id.run_name or "") in run_names]
+            context.build_data_docs(resource_identifiers=keys)
+            make_offline(site, since=started)
+        else:
+            context.build_data_docs()
+            make_offline(site)
+    finally:
+        logger.setLevel(level)
     stamp.write_text(suites, encoding="utf-8")
     return site / "index.html"
 

@@ -288,7 +288,10 @@ def finish(live: Path) -> Path | None:
     from .docs import build
 
     with timed("Data Docs"):
-        return build(gx_context(live), live, run_names)
+        try:
+            return build(gx_context(live), live, run_names)
+        except OSError:  # a full or read-only disk: the refresh says so in one line; the docs are not essential
+            return None
 
 
 def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[SuiteOutcome]:

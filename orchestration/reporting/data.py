@@ -218,7 +218,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
             select q.period,
                    count(*) filter (where return_status = 'received'),
                    count(*) filter (where return_status = 'late'),
-                   count(*) filter (where return_status = 'resubmitted'),
+                   count(*) filter (where return_status in ('resubmitted', 'resubmission rejected')),
                    count(*) filter (where return_status = 'missing')
             from marts.fct_contract_quarter q join marts.dim_contract c using (contract_id)
             where c.commissioner_code = ? and q.financial_year = ? and q.period <= ?
@@ -232,9 +232,9 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         "Returns late, missing or resubmitted this quarter",
         """
         select q.contract_id, c.initiative_name, c.provider, q.return_status, q.due_date, q.first_received_at::date as received,
-               q.days_late, q.submissions, q.received_according_to
+               q.days_late, q.submissions, q.received_according_to, q.return_note
         from marts.fct_contract_quarter q join marts.dim_contract c using (contract_id)
-        where c.commissioner_code = ? and q.period = ? and q.return_status != 'received'
+        where c.commissioner_code = ? and q.period = ? and (q.return_status != 'received' or q.needs_review)
         order by q.return_status, q.contract_id
         """,
         args,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from orchestration.ingest.returns import read_returns, reject_duplicate_files, validate_returns
+from orchestration.ingest.row_count import count_file
 from orchestration.return_tools import reference_connection
 from tests.conftest import RAW
 
@@ -96,6 +97,9 @@ def check_invariants(folder, reference):
             assert loaded.get(shown, 0) == 0 and quarantined.get(shown, 0) == 0
         else:
             assert report.rows_read == loaded.get(shown, 0) + quarantined.get(shown, 0), (shown, report)
+            # The accounting check's own count, from the file with other code, agrees with the reader.
+            disk = folder / shown.rsplit("/", 1)[1]
+            assert count_file(disk).rows == report.rows_read, (shown, report)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])

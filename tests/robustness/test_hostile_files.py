@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from orchestration.ingest.csvfiles import MAX_FILE_BYTES
 from orchestration.ingest.returns import discover, read_returns
-from orchestration.ingest.workbook import MAX_UNCOMPRESSED_BYTES, TemplateHeader, TemplateLine, write_template
+from orchestration.ingest.workbook import MAX_UNCOMPRESSED_BYTES
 from orchestration.periods import Period
+from orchestration.return_template import TemplateHeader, TemplateLine, write_template
 from tests.conftest import run_opcc
 
 PERIOD = "2016-17 Q1"

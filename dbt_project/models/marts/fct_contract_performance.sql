@@ -82,6 +82,8 @@ select
             case when spend.return_status = 'missing' then 'missing return' end,
             case when spend.is_late then 'late return (' || spend.days_late || ' days)' end,
             case when spend.is_resubmitted then 'resubmitted (' || spend.submissions || ' returns)' end,
+            case when spend.return_status = 'resubmission rejected' then 'resubmission rejected: earlier figures in force' end,
+            case when spend.needs_review then 'return needs review: ' || spend.return_note end,
             case when spend.spend_ytd_gbp > spend.profile_ytd_gbp * {{ var('overspend_warning_ratio') }}
                     then 'overspent: '
                         || cast(round(100 * spend.spend_ytd_gbp / spend.profile_ytd_gbp) as integer)

@@ -1,60 +1,72 @@
 {{ incremental_by_year_config() }}
--- The measures of the latest submission for each contract and period: what the marts report.
+-- The measures a contract's return for a period reports: each measure from the latest submission
+-- in force that reports it (int_returns__submissions). A return split over two files (spend in one,
+-- indicators in the other) is merged; a resubmission supersedes the earlier figures measure by
+-- measure. source_file says which file each figure came from.
 with return_rows as (
     select
         source_file as path,
+        null::integer as version,
         contract_id,
         period,
         measure,
         value,
         comment,
         source_row,
-        true as is_on_disk,
-        null as sha256
+        true as is_on_disk
     from {{ ref('stg_returns__provider_returns') }}
     where {{ incremental_years("left(period, 7)") }}
 ),
 
-superseded_rows as (
+kept_rows as (
     select
         path,
+        version,
         contract_id,
         period,
         measure,
         value,
         comment,
         source_row,
-        false as is_on_disk,
-        sha256
+        false as is_on_disk
     from {{ ref('stg_returns__superseded_rows') }}
     where {{ incremental_years("left(period, 7)") }}
 ),
 
 submissions as (
     select * from {{ ref('int_returns__submissions') }}
-    where {{ incremental_years('financial_year') }}
+    where is_in_force and {{ incremental_years('financial_year') }}
 ),
 
 all_rows as (
     select * from return_rows
     union all
-    select * from superseded_rows
+    select * from kept_rows
+),
+
+in_force as (
+    select
+        all_rows.*,
+        submissions.submission_number,
+        submissions.version as submission_version
+    from all_rows
+    inner join submissions
+        on submissions.contract_id = all_rows.contract_id
+        and submissions.period = all_rows.period
+        and submissions.path = all_rows.path
+        and submissions.is_on_disk = all_rows.is_on_disk
+        and (all_rows.is_on_disk or submissions.version = all_rows.version)
 )
 
 select
-    left(all_rows.period, 7) as financial_year,
-    all_rows.contract_id,
-    all_rows.period,
-    all_rows.measure,
-    all_rows.value,
-    all_rows.comment,
-    all_rows.path as source_file,
-    all_rows.source_row
-from all_rows
-inner join submissions
-    on submissions.contract_id = all_rows.contract_id
-    and submissions.period = all_rows.period
-    and submissions.path = all_rows.path
-    and submissions.is_on_disk = all_rows.is_on_disk
-    and (all_rows.is_on_disk or submissions.sha256 = all_rows.sha256)
-where submissions.is_latest
+    left(period, 7) as financial_year,
+    contract_id,
+    period,
+    measure,
+    value,
+    comment,
+    path as source_file,
+    submission_version as source_version,
+    source_row
+from in_force
+qualify row_number() over (partition by contract_id, period, measure order by submission_number desc) = 1

@@ -7,13 +7,7 @@ renamed as (
         trim(period) as period,
         trim(file) as file_name,
         'returns/' || trim(period) || '/' || trim(file) as path,
-        coalesce(
-            try_strptime(trim(received_at), '%Y-%m-%d %H:%M'),
-            try_strptime(trim(received_at), '%Y-%m-%d %H:%M:%S'),
-            try_strptime(trim(received_at), '%Y-%m-%d'),
-            try_strptime(trim(received_at), '%d/%m/%Y %H:%M'),
-            try_strptime(trim(received_at), '%d/%m/%Y')
-        ) as received_at,
+        {{ parse_uk_timestamp('received_at') }} as received_at,
         received_at as received_at_printed,
         nullif(trim(note), '') as note,
         _source_row as source_row

@@ -5,6 +5,7 @@ with source as (
 renamed as (
     select
         path,
+        version,
         sha256,
         period_folder,
         contract_id,
