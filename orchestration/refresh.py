@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from . import warehouse as wh
 from .ingest.returns import period_folders
 from .periods import Period, partition_periods
 from .project import prepare_manifest
-from .quality import data_docs_index
+from .quality import Counts, data_docs_index, summarise_recorded
 from .resources import LOCK_WAIT_TAG, START_TAG
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 
@@ -55,6 +56,8 @@ class RefreshOutcome:
     materialized: list[str] = field(default_factory=list)
     data_docs: Path | None = None
     held_back: list[HeldBackVersion] = field(default_factory=list)
+    rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
+    packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
 
     @property
     def exit_code(self) -> int:
@@ -147,6 +150,8 @@ def run_refresh(
     else:
         outcome.tables = table_sizes(live)
         outcome.held_back = held_back_versions(live)
+        outcome.packs = _published_packs(result)
+    outcome.rule_counts = recorded_rule_counts(live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -158,6 +163,26 @@ def held_back_versions(live: Path) -> list[HeldBackVersion]:
             "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
         ).fetchall()
     return [HeldBackVersion(*row) for row in rows]
+
+
+def recorded_rule_counts(path: Path) -> Counts | None:
+    """The quality rules' results a warehouse file recorded (the published one, or a failed build)."""
+    if not path.exists():
+        return None
+    try:
+        with wh.read_only(path) as con:
+            return summarise_recorded(con)
+    except (duckdb.Error, OSError):  # a build killed half-way may not have the table yet
+        return None
+
+
+def _published_packs(result: dg.ExecuteInProcessResult) -> list[Path]:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key == dg.AssetKey(["warehouse"]) and "packs" in materialization.metadata:
+                return [Path(line) for line in materialization.metadata["packs"].value.splitlines() if line]
+    return []
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
