@@ -184,7 +184,7 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     if not rows:
         return "(0 rows)"
     basis = "year to date" if rows[0]["period_basis"] == "year_to_date" else "quarter"
-    header = ["priority", "outcome", "spend attributed", "outcomes", "cost per outcome", "contracts", "note"]
+    header = ["priority", "outcome", "spend", "outcomes", "per outcome", "contracts", "note"]
     numeric = [False, False, True, True, True, True, False]
     cells = [
         [
@@ -201,13 +201,14 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     if not any(row[-1] for row in cells):
         header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
     widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
-    # Shorten the text columns, widest first, until the table fits (each keeps at least 12 characters).
+    # Shorten the text columns, widest first, until the table fits; a code (the first word) stays whole.
     text_columns = [i for i, n in enumerate(numeric) if not n]
+    floor = {i: max([10, *(len(row[i].split(" ", 1)[0]) + 2 for row in cells)]) for i in text_columns}
     while sum(widths) + 2 * (len(widths) - 1) > width:
-        widest = max(text_columns, key=lambda i: widths[i])
-        if widths[widest] <= 12:
+        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
+        if not shrinkable:
             break
-        widths[widest] -= 1
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
     lines = [f"Cost per outcome, {rows[0]['period']} ({basis})"]
     lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
     lines.append("  ".join("-" * w for w in widths))

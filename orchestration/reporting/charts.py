@@ -78,6 +78,10 @@ def _svg(figure, name: str, title: str) -> str:
     text = re.sub(r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"', r"<svg\1", text, count=1)
     text = text.replace("<svg", f'<svg class="chart" role="img" aria-label="{escape(title)}"', 1)
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    # Several charts share a page: every id (and every reference to one) carries the chart's name.
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{name}-\1"', text)
     return f'<figure class="chart" style="max-width:{px}px">{text}<figcaption>{escape(title)}</figcaption></figure>'
 
 

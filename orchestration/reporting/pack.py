@@ -56,7 +56,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .rag { display: inline-block; color: #fff; font-weight: 600; border-radius: 3px; padding: 0 .35rem; font-size: .75rem;
        white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .rag-red { background: #c62828; } .rag-amber { background: #b26a00; } .rag-green { background: #2e7d32; }
-.rag-not-reported { background: #616161; } .rag-note { background: #1565c0; }
+.rag-not-reported { background: #616161; }
+table.fixed .rag { white-space: normal; } .rag-note { background: #1565c0; }
 .note { color: var(--muted); font-size: .8rem; margin: .2rem 0; }
 .none { color: var(--muted); font-style: italic; }
 figure.chart { margin: .4rem 0 1rem; break-inside: avoid; }
@@ -181,8 +182,9 @@ def attention_section(data: ReviewData) -> str:
               "outcomes: worst outcome indicator against target", raw_figure=True),
         _card(f"{received} of {s['returns_expected']} received", f"returns for {data.period}: {s['received_late']} late, "
               f"{s['resubmitted']} resubmitted, {s['missing']} missing"),
-        _card(f"{_money(s['spend_ytd_gbp'])} spent", f"to date, {_percent(s['spend_to_reported_profile_ytd']) or 'n/a'} of the "
-              f"profile of the quarters reported ({_money(s['profile_reported_ytd_gbp'])})"),
+        _card(f"{_money(s['spend_ytd_gbp'])} spent", f"to date, {_percent(s['spend_to_reported_profile_ytd'])} of the "
+              f"profile of the quarters reported ({_money(s['profile_reported_ytd_gbp'])})")
+        if s["profile_reported_ytd_gbp"] else _card("no spend reported", "no return has reported spend this year yet"),
         _card(_money(s["allocated_gbp"]), f"allocated in {data.framework_version} to {s['contracts_in_version']} contracts"),
     ]
     if s["has_budget_lines"]:

@@ -49,6 +49,13 @@ def _plain(value):
     return value
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of `width` characters needs (words kept whole, as a spreadsheet wraps)."""
+    import textwrap
+
+    return sum(max(1, len(textwrap.wrap(part, max(int(width * 1.1) - 1, 4)))) for part in text.split("\n"))
+
+
 def _print_setup(sheet, title: str, header_row: int | None) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -110,6 +117,7 @@ def write_table(book: Workbook, name: str, table: Table, columns: list[str] | No
                 cell.alignment = Alignment(vertical="top")
     if not rows:
         put_text(sheet.cell(row=header + 1, column=1), table.empty)
+    column_widths = {}
     last_row = header + max(len(rows), 1)
     last_column = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A{header}:{last_column}{last_row}"
@@ -118,6 +126,15 @@ def write_table(book: Workbook, name: str, table: Table, columns: list[str] | No
         longest = max([len(table.label(column))] + [len(str(_plain(row[index[column]]) or "")) for row in rows[:300]])
         width = (widths or {}).get(column) or min(max(9, longest + 2), 48 if column in WRAP_COLUMNS else 34)
         sheet.column_dimensions[get_column_letter(c)].width = width
+        column_widths[column] = width
+    # Spreadsheet programs do not grow a row for wrapped text they did not lay out themselves: give
+    # each row the height its longest wrapped cell needs, so nothing prints over the next row.
+    for r, row in enumerate(rows, start=header + 1):
+        lines = max(
+            [1] + [_lines(str(_plain(row[index[c]]) or ""), column_widths[c]) for c in columns if sheet.cell(row=r, column=columns.index(c) + 1).alignment.wrap_text]
+        )
+        if lines > 1:
+            sheet.row_dimensions[r].height = 12.75 * lines
     for column in (rag or table.rag) & set(columns):
         letter = get_column_letter(columns.index(column) + 1)
         _rag_formatting(sheet, f"{letter}{header + 1}:{letter}{last_row}")

@@ -144,7 +144,8 @@ framework_items as (
         data_quality.category as kind,
         case when data_quality.category = 'framework version held back' then any_value(data_quality.finding)
             else 'The published ' || pack_periods.financial_year || ' framework disagrees with itself in '
-                || sum(data_quality.items) || ' places; each is conformed and listed under Data quality'
+                || sum(data_quality.items) || case when sum(data_quality.items) = 1 then ' place' else ' places' end
+                || '; each is conformed and listed under Data quality'
         end as attention,
         sum(data_quality.items) as magnitude
     from pack_periods

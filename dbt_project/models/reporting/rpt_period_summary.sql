@@ -76,7 +76,9 @@ select
     calendar.months,
     calendar.due_date,
     return_periods.refreshed_at as returns_loaded_at,
-    return_periods.is_sample_data,
+    -- the sample flag is the period's; a commissioner none of whose returns arrived has no sample data to flag
+    return_periods.is_sample_data
+    and coalesce(returns_by_quarter.returns_expected - returns_by_quarter.missing, 0) > 0 as is_sample_data,
     current_versions.framework_version,
     current_versions.plan_code,
     plans.themes > 0 as plan_has_themes,
