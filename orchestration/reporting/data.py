@@ -377,11 +377,12 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         """
         select category, finding, example
         from reporting.rpt_data_quality
-        where commissioner_code = ? and financial_year = ? and (period is null or period <= ?)
+        where (commissioner_code = ? or commissioner_code is null) and financial_year = ? and (period is null or period <= ?)
         order by category_order, items desc, finding
         """,
         (commissioner, fy, period),
         labels={"category": "about", "example": "for example"},
+        note="A return file that names no contract of a known commissioner is listed in every commissioner's pack.",
         empty="Nothing in this commissioner's framework or returns needed correcting or setting aside.",
     )
     lacks = {}

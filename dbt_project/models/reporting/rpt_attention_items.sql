@@ -114,23 +114,27 @@ indicator_items as (
 ),
 
 file_items as (
+    -- a file that names no known commissioner's contract is listed for every commissioner: someone must see it
     select
-        data_quality.commissioner_code,
-        data_quality.period,
-        data_quality.financial_year,
+        pack_periods.commissioner_code,
+        pack_periods.period,
+        pack_periods.financial_year,
         null::varchar as contract_id,
         case when data_quality.category = 'return file not read' then 'red' else 'amber' end as severity,
         data_quality.category as kind,
         case when data_quality.category = 'return file not read' then any_value(data_quality.finding)
             else count(*) || ' row' || case when count(*) > 1 then 's' else '' end || ' of '
-                || regexp_extract(data_quality.example, '[^/]+$') || ' (' || data_quality.period || ') not loaded: '
+                || regexp_extract(data_quality.example, '[^/]+$') || ' (' || pack_periods.period || ') not loaded: '
                 || string_agg(distinct regexp_replace(data_quality.finding, '^.*was not loaded: ', ''), '; ')
         end as attention,
         count(*) as magnitude
-    from data_quality
+    from pack_periods
+    inner join data_quality
+        on (data_quality.commissioner_code = pack_periods.commissioner_code or data_quality.commissioner_code is null)
+        and data_quality.period = pack_periods.period
     where data_quality.category in ('return file not read', 'return row not loaded')
     group by
-        data_quality.commissioner_code, data_quality.period, data_quality.financial_year, data_quality.category,
+        pack_periods.commissioner_code, pack_periods.period, pack_periods.financial_year, data_quality.category,
         data_quality.example
 ),
 
