@@ -73,7 +73,7 @@ def test_the_first_page_names_what_needs_attention(pages, contracts, db):
     target_hardening = next(c for c in contracts if c["contract_id"] == "LEI-024")
     assert target_hardening["finance_rag"] == "red" and target_hardening["overall_status"] == "red"
     share = round(100 * float(target_hardening["spend_to_reported_profile_ytd"]))
-    assert f"Target Hardening (LEI-024" in first and f"{share}% of its profile" in first and share == 137
+    assert "Target Hardening (LEI-024" in first and f"{share}% of its profile" in first and share == 137
     assert "Street Sport (LEI-027" in first and "no return for 2016-17 Q3" in first
     red = [c for c in contracts if c["overall_status"] == "red"]
     assert len(red) >= 5
