@@ -64,12 +64,14 @@ def wrap(text: str, width: int, lines: int = 2) -> str:
     return "\n".join(wrapped)
 
 
-def _svg(figure, name: str, title: str) -> str:
+def _svg(figure, name: str, title: str, tight: bool = True) -> str:
     import matplotlib
 
     buffer = io.StringIO()
+    # A tight bounding box draws the figure twice; the panels of many priorities are laid out by hand instead.
+    fit = {"bbox_inches": "tight", "pad_inches": 0.08} if tight else {}
     with matplotlib.rc_context(_style(name)):
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight", pad_inches=0.08)
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, **fit)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     width = re.search(r'width="([\d.]+)pt"', text)
@@ -159,9 +161,10 @@ def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str],
                 axes.tick_params(labelsize=7.5)
                 axes.grid(axis="y", color="#e4e7eb", linewidth=0.6)
                 axes.set_axisbelow(True)
-            figure.subplots_adjust(hspace=0.75, wspace=0.45)
+            top = 1 - 0.62 / (2.75 * rows)
+            figure.subplots_adjust(left=0.065, right=0.99, bottom=0.22 / rows, top=top, hspace=0.75, wspace=0.42)
         part = f" ({start // per_chart + 1} of {-(-len(panels) // per_chart)})" if len(panels) > per_chart else ""
-        charts.append(_svg(figure, name, title + part))
+        charts.append(_svg(figure, name, title + part, tight=False))
     return charts
 
 

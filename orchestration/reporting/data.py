@@ -50,6 +50,7 @@ class RuleFinding:
     rows_failing: int
     rows_checked: int
     examples: list[str]  # the failing rows that are this commissioner's (as identified by the suite)
+    about_framework: bool = False  # the rows are entries of the commissioner's framework, explained in words elsewhere
 
 
 @dataclass
@@ -146,7 +147,10 @@ def rule_findings(con, commissioner: str) -> list[RuleFinding]:
         unowned = [s for s in listed if _owner(s, codes) is None]
         if not mine and not unowned and len(listed) >= (failing or 0):
             continue
-        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), mine))
+        # Rows named by commissioner and framework version are entries of a published document:
+        # the pack explains those in words (rpt_data_quality), not by their place in the text.
+        framework = bool(mine) and all(s.split(" / ", 1)[0].strip() == commissioner for s in listed if _owner(s, codes) == commissioner)
+        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), [] if framework else mine, framework))
     return findings
 
 
@@ -375,13 +379,13 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         "quality",
         "What the data quality findings mean",
         """
-        select category, finding, example
+        select category, finding
         from reporting.rpt_data_quality
         where (commissioner_code = ? or commissioner_code is null) and financial_year = ? and (period is null or period <= ?)
         order by category_order, items desc, finding
         """,
         (commissioner, fy, period),
-        labels={"category": "about", "example": "for example"},
+        labels={"category": "about"},
         note="A return file that names no contract of a known commissioner is listed in every commissioner's pack.",
         empty="Nothing in this commissioner's framework or returns needed correcting or setting aside.",
     )

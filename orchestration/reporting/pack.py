@@ -312,12 +312,13 @@ def _indicator_value(value, unit: str) -> str:
 def _rule_finding(finding: RuleFinding) -> str:
     kind = {"warning": "warning", "blocking": "blocking", "hold back": "held a version back"}.get(finding.severity, finding.severity)
     severity = "amber" if finding.severity == "warning" else "red"
-    if finding.examples:
-        where = "; ".join(finding.examples[:6]) + (" …" if len(finding.examples) > 6 else "")
-        what = f"flagged {html_text(where)}"
+    if finding.about_framework:
+        what = "flagged entries of this commissioner's published framework; each kind is explained in the table below"
+    elif finding.examples:
+        what = "flagged " + "; ".join(finding.examples[:6]) + (" …" if len(finding.examples) > 6 else "")
     else:
         what = f"flagged {finding.rows_failing:,} of {finding.rows_checked:,} rows checked, none of those listed is this commissioner's"
-    return f"<li>{badge(severity)} <strong>{html_text(finding.rule)}</strong> ({html_text(kind)}): {what if finding.examples else html_text(what)}</li>"
+    return f"<li>{badge(severity)} <strong>{html_text(finding.rule)}</strong> ({html_text(kind)}): {html_text(what)}</li>"
 
 
 def quality_section(data: ReviewData, docs_link: str | None) -> str:

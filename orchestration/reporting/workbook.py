@@ -243,7 +243,7 @@ def write_workbook(data: ReviewData, path: Path) -> Path:
     write_table(book, "Budget", data.budget)
     write_table(book, "Coverage", data.coverage)
     quality = data.data_quality
-    write_table(book, "Data quality", quality, widths={"category": 22, "finding": 90, "example": 50})
+    write_table(book, "Data quality", quality, widths={"category": 24, "finding": 120})
     _summary(book, data)
     order = ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per outcome", "Returns", "Budget", "Coverage", "Data quality"]
     book._sheets = [book[name] for name in order]

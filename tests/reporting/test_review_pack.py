@@ -227,3 +227,15 @@ def test_unknown_commissioner_is_refused_with_the_valid_ones(warehouse_copy):
     completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q2", "--commissioner", "NAB")
     assert completed.returncode == 2 and "no commissioner 'NAB'" in completed.stderr and "LEI" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
+    html = q4_pack[0].read_text(encoding="utf-8")
+    quality = html[html.index('<section id="quality">') : html.index('<section id="contract-pages">')]
+    assert "3 amounts printed without thousands separators in the 2016-17 framework: figures used as printed" in quality
+    assert "Row 3 of LEI-015.csv (2016-17 Q1), column value, was not loaded" in quality
+    for engineering in ("document line", "committed_figures_in_year", "=True", "printed_differently_in_table_1"):
+        assert engineering not in quality, engineering
+    assert 'href="' in quality and "data_docs/index.html" in quality, "detail is linked to Data Docs"
+    printed = next(p for p in pages if p.startswith("Data quality"))
+    assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
