@@ -171,11 +171,11 @@ def bench_preset(name: str, workdir: Path) -> dict:
     if live.parent.exists():
         shutil.rmtree(live.parent)
     print(f"[{name}] full refresh ...", flush=True)
-    full = refresh(live, raw, commissioner="NAB")
+    full = refresh(live, raw)
     held = Path(data["held_back"])
     shutil.move(str(held), str(raw / "returns" / held.name))
     print(f"[{name}] incremental refresh of {held.name} ...", flush=True)
-    incremental = refresh(live, raw, "--period", held.name, commissioner="NAB")
+    incremental = refresh(live, raw, "--period", held.name)
     periods = sorted(p.name for p in (raw / "returns").iterdir() if p.is_dir())
     print(f"[{name}] queries ...", flush=True)
     query = queries(live, periods)

@@ -13,6 +13,7 @@ so it can neither run as script nor as a formula.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -404,8 +405,6 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
 
 
 def _natural(text: str) -> tuple:
-    import re
-
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
 
 
