@@ -129,8 +129,15 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
 
 
 def _print_summary(outcome) -> None:
-    passed = sum(1 for c in outcome.checks if c.passed)
-    failed = len(outcome.checks) - passed
+    from .quality import load_suites
+
+    suites = {s.name for s in load_suites()} | {f"{s.name}_warnings" for s in load_suites()}
+    # Quality rules are counted per rule, as the review pack and `opcc check` count them; dbt tests
+    # and the file checks are the other checks of the run.
+    others = [c for c in outcome.checks if c.check not in suites]
+    others_failed = sum(1 for c in others if not c.passed)
+    rules = f"  rules    {outcome.rule_counts.line()}" if outcome.rule_counts else None
+    tests = f"  tests    {len(others) - others_failed} dbt tests and file checks passed, {others_failed} failed"
     if outcome.success:
         rows = {schema: 0 for schema, _, _ in outcome.tables}
         tables = {schema: 0 for schema, _, _ in outcome.tables}
@@ -140,13 +147,21 @@ def _print_summary(outcome) -> None:
         click.echo(f"\nWarehouse published: {outcome.warehouse}")
         for schema in sorted(rows):
             click.echo(f"  {schema:<8} {tables[schema]:>3} tables {rows[schema]:>10,} rows")
-        click.echo(f"  checks   {passed} passed, {failed} failed ({len(outcome.warnings)} with warnings)")
+        if rules:
+            click.echo(rules)
+        click.echo(tests)
         for warning in outcome.warnings:
             for line in (warning.description or warning.check).splitlines():
                 click.echo(f"  warning  {warning.check}: {line.lstrip('✗ ')}")
         if outcome.data_docs:
             click.echo(f"  Data Docs {outcome.data_docs}")
         click.echo(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
+        if outcome.packs:
+            click.echo("Review packs built:")
+            for path in outcome.packs:
+                click.echo(f"  {path}")
+        else:
+            click.echo("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
         for version in outcome.held_back:
             click.echo(
                 f"\nHeld back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
@@ -159,11 +174,13 @@ def _print_summary(outcome) -> None:
             for line in (check.description or check.check).splitlines():
                 if line.startswith("✗"):
                     click.echo(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
+        if rules:
+            click.echo(rules, err=True)
         if outcome.checks:
-            click.echo(f"  checks   {passed} passed, {failed} failed", err=True)
+            click.echo(tests, err=True)
         if outcome.data_docs:
             click.echo(f"  Data Docs {outcome.data_docs}", err=True)
-        click.echo(f"  the warehouse at {outcome.warehouse} was not changed ({outcome.seconds:.1f} s)", err=True)
+        click.echo(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)", err=True)
 
 
 @main.command()
@@ -280,7 +297,7 @@ def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
 @warehouse_option
 def check(warehouse: Path | None) -> None:
     """Run every Great Expectations checkpoint against the published warehouse and rebuild Data Docs."""
-    from .quality import data_docs_index, run_checkpoints
+    from .quality import data_docs_index, run_checkpoints, summarise
 
     live = warehouse_path(warehouse)
     try:
@@ -295,30 +312,42 @@ def check(warehouse: Path | None) -> None:
                 label = "BLOCKING" if result.rule.blocking else "warning "
                 blocking += result.rule.blocking
                 click.echo(f"{label} {outcome.suite.name}: {result.describe().lstrip('✗ ')}")
-    rules = sum(len(o.outcomes) for o in outcomes)
-    click.echo(f"{len(outcomes)} suites, {rules} rules; Data Docs {data_docs_index(live)}")
+    click.echo(f"{len(outcomes)} suites, {summarise(outcomes).line()}; Data Docs {data_docs_index(live)}")
     sys.exit(1 if blocking else 0)
 
 
 @main.command()
 @warehouse_option
 @click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the pack (default: reports/<period> beside the warehouse).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the pack (default: reports/<period>/<commissioner> beside the warehouse).")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
-def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None) -> None:
-    """Write the quarterly performance review pack (HTML with charts, and XLSX) for a period."""
+@click.option("--pdf", "pdf", is_flag=True, help="Also print the page to PDF (A4 landscape) with headless Chromium.")
+def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None, pdf: bool) -> None:
+    """Write the quarterly performance review pack (HTML with charts, and XLSX; PDF with --pdf) for a period."""
+    from .quality import data_docs_index
     from .queries import connect_locked
     from .reporting.pack import build_pack
+    from .reporting.pdf import PdfUnavailable, print_pdf
+    from .warehouse import reports_dir
 
     live = warehouse_path(warehouse)
-    out_dir = out_dir or live.parent / "reports" / period
+    code = commissioner_code(code)
+    out_dir = out_dir or reports_dir(live) / period / code
+    docs = data_docs_index(live)
     try:
         with connect_locked(live) as con:
-            html_path, xlsx_path = build_pack(con, period, out_dir, commissioner_code(code))
+            html_path, xlsx_path = build_pack(con, period, out_dir, code, data_docs=docs if docs.exists() else None)
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
+    if pdf:
+        try:
+            click.echo(f"Wrote {print_pdf(html_path)}")
+        except PdfUnavailable as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
 
 
 @main.command()

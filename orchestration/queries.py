@@ -142,14 +142,18 @@ def _jsonable(value):
 
 
 COST_PER_OUTCOME_COLUMNS = """
-    period, period_basis, strategic_priority, indicator_code, indicator_name,
-    attributed_spend_gbp, outcome_value, cost_per_outcome_gbp, contracts, not_computed_because
+    c.period, c.period_basis, c.strategic_priority, c.indicator_code, c.indicator_name,
+    c.attributed_spend_gbp, c.outcome_value, c.cost_per_outcome_gbp, c.contracts, c.not_computed_because
 """
+
+
+def _listing(rows: list[tuple[str, str | None]]) -> str:
+    return ", ".join(f"{code} {name}" if name else code for code, name in rows)
 
 
 def cost_per_outcome_query(
     live: Path, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str = "table",
-    commissioner: str | None = None,
+    commissioner: str | None = None, width: int | None = None,
 ) -> str:
     from .settings import commissioner as default_commissioner
 
@@ -158,6 +162,25 @@ def cost_per_outcome_query(
         known_commissioners = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
         if code not in known_commissioners:
             raise ValueError(f"no commissioner '{code}' in this warehouse (commissioners: {', '.join(known_commissioners)})")
+        if priority is not None:
+            priorities = con.execute(
+                "select strategic_priority, any_value(short_name) from marts.dim_strategic_priority where commissioner_code = ? "
+                "group by 1 order by min(priority_number), 1",
+                [code],
+            ).fetchall()
+            if priority.upper() not in {p for p, _ in priorities}:
+                raise ValueError(f"no strategic priority '{priority}' for {code} (priorities: {_listing(priorities) or 'none'})")
+        if indicator is not None:
+            indicators = con.execute(
+                "select indicator_code, any_value(indicator_name) from marts.dim_indicator where commissioner_code = ? "
+                "and has_cost_per_outcome group by 1 order by 1",
+                [code],
+            ).fetchall()
+            if indicator.upper() not in {i for i, _ in indicators}:
+                raise ValueError(
+                    f"no outcome indicator '{indicator}' with a cost per outcome for {code} "
+                    f"(indicators: {_listing(indicators) or 'none'})"
+                )
         if period is None:
             row = con.execute("select max(period) from marts.fct_cost_per_outcome where commissioner_code = ?", [code]).fetchone()
             if row[0] is None:
@@ -173,14 +196,69 @@ def cost_per_outcome_query(
             raise ValueError(f"no cost per outcome for period '{period}' (periods: {', '.join(sorted(known))})")
         relation = con.execute(
             f"""
-            select {COST_PER_OUTCOME_COLUMNS} from marts.fct_cost_per_outcome
-            where commissioner_code = ? and period = ? and period_basis = ?
-              and (? is null or strategic_priority = upper(?))
-              and (? is null or indicator_code = upper(?))
-            order by strategic_priority, indicator_code
+            select {COST_PER_OUTCOME_COLUMNS}, p.short_name as priority_name
+            from marts.fct_cost_per_outcome c
+            left join marts.dim_strategic_priority p
+                on p.plan_code = c.plan_code and p.strategic_priority = c.strategic_priority
+            where c.commissioner_code = ? and c.period = ? and c.period_basis = ?
+              and (? is null or c.strategic_priority = upper(?))
+              and (? is null or c.indicator_code = upper(?))
+            order by p.priority_number, c.strategic_priority, c.indicator_code
             """,
             [code, period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
         )
         columns = [d[0] for d in relation.description]
         rows = relation.fetchall()
-    return format_rows(columns, rows, fmt)
+    if fmt != "table":
+        # csv and json keep their columns: scripts read them.
+        return format_rows(columns[:-1], [row[:-1] for row in rows], fmt)
+    return cost_per_outcome_table([dict(zip(columns, row, strict=True)) for row in rows], width)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
+    """A table a person reads in a terminal: priority names beside codes, outcomes as whole numbers,
+    money as £, and text columns shortened so the table fits the terminal's width."""
+    import shutil
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    if not rows:
+        return "(0 rows)"
+    basis = "year to date" if rows[0]["period_basis"] == "year_to_date" else "quarter"
+    header = ["priority", "outcome", "spend", "outcomes", "per outcome", "contracts", "note"]
+    numeric = [False, False, True, True, True, True, False]
+    cells = [
+        [
+            f"{r['strategic_priority']} {r['priority_name'] or ''}".strip(),
+            f"{r['indicator_code']} {r['indicator_name']}",
+            f"£{float(r['attributed_spend_gbp']):,.0f}" if r["attributed_spend_gbp"] is not None else "",
+            f"{round(float(r['outcome_value'])):,}" if r["outcome_value"] is not None else "",
+            f"£{float(r['cost_per_outcome_gbp']):,.2f}" if r["cost_per_outcome_gbp"] is not None else "n/a",
+            f"{int(r['contracts']):,}" if r["contracts"] is not None else "",
+            r["not_computed_because"] or "",
+        ]
+        for r in rows
+    ]
+    if not any(row[-1] for row in cells):
+        header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
+    # Shorten the text columns, widest first, until the table fits; a code (the first word) stays whole.
+    text_columns = [i for i, n in enumerate(numeric) if not n]
+    floor = {i: max([10, *(len(row[i].split(" ", 1)[0]) + 2 for row in cells)]) for i in text_columns}
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    lines = [f"Cost per outcome, {rows[0]['period']} ({basis})"]
+    lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append(
+            "  ".join(_fit(v, w).rjust(w) if n else _fit(v, w).ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
+        )
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from . import timings
 from . import warehouse as wh
@@ -23,7 +24,7 @@ from .ingest.returns import period_folders
 from .instance import open_instance
 from .periods import Period, partition_periods
 from .project import prepare_manifest
-from .quality import data_docs_index
+from .quality import Counts, data_docs_index, summarise_recorded
 from .resources import LOCK_WAIT_TAG, START_TAG
 from .settings import apply_offline_environment, raw_dir, warehouse_path
 
@@ -60,6 +61,8 @@ class RefreshOutcome:
     data_docs: Path | None = None
     held_back: list[HeldBackVersion] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
+    rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
+    packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
 
     @property
     def exit_code(self) -> int:
@@ -164,6 +167,8 @@ def run_refresh(
     else:
         outcome.tables = table_sizes(live)
         outcome.held_back = held_back_versions(live)
+        outcome.packs = _published_packs(result)
+    outcome.rule_counts = recorded_rule_counts(live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
     stages["summary"] = outcome.seconds - sum(stages.values())  # table sizes, held-back versions
     outcome.stages = {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: timings.order(kv[0])) if v > 0}
@@ -203,6 +208,26 @@ def held_back_versions(live: Path) -> list[HeldBackVersion]:
             "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
         ).fetchall()
     return [HeldBackVersion(*row) for row in rows]
+
+
+def recorded_rule_counts(path: Path) -> Counts | None:
+    """The quality rules' results a warehouse file recorded (the published one, or a failed build)."""
+    if not path.exists():
+        return None
+    try:
+        with wh.read_only(path) as con:
+            return summarise_recorded(con)
+    except (duckdb.Error, OSError):  # a build killed half-way may not have the table yet
+        return None
+
+
+def _published_packs(result: dg.ExecuteInProcessResult) -> list[Path]:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key == dg.AssetKey(["warehouse"]) and "packs" in materialization.metadata:
+                return [Path(line) for line in materialization.metadata["packs"].value.splitlines() if line]
+    return []
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 BUILD_DIR_NAME = ".build"
+REPORTS_DIR_NAME = "reports"
 
 
 class WarehouseLocked(RuntimeError):
@@ -48,6 +49,31 @@ def build_path(live: Path) -> Path:
     """The one file a refresh builds into. One path per warehouse (only one refresh builds at a
     time), so dbt sees the same profile from run to run and can parse partially."""
     return build_dir(live) / f"{live.stem}.build{live.suffix}"
+
+
+def reports_dir(live: Path) -> Path:
+    """Where the published warehouse's review packs are: <warehouse folder>/reports/<period>/<commissioner>/."""
+    return live.parent / REPORTS_DIR_NAME
+
+
+def staged_reports_dir(live: Path) -> Path:
+    """Where a refresh writes its packs until its build is published (they never describe an unpublished build)."""
+    return build_dir(live) / REPORTS_DIR_NAME
+
+
+def publish_reports(live: Path) -> list[Path]:
+    """Move the packs a build wrote into place beside the warehouse just published; returns their paths."""
+    staged = staged_reports_dir(live)
+    if not staged.is_dir():
+        return []
+    published = []
+    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+        target = reports_dir(live) / path.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        published.append(target)
+    shutil.rmtree(staged, ignore_errors=True)
+    return published
 
 
 def dbt_target_path(live: Path) -> Path:
@@ -145,6 +171,7 @@ def _now() -> str:
 def remove_stale_build(live: Path) -> list[Path]:
     """Delete a build file left by a refresh that died; call only while holding the writer lock."""
     removed = []
+    shutil.rmtree(staged_reports_dir(live), ignore_errors=True)
     build = build_path(live)
     for path in (build, build.with_name(build.name + ".wal")):
         if path.exists():
@@ -188,10 +215,11 @@ def discard_build(build: Path) -> None:
 
 
 def keep_failed(build: Path, live: Path) -> Path | None:
-    """Keep a failed build beside the warehouse for inspection (replacing the previous one).
+    """Keep a failed build beside the warehouse for inspection (replacing the previous one); its packs go.
 
     On a disk that is (nearly) full the build is removed instead: it is likely cut short, and
     keeping it would keep the disk full."""
+    shutil.rmtree(staged_reports_dir(live), ignore_errors=True)
     if not build.exists():
         return None
     try:

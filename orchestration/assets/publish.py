@@ -8,6 +8,7 @@ in as the live warehouse in one atomic rename.
 
 import dagster as dg
 
+from .. import warehouse as wh
 from ..audit import utc_now
 from ..resources import WarehouseResource
 
@@ -36,9 +37,12 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
                 [context.run_id, utc_now(), periods, len(tables), raw_rows],
             )
         live = warehouse.publish()
+        # The review packs the run built describe this warehouse: they go into place with it.
+        packs = wh.publish_reports(live)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(live)),
+                "packs": dg.MetadataValue.text("\n".join(str(p) for p in packs)),
                 "tables": dg.MetadataValue.int(len(tables)),
                 "size_bytes": dg.MetadataValue.int(live.stat().st_size),
             }

@@ -115,7 +115,9 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
             dg.AssetCheckSpec(
                 name=f"{suite.name}_warnings",
                 asset=asset,
-                blocking=False,
+                # Waited for, never stopping anything (severity WARN): what is downstream, the review
+                # pack above all, then reads every rule's result.
+                blocking=True,
                 description=f"Great Expectations suite {suite.name} (warnings): "
                 + _rules([r for r in suite.rules if not r.blocking]),
                 metadata={"suite": suite.name, "layer": suite.layer},

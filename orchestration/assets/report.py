@@ -1,53 +1,79 @@
 """The quarterly performance review pack, one per reporting period, built from the warehouse being refreshed.
 
-It depends on the marts it shows, so it builds only when their blocking
-checks passed; the quarterly schedule's run builds the pack of the quarter
-whose returns just fell due.
+It reads the dbt models of the reporting folder (schema `reporting`), so its
+dependencies are those models, read from the dbt manifest: a new model there
+is a dependency without a change here. It builds only when their blocking
+checks passed, and after every quality check on them ran (their results are
+in the pack). The packs are written beside the build and moved into place
+when the warehouse is published (assets/publish.py), so a pack never
+describes a build that was not published. The quarterly schedule's run
+builds the pack of the quarter whose returns just fell due.
 """
+
+import json
+from pathlib import Path
 
 import dagster as dg
 
+from .. import warehouse as wh
 from ..partitions import period_partitions
+from ..project import dbt_project
+from ..quality import data_docs_index
 from ..reporting.pack import build_pack
 from ..resources import WarehouseResource
+from .dbt import translator
 
-REPORTED_MARTS = [
-    "fct_contract_performance", "fct_indicator_performance", "fct_cost_per_outcome", "fct_spend_by_priority",
-    "fct_priority_coverage", "fct_budget_position", "fct_contract_quarter", "dim_contract",
-]
+REPORTING_FOLDER = "reporting"
+
+
+def reporting_models(manifest_path: Path | None = None) -> list[dg.AssetKey]:
+    """The asset keys of every dbt model in models/reporting/, from the manifest."""
+    manifest = json.loads(Path(manifest_path or dbt_project.manifest_path).read_text(encoding="utf-8"))
+    return sorted(
+        (
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["fqn"][1:2] == [REPORTING_FOLDER]
+        ),
+        key=lambda key: key.to_user_string(),
+    )
 
 
 @dg.asset(
     key=["report", "review_pack"],
     partitions_def=period_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=[dg.AssetKey(["marts", name]) for name in REPORTED_MARTS] + [dg.AssetKey(["audit", "source_discrepancies"])],
+    deps=reporting_models(),
     group_name="report",
     kinds={"html", "xlsx"},
     description=(
         "The quarterly performance review of the latest quarter a refresh loads, for each commissioner with a current "
-        "framework for its year: one "
-        "self-contained HTML page with charts and the same tables as an XLSX workbook, under "
-        "<warehouse folder>/reports/<period>/<commissioner>/."
+        "framework for its year: one self-contained HTML page with charts and the same tables as an XLSX workbook, "
+        "under <warehouse folder>/reports/<period>/<commissioner>/ once the warehouse is published."
     ),
 )
 def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    out = warehouse.live_path.parent / "reports"
+    live = warehouse.live_path
+    staged, final = wh.staged_reports_dir(live), wh.reports_dir(live)
+    docs = data_docs_index(live)
     built = []
     with warehouse.get_connection() as con:
         present = {r[0] for r in con.execute("select period from raw.return_periods").fetchall()}
-        current = con.execute(
-            "select financial_year, commissioner_code from marts.dim_framework_version where is_latest order by 2"
-        ).fetchall()
         # The latest quarter the run loaded: the one whose returns just fell due (earlier ones: opcc report).
         for period in sorted(p for p in context.partition_keys if p in present)[-1:]:
-            codes = [code for year, code in current if year == period[:7]]
-            if period not in present or not codes:
-                context.log.info(f"{period}: no returns or no current framework for the year, no review pack")
-                continue
+            codes = [
+                r[0]
+                for r in con.execute(
+                    "select commissioner_code from reporting.rpt_period_summary where period = ? order by 1", [period]
+                ).fetchall()
+            ]
+            if not codes:
+                context.log.info(f"{period}: no commissioner has a current framework for the year, no review pack")
             for code in codes:
-                html_path, xlsx_path = build_pack(con, period, out / period / code, code)
-                built.append(f"{html_path}\n{xlsx_path}")
+                html_path, xlsx_path = build_pack(
+                    con, period, staged / period / code, code, data_docs=docs, final_dir=final / period / code
+                )
+                built += [final / html_path.relative_to(staged), final / xlsx_path.relative_to(staged)]
     return dg.MaterializeResult(
-        metadata={"packs": dg.MetadataValue.int(len(built)), "files": dg.MetadataValue.text("\n".join(built))}
+        metadata={"packs": dg.MetadataValue.int(len(built) // 2), "files": dg.MetadataValue.text("\n".join(map(str, built)))}
     )

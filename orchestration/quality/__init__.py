@@ -13,6 +13,7 @@ from .runner import (
     record,
     run_checkpoints,
     summarise,
+    summarise_recorded,
     validate,
 )
 from .suites import BLOCKING, Rule, Suite, load_suites
@@ -34,5 +35,6 @@ __all__ = [
     "record",
     "run_checkpoints",
     "summarise",
+    "summarise_recorded",
     "validate",
 ]

@@ -96,19 +96,37 @@ class Counts:
         return ", ".join(parts)
 
 
+def classify(passed: bool, blocking: bool, holds_back: bool) -> str:
+    """passed, warned, held_back or failed: the one definition every count uses."""
+    if passed:
+        return "passed"
+    if not blocking:
+        return "warned"
+    return "held_back" if holds_back else "failed"
+
+
+def _count(counts: Counts, outcome: str) -> None:
+    counts.rules += 1
+    setattr(counts, outcome, getattr(counts, outcome) + 1)
+
+
 def summarise(outcomes: list[SuiteOutcome]) -> Counts:
     counts = Counts()
     for outcome in outcomes:
         for result in outcome.outcomes:
-            counts.rules += 1
-            if result.passed:
-                counts.passed += 1
-            elif not result.rule.blocking:
-                counts.warned += 1
-            elif outcome.suite.holds_back:
-                counts.held_back += 1
-            else:
-                counts.failed += 1
+            _count(counts, classify(result.passed, result.rule.blocking, outcome.suite.holds_back))
+    return counts
+
+
+RECORDED_SEVERITY = {"warning": (False, False), "blocking": (True, False), "hold back": (True, True)}
+
+
+def summarise_recorded(con: duckdb.DuckDBPyConnection) -> Counts:
+    """The same count over the rules a warehouse recorded in audit.quality_results (see record())."""
+    counts = Counts()
+    for passed, severity in con.execute("select passed, severity from audit.quality_results").fetchall():
+        blocking, holds_back = RECORDED_SEVERITY.get(severity, (True, False))
+        _count(counts, classify(bool(passed), blocking, holds_back))
     return counts
 
 

@@ -224,3 +224,38 @@ def test_open_data_for_each_commissioner_s_current_version_with_what_it_lacks(im
     assert len(rows(lei / "LEI-2017-18-v1-grants-register.csv")) == 3
     assert not (lei / "LEI-2017-18-v1-360giving.json").exists()
     assert sum("no award date known" in f["finding"] for f in rows(lei / "LEI-2017-18-v1-findings.csv")) == 3
+
+
+def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imported, tmp_path):
+    import re
+
+    from openpyxl import load_workbook
+
+    live, _ = imported
+    pack = run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(tmp_path))
+    assert pack.returncode == 0 and "Traceback" not in pack.stdout + pack.stderr, pack.stderr
+    html = (tmp_path / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism" in text
+    assert "prints no budget position (no budget lines)" in text
+    assert "No provider return for 2016-17 Q4 has been received" in text
+    assert "No headline outcome has been reported" in text
+    assert "Illustrative sample data" not in text, "none of its returns is sample data: it has none"
+    attention = text[text.index("Needs attention, worst first") : text.index("Contract performance", text.index("worst first"))]
+    assert "NOR-001" in attention and "no return for 2016-17 Q1" in attention and "LEI-" not in attention
+    assert "Framework 2016-17 v2 is held back" in attention
+    quality = html[html.index('<section id="quality">') : html.index('<section id="contract-pages">')]
+    assert "LEI-" not in quality and "LEI /" not in quality, "only this commissioner's rows"
+    assert "printed total that differs from the sum of its lines, accepted with a reason" in quality
+    book = load_workbook(tmp_path / "review-2016-17-Q4.xlsx")
+    assert "prints no budget position" in book["Budget"]["A5"].value
+    assert book["Contracts"].max_row == 4 + 7
+
+    lei_pack = (live.parent / "reports" / "2016-17 Q4" / "LEI" / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    assert "NOR-0" not in lei_pack and "Norborough" not in lei_pack
+
+    costs = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")
+    assert costs.returncode == 2 and "no cost per outcome for NOR yet" in costs.stderr
+    wrong = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR", "--priority", "SP9")
+    assert wrong.returncode == 2 and "no strategic priority 'SP9' for NOR" in wrong.stderr and "P1 " in wrong.stderr
+    assert "SP1 " not in wrong.stderr, "the valid ones are NOR's"

@@ -63,19 +63,23 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
     assert "no outcomes reported: the outcome total is 0" in html
 
     book = load_workbook(pack / "review-2016-17-Q1.xlsx")
-    sheet = book["Quarantined rows"]
-    dangerous = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
-    assert FORMULA in [c.value for c in dangerous], "the provider's text is there, as text"
-    for cell in dangerous:
-        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "no cell of the workbook is a formula"
+    quality = book["Data quality"]
+    mentioned = [c for row in quality.iter_rows() for c in row if isinstance(c.value, str) and HOSTILE_NAME in c.value]
+    assert mentioned and all(c.data_type == "s" for c in mentioned), "the file is named, as text"
+    assert any(FORMULA.upper() in c.value.upper() for c in mentioned), "the provider's text is there, as text"
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+            assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
 
     # LibreOffice shows the text, it does not follow or evaluate it.
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is needed (.ci/run installs it)"
-    single = tmp_path / "quarantined.xlsx"
+    single = tmp_path / "quality.xlsx"
     book_only = load_workbook(pack / "review-2016-17-Q1.xlsx")
     for name in book_only.sheetnames:
-        if name != "Quarantined rows":
+        if name != "Data quality":
             del book_only[name]
     book_only.save(single)
     subprocess.run(
@@ -83,5 +87,5 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
          "--convert-to", "csv", "--outdir", str(tmp_path), str(single)],
         check=True, capture_output=True, timeout=180,
     )
-    exported = (tmp_path / "quarantined.csv").read_text(encoding="utf-8", errors="replace")
-    assert "HYPERLINK" in exported and "click\n" not in exported
+    exported = (tmp_path / "quality.csv").read_text(encoding="utf-8", errors="replace")
+    assert "onerror=alert(1)" in exported and "click\n" not in exported

@@ -1,7 +1,7 @@
 {{ incremental_by_year_config() }}
--- The contract-management view: per contract and reporting period, spend against profile, its
--- indicators against target (RAG), its return's status, and the exceptions a commissioner acts
--- on (missing, late, resubmitted, overspent, under target).
+-- The contract-management view: per contract and reporting period, spend against profile (finance
+-- RAG), its indicators against target (outcome RAG), its return's status, the overall status (the
+-- worse of the two RAGs) and the exceptions a commissioner acts on, in words.
 with quarters as (
     select * from {{ ref('fct_contract_quarter') }}
     where {{ incremental_years('financial_year') }}
@@ -21,7 +21,10 @@ spend as (
         *,
         annual_allocated_gbp / 4 as profile_gbp,
         sum(coalesce(spend_gbp, 0)) over running as spend_ytd_gbp,
-        annual_allocated_gbp * quarter_number / 4 as profile_ytd_gbp
+        annual_allocated_gbp * quarter_number / 4 as profile_ytd_gbp,
+        -- A missing return says nothing about spend: the finance RAG compares spend with the
+        -- profile of the quarters that were reported, and the missing return is its own exception.
+        sum(case when is_received then annual_allocated_gbp / 4 else 0 end) over running as profile_reported_ytd_gbp
     from quarters
     window running as (partition by contract_id, financial_year order by period rows between unbounded preceding and current row)
 ),
@@ -40,13 +43,54 @@ rag as (
             max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end)
         ) as worst,
         list(
-            'under target: ' || indicator_code || ' (' || cast(round(100 * achievement_ytd) as integer) || '% of target to date)'
-            order by indicator_code
+            'under target: ' || indicator_name || ' (' || indicator_code || ') at '
+            || cast(round(100 * achievement_ytd) as integer) || '% of target to date'
+            order by achievement_ytd, indicator_code
         ) filter (where rag_status = 'red'
         ) as under_target,
+        list(
+            'below target: ' || indicator_name || ' (' || indicator_code || ') at '
+            || cast(round(100 * achievement_ytd) as integer) || '% of target to date'
+            order by achievement_ytd, indicator_code
+        ) filter (where rag_status = 'amber'
+        ) as below_target,
         list(indicator_code order by indicator_code) filter (where missed_by_more_than_half) as missed_by_half
     from indicators
     group by contract_id, period
+),
+
+finance as (
+    select
+        contract_id,
+        period,
+        spend_ytd_gbp / nullif(profile_reported_ytd_gbp, 0) as spend_to_reported_profile,
+        case
+            when return_status = 'missing' or profile_reported_ytd_gbp = 0 then 'not reported'
+            when spend_ytd_gbp > profile_reported_ytd_gbp * {{ var('finance_red_above') }} then 'red'
+            when spend_ytd_gbp < profile_reported_ytd_gbp * {{ var('finance_red_below') }} then 'red'
+            when spend_ytd_gbp > profile_reported_ytd_gbp * {{ var('finance_amber_above') }} then 'amber'
+            when spend_ytd_gbp < profile_reported_ytd_gbp * {{ var('finance_amber_below') }} then 'amber'
+            else 'green'
+        end as finance_rag
+    from spend
+),
+
+statuses as (
+    select
+        spend.contract_id,
+        spend.period,
+        finance.finance_rag,
+        finance.spend_to_reported_profile,
+        case
+            when spend.return_status = 'missing' then 'not reported'
+            when rag.worst = 3 then 'red'
+            when rag.worst = 2 then 'amber'
+            when rag.worst = 1 then 'green'
+            else 'not reported'
+        end as rag_status
+    from spend
+    left join rag using (contract_id, period)
+    left join finance using (contract_id, period)
 )
 
 select
@@ -65,18 +109,22 @@ select
     cast(round(spend.profile_gbp, 2) as decimal(14, 2)) as profile_gbp,
     cast(round(spend.spend_ytd_gbp, 2) as decimal(14, 2)) as spend_ytd_gbp,
     cast(round(spend.profile_ytd_gbp, 2) as decimal(14, 2)) as profile_ytd_gbp,
+    cast(round(spend.profile_reported_ytd_gbp, 2) as decimal(14, 2)) as profile_reported_ytd_gbp,
     round(spend.spend_ytd_gbp / nullif(spend.profile_ytd_gbp, 0), 4) as spend_to_profile_ytd,
     coalesce(rag.indicators_green, 0) as indicators_green,
     coalesce(rag.indicators_amber, 0) as indicators_amber,
     coalesce(rag.indicators_red, 0) as indicators_red,
     coalesce(rag.indicators_not_reported, 0) as indicators_not_reported,
-    case
-        when spend.return_status = 'missing' then 'not reported'
-        when rag.worst = 3 then 'red'
-        when rag.worst = 2 then 'amber'
-        when rag.worst = 1 then 'green'
-        else 'not reported'
-    end as rag_status,
+    cast(round(statuses.spend_to_reported_profile, 4) as decimal(10, 4)) as spend_to_reported_profile_ytd,
+    statuses.rag_status,
+    statuses.finance_rag,
+    -- The worse of the two: a contract on target but overspent needs attention as much as one under target.
+    case greatest(
+        case statuses.rag_status when 'red' then 4 when 'amber' then 3 when 'not reported' then 2 else 1 end,
+        case statuses.finance_rag when 'red' then 4 when 'amber' then 3 when 'not reported' then 2 else 1 end
+    )
+        when 4 then 'red' when 3 then 'amber' when 2 then 'not reported' else 'green'
+    end as overall_status,
     list_filter(
         [
             case when spend.return_status = 'missing' then 'missing return' end,
@@ -84,15 +132,20 @@ select
             case when spend.is_resubmitted then 'resubmitted (' || spend.submissions || ' returns)' end,
             case when spend.return_status = 'resubmission rejected' then 'resubmission rejected: earlier figures in force' end,
             case when spend.needs_review then 'return needs review: ' || spend.return_note end,
-            case when spend.spend_ytd_gbp > spend.profile_ytd_gbp * {{ var('overspend_warning_ratio') }}
-                    then 'overspent: '
-                        || cast(round(100 * spend.spend_ytd_gbp / spend.profile_ytd_gbp) as integer)
-                        || '% of profile to date'
+            case when statuses.finance_rag in ('red', 'amber')
+                    then case
+                            when statuses.spend_to_reported_profile > 1 and statuses.finance_rag = 'red' then 'overspent: '
+                            when statuses.spend_to_reported_profile > 1 then 'ahead of profile: '
+                            when statuses.finance_rag = 'red' then 'underspent: '
+                            else 'behind profile: '
+                        end
+                        || cast(round(100 * statuses.spend_to_reported_profile) as integer) || '% of profile to date'
             end
-        ] || coalesce(rag.under_target, []),
+        ] || coalesce(rag.under_target, []) || coalesce(rag.below_target, []),
         lambda e: e is not null
     ) as exceptions,
     coalesce(rag.missed_by_half, []) as targets_missed_by_more_than_half
 from spend
 left join rag using (contract_id, period)
+left join statuses using (contract_id, period)
 left join contracts using (contract_id)

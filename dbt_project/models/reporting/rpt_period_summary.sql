@@ -1,0 +1,124 @@
+-- Per commissioner and period with returns in the warehouse: the pack's header and headline
+-- figures, and what the commissioner's data has (themes, budget lines, returns), so the pack can
+-- say plainly what a section lacks.
+with return_periods as (
+    select * from {{ ref('stg_returns__return_periods') }}
+),
+
+calendar as (
+    select * from {{ ref('stg_returns__reporting_periods') }}
+),
+
+versions as (
+    select * from {{ ref('dim_framework_version') }}
+),
+
+commissioners as (
+    select * from {{ ref('dim_commissioner') }}
+),
+
+plans as (
+    select * from {{ ref('dim_plan') }}
+),
+
+budget as (
+    select * from {{ ref('fct_budget_position') }}
+),
+
+contract_status as (
+    select * from {{ ref('rpt_contract_status') }}
+),
+
+returns_by_quarter as (
+    select * from {{ ref('rpt_returns_by_quarter') }}
+),
+
+current_versions as (
+    select
+        versions.commissioner_code,
+        versions.financial_year,
+        versions.framework_version,
+        versions.plan_code,
+        versions.contracts as contracts_in_version,
+        versions.allocated_gbp
+    from versions
+    where versions.is_latest
+),
+
+statuses as (
+    select
+        commissioner_code,
+        period,
+        count(*) as contracts,
+        sum(spend_ytd_gbp) as spend_ytd_gbp,
+        sum(profile_ytd_gbp) as profile_ytd_gbp,
+        sum(profile_reported_ytd_gbp) as profile_reported_ytd_gbp,
+        count(*) filter (where overall_status = 'red') as overall_red,
+        count(*) filter (where overall_status = 'amber') as overall_amber,
+        count(*) filter (where overall_status = 'green') as overall_green,
+        count(*) filter (where overall_status = 'not reported') as overall_not_reported,
+        count(*) filter (where finance_rag = 'red') as finance_red,
+        count(*) filter (where finance_rag = 'amber') as finance_amber,
+        count(*) filter (where finance_rag = 'green') as finance_green,
+        count(*) filter (where outcome_rag = 'red') as outcome_red,
+        count(*) filter (where outcome_rag = 'amber') as outcome_amber,
+        count(*) filter (where outcome_rag = 'green') as outcome_green,
+        count(*) filter (where outcome_rag = 'not reported') as outcome_not_reported
+    from contract_status
+    group by commissioner_code, period
+)
+
+select
+    current_versions.commissioner_code,
+    commissioners.commissioner_name,
+    return_periods.period,
+    calendar.financial_year,
+    calendar.months,
+    calendar.due_date,
+    return_periods.refreshed_at as returns_loaded_at,
+    -- the sample flag is the period's; a commissioner none of whose returns arrived has no sample data to flag
+    return_periods.is_sample_data
+    and coalesce(returns_by_quarter.returns_expected - returns_by_quarter.missing, 0) > 0 as is_sample_data,
+    current_versions.framework_version,
+    current_versions.plan_code,
+    plans.themes > 0 as plan_has_themes,
+    budget.framework_version is not null as has_budget_lines,
+    budget.commissioning_budget_gbp,
+    budget.reserve_printed_gbp,
+    current_versions.allocated_gbp,
+    current_versions.contracts_in_version,
+    coalesce(statuses.contracts, 0) as contracts_reporting,
+    coalesce(statuses.spend_ytd_gbp, 0) as spend_ytd_gbp,
+    coalesce(statuses.profile_ytd_gbp, 0) as profile_ytd_gbp,
+    coalesce(statuses.profile_reported_ytd_gbp, 0) as profile_reported_ytd_gbp,
+    round(statuses.spend_ytd_gbp / nullif(statuses.profile_reported_ytd_gbp, 0), 4) as spend_to_reported_profile_ytd,
+    coalesce(returns_by_quarter.returns_expected, 0) as returns_expected,
+    coalesce(returns_by_quarter.received_on_time, 0) as received_on_time,
+    coalesce(returns_by_quarter.received_late, 0) as received_late,
+    coalesce(returns_by_quarter.resubmitted, 0) as resubmitted,
+    coalesce(returns_by_quarter.missing, 0) as missing,
+    coalesce(statuses.overall_red, 0) as overall_red,
+    coalesce(statuses.overall_amber, 0) as overall_amber,
+    coalesce(statuses.overall_green, 0) as overall_green,
+    coalesce(statuses.overall_not_reported, 0) as overall_not_reported,
+    coalesce(statuses.finance_red, 0) as finance_red,
+    coalesce(statuses.finance_amber, 0) as finance_amber,
+    coalesce(statuses.finance_green, 0) as finance_green,
+    coalesce(statuses.outcome_red, 0) as outcome_red,
+    coalesce(statuses.outcome_amber, 0) as outcome_amber,
+    coalesce(statuses.outcome_green, 0) as outcome_green,
+    coalesce(statuses.outcome_not_reported, 0) as outcome_not_reported
+from return_periods
+inner join calendar on calendar.period = return_periods.period
+inner join current_versions on current_versions.financial_year = calendar.financial_year
+inner join commissioners on commissioners.commissioner_code = current_versions.commissioner_code
+left join plans on plans.plan_code = current_versions.plan_code
+left join budget
+    on budget.commissioner_code = current_versions.commissioner_code
+    and budget.framework_version = current_versions.framework_version
+left join statuses
+    on statuses.commissioner_code = current_versions.commissioner_code
+    and statuses.period = return_periods.period
+left join returns_by_quarter
+    on returns_by_quarter.commissioner_code = current_versions.commissioner_code
+    and returns_by_quarter.period = return_periods.period
