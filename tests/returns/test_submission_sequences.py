@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,8 +28,7 @@ from hypothesis import strategies as st
 from orchestration.audit import ensure_base_tables, write_calendar
 from orchestration.ingest.intake import ingest_periods
 from orchestration.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
-from orchestration.project import dbt_executable
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.project import run_dbt
 from tests.conftest import RAW
 
 pytestmark = pytest.mark.warehouse
@@ -85,13 +83,8 @@ def compiled(tmp_path_factory) -> Compiled:
         for name in ("contracts", "indicators", "targets"):
             write_raw_table(con, read_raw_table(RAW, RAW_TABLES_BY_NAME[name]))
     names = [m.rsplit("/", 1)[1] for m in MODELS]
-    completed = subprocess.run(
-        [dbt_executable(), "compile", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(base / "target"), "--log-path", str(base / "logs"), "--select", *names],
-        env={**os.environ, "OPCC_DBT_DATABASE": str(template), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"},
-        capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    compiled = run_dbt(["compile", "--quiet", "--select", *names], database=template, target_path=base / "target")
+    assert compiled.success, compiled.error
     compiled_dir = base / "target" / "compiled" / "opcc" / "models"
     models = {m: (compiled_dir / f"{m}.sql").read_text(encoding="utf-8") for m in MODELS}
     folders = {(compiled_dir / m).parent for m in MODELS}
@@ -179,7 +172,10 @@ def test_any_sequence_of_submissions_leaves_a_complete_history_and_a_well_define
     folder.mkdir(parents=True)
     expected, disk = Expected(), dict.fromkeys(PATHS)
     hour_ago = time.time() - 3600
-    with duckdb.connect(str(db)) as con:
+    # the compiled models name the catalog the profile attaches the build file as
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as warehouse")
+        con.execute("use warehouse")
         for step, (action, name, what) in enumerate(sequence):
             path = folder / name
             if action in ("submit", "still being written"):
