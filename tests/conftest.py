@@ -46,6 +46,18 @@ def pytest_sessionstart(session) -> None:
     prepare_manifest()
 
 
+@pytest.fixture(autouse=True)
+def _own_dagster_home():
+    """A refresh run in the test process points DAGSTER_HOME at its warehouse's instance; the next
+    test (and the commands it starts) must find the instance beside its own warehouse instead."""
+    before = os.environ.get("DAGSTER_HOME")
+    yield
+    if before is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = before
+
+
 def run_opcc(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [OPCC, *args],
