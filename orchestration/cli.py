@@ -152,7 +152,7 @@ def _print_summary(outcome) -> None:
         click.echo(tests)
         for warning in outcome.warnings:
             for line in (warning.description or warning.check).splitlines():
-                click.echo(f"  warning  {warning.check}: {line.lstrip('✗ ')}")
+                click.echo(f"  warning  {line.lstrip('✗ ')}  [{warning.check}]")
         if outcome.data_docs:
             click.echo(f"  Data Docs {outcome.data_docs}")
         click.echo(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")

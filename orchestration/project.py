@@ -18,8 +18,6 @@ import threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from dagster_dbt import DbtProject
-
 from .settings import DBT_PROJECT_DIR, apply_offline_environment
 from .timings import timed
 
@@ -27,8 +25,6 @@ apply_offline_environment()
 
 # The project as dagster-dbt sees it: where the manifest is. It is prepared here, never by
 # dagster-dbt (whose preparation runs `dbt --version`, which asks the package index).
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
 DATABASE_ENV = "OPCC_DBT_DATABASE"
 TEMP_DIRECTORY_ENV = "OPCC_DBT_TEMP_DIRECTORY"
 _SOURCES = ("models", "macros", "tests", "seeds", "snapshots", "analyses")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from .ingest.returns import period_folders, returns_dir, settle_seconds
+from .ingest.returns import period_folders, returns_dir
 from .jobs import refresh_job
 from .resources import START_TAG
-from .settings import raw_dir
+from .settings import raw_dir, settle_seconds
 
 
 def periods_in_motion(raw: Path, settle: float | None = None, now: float | None = None) -> list[str]:

@@ -80,6 +80,15 @@ def raw_dir(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("OPCC_RAW") or DEFAULT_RAW).expanduser().absolute()
 
 
+def settle_seconds() -> float:
+    """How long a return file must have been left alone before it is read (OPCC_SETTLE_SECONDS,
+    default 5): a file still being copied or saved is left for the next run, never read in half."""
+    try:
+        return max(float(os.environ.get("OPCC_SETTLE_SECONDS", "5")), 0.0)
+    except ValueError:
+        return 5.0
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory while a refresh writes (OPCC_DUCKDB_MEMORY_LIMIT, default 1GB); beyond it DuckDB
     spills to disk beside the build file, so a national refresh fits a small machine."""

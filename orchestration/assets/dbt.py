@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from ..project import dbt_project, manifest_path, prepare_manifest, run_dbt
+from ..project import manifest_path, prepare_manifest, run_dbt
 from ..resources import WarehouseResource
+from ..settings import DBT_PROJECT_DIR
 from ..timings import add, dbt_split, spent
 
 CANDIDATES = "tag:framework_candidate"
@@ -50,6 +51,9 @@ class OpccTranslator(DagsterDbtTranslator):
         schema = dbt_resource_props.get("config", {}).get("schema")
         return f"dbt_{schema}" if schema else "dbt"
 
+
+# The one DbtProject of the code location: where its manifest is, for the dbt assets and the pack.
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 translator = OpccTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 

@@ -17,11 +17,10 @@ import dagster as dg
 
 from .. import warehouse as wh
 from ..partitions import period_partitions
-from ..project import dbt_project
 from ..quality import data_docs_index
 from ..reporting.pack import build_pack
 from ..resources import WarehouseResource
-from .dbt import translator
+from .dbt import dbt_project, translator
 
 REPORTING_FOLDER = "reporting"
 

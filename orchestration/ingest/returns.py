@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..periods import PERIOD_PATTERN, Period, partition_periods
+from ..settings import settle_seconds
 from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
 from .filetypes import READABLE_SUFFIXES, refusal
 from .numbers import (
@@ -66,15 +67,6 @@ class ValidatedReturns:
 
 def returns_dir(raw: Path) -> Path:
     return raw / "returns"
-
-
-def settle_seconds() -> float:
-    """How long a file must have been left alone before it is read (OPCC_SETTLE_SECONDS, default 5):
-    a file still being copied or saved is left for the next run, never read in half."""
-    try:
-        return max(float(os.environ.get("OPCC_SETTLE_SECONDS", "5")), 0.0)
-    except ValueError:
-        return 5.0
 
 
 def looks_like_period(name: str) -> str | None:

@@ -37,12 +37,31 @@ class RuleOutcome:
     rows_failing: int
     failing_sample: list = field(default_factory=list)
     failing_keys: list[dict] = field(default_factory=list)  # identify_rows_by of every failing row
+    keys: tuple[str, ...] = ()  # the suite's identify_rows_by
 
     def describe(self) -> str:
         if self.passed:
             return f"✓ {self.rule.rule}"
+        if self.rule.finding_many:
+            return f"✗ {self.finding()}"
         sample = ", ".join(_short(v) for v in self.failing_sample[:5])
         return f"✗ {self.rule.rule}: {self.rows_failing} of {self.rows_checked} rows" + (f" (e.g. {sample})" if sample else "")
+
+    def finding(self, examples: int = 5) -> str:
+        """What the failure means in the rule's own words: '1 contract spent more than 110% of its
+        allocation to date: LEI-024 2016-17 Q4, 137%'."""
+        rule, n = self.rule, self.rows_failing
+        said = (rule.finding_one if n == 1 and rule.finding_one else rule.finding_many).replace("{n}", f"{n:,}")
+        shown = []
+        for row in self.failing_keys[:examples]:
+            which = " ".join(_plain(row[k]) for k in self.keys if k in row)
+            value = " ".join(filter(None, (_shown(row.get(rule.show), rule.show_as), rule.unit))) if rule.show else ""
+            shown.append(", ".join(part for part in (which, value) if part))
+        if not shown:
+            shown = [_short(v) for v in self.failing_sample[:examples]]
+        more = n - len(shown)
+        listed = "; ".join(shown) + (f" and {more:,} more" if shown and more > 0 else "")
+        return f"{said}: {listed}" if listed else said
 
 
 @dataclass
@@ -144,6 +163,19 @@ def _identify(row: dict, keys: tuple[str, ...], skip_keys: bool = False) -> str:
     return f"{where}: {what}" if what else where
 
 
+def _shown(value, how: str) -> str:
+    if value is None or value != value:  # missing, or NaN from pandas
+        return "not given"
+    value = value.item() if hasattr(value, "item") else value
+    if how == "percent":
+        return f"{round(float(value) * 100):,}%"
+    if how == "gbp":
+        return f"£{float(value):,.2f}"
+    if how == "number":
+        return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
+    return str(value)
+
+
 def _short(value) -> str:
     text = str(value)
     return text if len(text) <= 160 else text[:157] + "..."
@@ -228,8 +260,9 @@ def result_format(suite: Suite) -> dict:
     # Every failing row's keys: a suite that holds versions back needs them all, and Data Docs show
     # them beside each rule (the first few; the results keep them all).
     fmt = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_SAMPLE}
+    shown = [r.show for r in suite.rules if r.show and r.show not in suite.identify_rows_by]
     if suite.identify_rows_by:
-        fmt["unexpected_index_column_names"] = list(suite.identify_rows_by)
+        fmt["unexpected_index_column_names"] = list(dict.fromkeys([*suite.identify_rows_by, *shown]))
     return fmt
 
 
@@ -267,7 +300,9 @@ def outcome_of(suite: Suite, result, rows: int) -> SuiteOutcome:
         sample = [_identify(row, suite.identify_rows_by) for row in indexed[:MAX_SAMPLE]] or [
             _plain(v) for v in details.get("partial_unexpected_list") or []
         ]
-        outcomes.append(RuleOutcome(rule, bool(item.success), int(checked or 0), int(failing), sample, indexed))
+        outcomes.append(
+            RuleOutcome(rule, bool(item.success), int(checked or 0), int(failing), sample, indexed, suite.identify_rows_by)
+        )
     return SuiteOutcome(suite, outcomes)
 
 

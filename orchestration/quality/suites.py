@@ -19,7 +19,11 @@ and never stops anything. Allowed sets and thresholds are not written into
 the suites: an expectation names them as `{"$PARAMETER": "name"}` and the
 runner supplies every setting of dbt_project.yml, and whatever the suite's
 `meta.parameters` queries read from reference data, at run time. A rule's
-words may name a setting as `{return_due_days}`.
+words may name a setting as `{return_due_days}` (or `{overspend_warning_ratio:%}` for a ratio as a
+percentage). A rule may also say what its failure means, as a finding:
+`meta.finding` = {"one": ..., "many": "{n} ...", "show": column, "show_as": percent|gbp|number|text,
+"unit": words after the value}
+makes "1 contract spent more than 110% of its allocation to date: LEI-024 2016-17 Q4, 137%".
 
 Reading the suites needs no Great Expectations import: this is what the
 Dagster definitions use when they load.
@@ -47,6 +51,13 @@ class Rule:
     expectation: str
     column: str
     severity: str
+    # What a failure means, said as a finding: for one row and for {n} rows, and the column whose value
+    # each example shows (`show`), formatted as `show_as` (percent, gbp, number or text).
+    finding_one: str = ""
+    finding_many: str = ""
+    show: str = ""
+    show_as: str = "text"
+    unit: str = ""  # after the shown value: 'days late'
 
     @property
     def blocking(self) -> bool:
@@ -82,13 +93,22 @@ class Suite:
         return "/".join(self.guards)
 
 
-_SETTING = re.compile(r"\{([a-z_]+)\}")
+_SETTING = re.compile(r"\{([a-z_]+)(:%)?\}")
 
 
 def with_settings(text: str) -> str:
-    """A rule's words with any {setting} replaced by its value from dbt_project.yml."""
+    """A rule's words with any {setting} replaced by its value from dbt_project.yml ({setting:%} as a
+    percentage)."""
     values = all_settings()
-    return _SETTING.sub(lambda m: _plain_number(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+    def value(match: re.Match) -> str:
+        if match.group(1) not in values:
+            return match.group(0)
+        if match.group(2):
+            return f"{_plain_number(round(float(values[match.group(1)]) * 100, 1))}%"
+        return _plain_number(values[match.group(1)])
+
+    return _SETTING.sub(value, text)
 
 
 def _plain_number(value) -> str:
@@ -101,22 +121,36 @@ def _columns_of(kwargs: dict) -> list[str]:
     return [v for k, v in kwargs.items() if (k == "column" or k.startswith("column_")) and isinstance(v, str)]
 
 
+SHOWN_AS = ("percent", "gbp", "number", "text")
+
+
+def _rule(expectation: dict) -> Rule:
+    meta = expectation.get("meta", {})
+    finding = meta.get("finding", {})
+    if finding and (not finding.get("many") or finding.get("show_as", "text") not in SHOWN_AS):
+        raise ValueError(f"rule {meta.get('rule')!r}: a finding needs 'many' (with {{n}}) and show_as one of {SHOWN_AS}")
+    return Rule(
+        rule=with_settings(meta.get("rule") or expectation["type"]),
+        expectation=expectation["type"],
+        column=", ".join(_columns_of(expectation["kwargs"])),
+        severity=expectation.get("severity", BLOCKING),
+        finding_one=with_settings(finding.get("one", "")),
+        finding_many=with_settings(finding.get("many", "")),
+        show=finding.get("show", ""),
+        show_as=finding.get("show_as", "text"),
+        unit=finding.get("unit", ""),
+    )
+
+
 def load_suites(directory: Path = SUITES_DIR) -> list[Suite]:
     suites = []
     for path in sorted(directory.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         meta = data.get("meta", {})
-        rules = tuple(
-            Rule(
-                rule=with_settings(e.get("meta", {}).get("rule") or e["type"]),
-                expectation=e["type"],
-                column=", ".join(_columns_of(e["kwargs"])),
-                severity=e.get("severity", BLOCKING),
-            )
-            for e in data["expectations"]
-        )
+        rules = tuple(_rule(e) for e in data["expectations"])
         identify = tuple(meta.get("identify_rows_by", ()))
         checked = [c for e in data["expectations"] for c in _columns_of(e["kwargs"])]
+        checked += [r.show for r in rules if r.show]
         on_failure = meta.get("on_failure", "block")
         if on_failure == HOLD_BACK and not set(HOLD_BACK_KEYS) <= set(identify):
             raise ValueError(f"suite {data['name']} holds back versions: identify_rows_by must include {HOLD_BACK_KEYS}")
