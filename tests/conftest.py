@@ -39,8 +39,10 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.warehouse)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session) -> None:
-    """Parse the dbt project once, before test modules import the Dagster definitions."""
+    """Parse the dbt project once, before test modules import the Dagster definitions (and, with
+    xdist, before the workers start: they find the manifest current and parse nothing)."""
     from orchestration.project import prepare_manifest
 
     prepare_manifest()
