@@ -183,6 +183,11 @@ def _print_summary(outcome) -> None:
         click.echo(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)", err=True)
 
 
+from .portal.cli import portal as portal_group  # noqa: E402  (Django is imported only when it runs)
+
+main.add_command(portal_group)
+
+
 @main.command()
 @warehouse_option
 def status(warehouse: Path | None) -> None:
