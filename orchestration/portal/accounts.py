@@ -61,7 +61,8 @@ def _check(email: str, role: str, contracts: list[str], commissioner: str | None
 
 
 def create_account(email: str, role: str, contracts: list[str] | None = None, commissioner: str | None = None,
-                   password: str | None = None, created_by: str = "command line") -> tuple[Account, str | None]:
+                   password: str | None = None, created_by: str = "command line",
+                   base_url: str | None = None) -> tuple[Account, str | None]:
     """Make an account; with no password, return a one-time invitation link to set one."""
     email = email.strip().lower()
     contracts = sorted({c.strip() for c in contracts or [] if c.strip()})
@@ -80,18 +81,18 @@ def create_account(email: str, role: str, contracts: list[str] | None = None, co
         user.save()
         account = Account.objects.create(user=user, role=role, commissioner_code=owner, created_by=created_by)
         ContractGrant.objects.bulk_create([ContractGrant(account=account, contract_id=c) for c in contracts])
-        link = None if password is not None else invite(account)
+        link = None if password is not None else invite(account, base_url)
     return account, link
 
 
-def invite(account: Account) -> str:
+def invite(account: Account, base_url: str | None = None) -> str:
     """A new one-time link (earlier unused ones stop working) to set the account's password."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     account.invitations.filter(used_at__isnull=True).update(used_at=now)
     Invitation.objects.create(account=account, token_sha256=Invitation.digest(token),
                               expires_at=now + timedelta(hours=INVITATION_HOURS))
-    return f"{portal_url()}/invite/{token}/"
+    return f"{(base_url or portal_url()).rstrip('/')}/invite/{token}/"
 
 
 def open_invitation(token: str) -> Invitation | None:

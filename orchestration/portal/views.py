@@ -212,7 +212,8 @@ def provider_accounts(request):
     if request.method == "POST" and form.is_valid():
         try:
             created, link = accounts.create_account(form.cleaned_data["email"], PROVIDER, form.cleaned_data["contracts"],
-                                                    account.commissioner_code, created_by=account.label)
+                                                    account.commissioner_code, created_by=account.label,
+                                                    base_url=request.build_absolute_uri("/"))
             record("account created", request, account.pk, f"provider {created.label}")
             form = ProviderAccountForm(contract_ids=contract_ids)
         except accounts.AccountError as error:
@@ -238,7 +239,7 @@ def provider_account_action(request, account_id: int, action: str):
         other.user.is_active = True
         other.user.save(update_fields=["is_active"])
     elif action == "invite":
-        link = accounts.invite(other)
+        link = accounts.invite(other, request.build_absolute_uri("/"))
     else:
         raise Http404("no such action")
     record(f"account {action}", request, account.pk, f"provider {other.label}")
