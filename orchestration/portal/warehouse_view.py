@@ -186,7 +186,8 @@ def submissions(con, contract_id: str) -> list[dict]:
     result = con.execute(
         """
         select period, submission_number, path, sha256, received_at, received_according_to, submission_status,
-               coalesce(log_note, ''), rows_loaded, file_rows_quarantined, is_on_disk, coalesce(not_counted_because, '')
+               coalesce(log_note, '') as log_note, rows_loaded, file_rows_quarantined, is_on_disk,
+               coalesce(not_counted_because, '') as not_counted_because
         from marts.fct_return_submissions where contract_id = ?
         order by period desc, submission_number desc
         """,
