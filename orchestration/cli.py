@@ -65,6 +65,7 @@ def run() -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="opcc-warehouse", prog_name="opcc", message="%(prog)s %(version)s")
 def main() -> None:
     """Performance-monitoring warehouse for a police and crime commissioner's commissioning budget."""
 
@@ -189,7 +190,11 @@ def status(warehouse: Path | None) -> None:
     """The warehouse at a glance: when published and from what, the last refresh, this quarter's returns, the schedule."""
     from .status import status as warehouse_status
 
-    click.echo(warehouse_status(warehouse_path(warehouse)))
+    live = warehouse_path(warehouse)
+    click.echo(warehouse_status(live))
+    # A script or a monitor that asks for the status learns there is nothing to report on.
+    if not live.exists():
+        sys.exit(1)
 
 
 @main.command()
@@ -236,12 +241,13 @@ def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: 
     """Run a read-only SQL query against the published warehouse."""
     import duckdb
 
-    from .queries import QueryTimeout, run_read_only_query
+    from .queries import QueryTimeout, describe_query_error, run_read_only_query
 
     try:
         text = run_read_only_query(warehouse_path(warehouse), sql, fmt, timeout=timeout or None, max_rows=max_rows)
     except (FileNotFoundError, PermissionError, ValueError, QueryTimeout, duckdb.Error) as error:
-        click.echo(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", err=True)
+        for line in describe_query_error(error, warehouse_path(warehouse)):
+            click.echo(line, err=True)
         sys.exit(2)
     click.echo(text)
 
