@@ -81,10 +81,12 @@ def main() -> None:
 )
 @click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
+@click.option("--verbose", is_flag=True, help="Also print the libraries' warnings (by default they go to the refresh log).")
 @click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write where the time went, stage by stage, to this JSON file.")
 def refresh(
-    warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, timings_file: Path | None
+    warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, verbose: bool,
+    timings_file: Path | None,
 ) -> None:
     """Rebuild the warehouse from the raw folder and publish it if every blocking check passes."""
     from .refresh import run_refresh
@@ -95,9 +97,19 @@ def refresh(
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     try:
-        outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
+        with warnings.catch_warnings(record=not verbose) as caught:
+            outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
     except OSError as error:
         _disk_failure(live, error)
+    if caught:
+        # The libraries' deprecation and configuration notices are for whoever maintains the
+        # project, not for the analyst running the refresh: they are kept with dbt's log.
+        log = wh.refresh_log_path(live)
+        with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as out:
+            for caught_warning in caught:
+                out.write(f"warning: {caught_warning.category.__name__}: {caught_warning.message} "
+                          f"({caught_warning.filename}:{caught_warning.lineno})\n")
+        _say(f"  {len(caught)} library warning(s) written to {log} (--verbose prints them)", err=True, indent=4)
     if not outcome.success and wh.is_disk_error(outcome.reason):
         _disk_failure(live, outcome.reason)
     if started_ago is not None:
@@ -129,6 +141,24 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     sys.exit(1)
 
 
+SUMMARY_WIDTH = 100  # the summary is read at a glance: short lines, whatever the terminal
+
+
+def _say(text: str, err: bool = False, indent: int = 11) -> None:
+    """One statement of the summary, wrapped at the summary's width (or a narrower terminal); lines
+    after the first are indented under its text."""
+    import shutil
+    import textwrap
+
+    width = min(SUMMARY_WIDTH, shutil.get_terminal_size((SUMMARY_WIDTH, 24)).columns)
+    lead = len(text) - len(text.lstrip(" "))
+    lines = textwrap.wrap(
+        text.strip(), width=width, initial_indent=" " * lead, subsequent_indent=" " * max(indent, lead),
+        break_long_words=False, break_on_hyphens=False,  # a path stays whole, to be copied
+    )
+    click.echo("\n".join(lines) if lines else "", err=err)
+
+
 def _print_summary(outcome) -> None:
     from .quality import load_suites
 
@@ -145,43 +175,47 @@ def _print_summary(outcome) -> None:
         for schema, _, size in outcome.tables:
             rows[schema] += size
             tables[schema] += 1
-        click.echo(f"\nWarehouse published: {outcome.warehouse}")
+        click.echo("")
+        _say(f"Warehouse published: {outcome.warehouse}")
         for schema in sorted(rows):
             click.echo(f"  {schema:<8} {tables[schema]:>3} tables {rows[schema]:>10,} rows")
         if rules:
-            click.echo(rules)
-        click.echo(tests)
+            _say(rules)
+        _say(tests)
         for warning in outcome.warnings:
             for line in (warning.description or warning.check).splitlines():
-                click.echo(f"  warning  {line.lstrip('✗ ')}  [{warning.check}]")
+                _say(f"  warning  {line.lstrip('✗ ')}")
         if outcome.data_docs:
-            click.echo(f"  Data Docs {outcome.data_docs}")
-        click.echo(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
+            _say(f"  Data Docs {outcome.data_docs}")
+        _say(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
         if outcome.packs:
             click.echo("Review packs built:")
             for path in outcome.packs:
                 click.echo(f"  {path}")
         else:
-            click.echo("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
+            _say("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
         for version in outcome.held_back:
-            click.echo(
-                f"\nHeld back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
+            click.echo("", err=True)
+            _say(
+                f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
                 f"the marts (the commissioner's previous version stays current): {version.reasons}",
-                err=True,
+                err=True, indent=2,
             )
     else:
+        # The reason is one line, whatever its length: the one line a user's mistake gets.
         click.echo(f"\nRefresh failed: {outcome.reason}", err=True)
         for check in outcome.failed_blocking:
             for line in (check.description or check.check).splitlines():
                 if line.startswith("✗"):
-                    click.echo(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
+                    _say(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
         if rules:
-            click.echo(rules, err=True)
+            _say(rules, err=True)
         if outcome.checks:
-            click.echo(tests, err=True)
+            _say(tests, err=True)
         if outcome.data_docs:
-            click.echo(f"  Data Docs {outcome.data_docs}", err=True)
-        click.echo(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)", err=True)
+            _say(f"  Data Docs {outcome.data_docs}", err=True)
+        _say(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)",
+             err=True, indent=4)
 
 
 @main.command()
