@@ -351,8 +351,9 @@ def check(warehouse: Path | None) -> None:
             if not result.passed:
                 label = "BLOCKING" if result.rule.blocking else "warning "
                 blocking += result.rule.blocking
-                click.echo(f"{label} {outcome.suite.name}: {result.describe().lstrip('✗ ')}")
-    click.echo(f"{len(outcomes)} suites, {summarise(outcomes).line()}; Data Docs {data_docs_index(live)}")
+                # The same sentence as the refresh summary and the pack: the rows, by name.
+                _say(f"{label} {result.describe().lstrip('✗ ')}", indent=9)
+    _say(f"{len(outcomes)} suites, {summarise(outcomes).line()}; Data Docs {data_docs_index(live)}", indent=2)
     sys.exit(1 if blocking else 0)
 
 

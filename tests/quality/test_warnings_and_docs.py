@@ -87,3 +87,16 @@ def test_suites_are_plain_files_naming_what_they_guard_and_why():
         for expectation in suite["expectations"]:
             assert expectation["severity"] in ("critical", "warning")
             assert expectation["meta"]["rule"], (path.name, expectation["type"])
+
+
+def test_check_names_the_same_rows_as_the_refresh(bundled_refresh, warehouse_copy):
+    """`opcc check` on the published warehouse says each finding in the refresh's own words."""
+    from tests.conftest import run_opcc
+
+    _, completed = bundled_refresh
+    said_by_refresh = {line.strip().split(None, 1)[1] for line in statements(completed.stdout) if line.strip().startswith("warning")}
+    check = run_opcc("check", "--warehouse", str(warehouse_copy))
+    assert check.returncode == 0, check.stdout + check.stderr
+    said_by_check = {line.split(None, 1)[1] for line in statements(check.stdout) if line.startswith("warning")}
+    assert said_by_refresh and said_by_check == said_by_refresh
+    assert all(len(line) <= 100 for line in check.stdout.splitlines() if "/" not in line)
