@@ -141,6 +141,12 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     sys.exit(1)
 
 
+def _progress(text: str) -> None:
+    """What a long step is doing, for a person watching a terminal (scripts and logs get only the result)."""
+    if sys.stderr.isatty():
+        click.echo(text, err=True)
+
+
 SUMMARY_WIDTH = 100  # the summary is read at a glance: short lines, whatever the terminal
 
 
@@ -253,6 +259,7 @@ def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int
     """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page."""
     from .docs_site import generate, serve
 
+    _progress(f"Writing the dbt documentation of {warehouse_path(warehouse)} (dbt reads every model: about 10 s)...")
     try:
         index = generate(warehouse_path(warehouse), out_dir)
     except (FileNotFoundError, RuntimeError) as error:
@@ -376,6 +383,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
     code = commissioner_code(code)
     out_dir = out_dir or reports_dir(live) / period / code
     docs = data_docs_index(live)
+    _progress(f"Building the review pack for {code} {period}...")
     try:
         with connect_locked(live) as con:
             html_path, xlsx_path = build_pack(con, period, out_dir, code, data_docs=docs if docs.exists() else None)
@@ -384,6 +392,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
         sys.exit(2)
     click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
     if pdf:
+        _progress("Printing it to PDF with headless Chromium...")
         try:
             click.echo(f"Wrote {print_pdf(html_path)}")
         except PdfUnavailable as error:
@@ -408,6 +417,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 
     live = warehouse_path(warehouse)
     code = commissioner_code(code)
+    _progress(f"Publishing the open data of {code} (writing the files, then checking them as a reader would)...")
     try:
         with connect_locked(live) as con:
             if out_dir is None:
