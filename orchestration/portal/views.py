@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..periods import is_period
 from ..return_tools import TemplateError, make_template
 from . import access, accounts, intake
 from .audit import record
@@ -191,7 +192,7 @@ def comment(request, contract_id: str):
     access.require_staff(account)
     access.contract_for(account, contract_id)
     form = CommentForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and is_period(form.cleaned_data["period"]):
         Comment.objects.create(author=account, contract_id=contract_id, period=form.cleaned_data["period"],
                                text=form.cleaned_data["text"])
         record("comment", request, account.pk, f"{contract_id} {form.cleaned_data['period']}")
