@@ -71,8 +71,9 @@ def home(request):
                     if due.needs_chasing:
                         chase.append((contract, due))
     rows = [(c, counts.get(c.contract_id, {})) for c in contracts]
+    recent = Upload.objects.filter(contract_id__in=[c.contract_id for c in contracts])[:50]
     return render(request, "portal/home.html", {
-        "account": account, "rows": rows, "chase": chase, "published": published, "today": date.today(),
+        "account": account, "rows": rows, "chase": chase, "published": published, "today": date.today(), "recent": recent,
         "warehouse_missing": published is None and not paths.warehouse.exists(),
     })
 

@@ -156,6 +156,7 @@ def test_from_the_command_line_to_the_browser_to_the_next_refresh_to_the_staff_v
 
     staff = browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 900})
     sign_in(staff, served.url, "staff@example.org")
+    assert stored in staff.locator("#recent").inner_text()
     staff.goto(f"{served.url}/contracts/{mine.contract_id}/")
     history = staff.locator("#history").inner_text()
     assert stored in history and "uploaded through the portal by account" in history
