@@ -93,6 +93,10 @@ def django_settings(paths: config.PortalPaths, host: str = "127.0.0.1") -> dict:
         "CSRF_TRUSTED_ORIGINS": [f"https://{h}" for h in config.allowed_hosts(host) if tls and not h.startswith("[")],
         "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if tls else None,
         "SECURE_HSTS_SECONDS": 31536000 if tls else 0,
+        "SECURE_SSL_REDIRECT": tls,
+        # HSTS for the portal's own host only: whether every subdomain of a commissioner's domain is HTTPS,
+        # or belongs on the browsers' preload list, is the commissioner's IT's decision, not the portal's.
+        "SILENCED_SYSTEM_CHECKS": ["security.W005", "security.W021"],
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",

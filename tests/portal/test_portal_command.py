@@ -3,13 +3,16 @@ line, errors in one line, and the server reaching nothing outside this machine."
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import urllib.request
 
 import pytest
 
-from tests.conftest import RAW
+from tests.conftest import PROJECT_ROOT, RAW
 from tests.orchestration.test_offline import HOOK
 from tests.portal.conftest import PASSWORD, PortalServer, bundled_contracts
 
@@ -75,3 +78,21 @@ def test_the_portal_serves_on_loopback_without_a_warehouse_and_reaches_out_to_no
         assert response.headers["Content-Type"].startswith("text/css")
     server.stop()
     assert log.read_text() == "", "outbound network attempts:\n" + log.read_text()
+
+
+def test_behind_tls_the_portal_passes_djangos_deployment_checks(tmp_path):
+    """Django's own `check --deploy` (cookies, HSTS, redirects, keys, debug) with no warning, as deployed."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    script = (
+        "from pathlib import Path\n"
+        "from orchestration.portal.config import paths_for\n"
+        "from orchestration.portal.setup import configure\n"
+        f"configure(paths_for(Path({str(raw)!r}), Path({str(tmp_path / 'opcc.duckdb')!r})))\n"
+        "from django.core.management import call_command\n"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "OPCC_PORTAL_TLS": "1",
+                               "OPCC_PORTAL_ALLOWED_HOSTS": "returns.example.org"})
+    assert done.returncode == 0, done.stdout + done.stderr
