@@ -124,3 +124,23 @@ def test_a_log_without_a_final_newline_keeps_its_lines(paths):
     intake.append_log(paths.raw, "2016-17 Q1", "A portal 1.csv", datetime(2026, 1, 2, 3, 4, 5), "note, with a comma")
     rows = log_rows(paths.raw)
     assert len(rows) == count + 1 and rows[-1]["note"] == "note, with a comma"
+
+
+def test_a_filled_template_workbook_is_accepted_as_xlsx(paths, tmp_path):
+    """The workbook `opcc template` writes, filled in, is read by the same rules and filed as .xlsx."""
+    from orchestration.periods import Period
+    from orchestration.return_template import TemplateHeader, TemplateLine, write_template
+
+    contract, period, data = a_bundled_return(paths.raw)
+    rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
+    with open(paths.raw / "reference" / "indicators.csv", encoding="utf-8", newline="") as handle:
+        units = {r["indicator_code"]: r["unit"] for r in csv.DictReader(handle)}
+    lines = [TemplateLine(r["measure"], r["measure"], units.get(r["measure"], "gbp")) for r in rows]
+    values = {r["measure"]: float(r["value"]) for r in rows}
+    p = Period.parse(period)
+    workbook = write_template(tmp_path / "filled.xlsx", TemplateHeader(contract, "x", "y", period, p.months, p.due),
+                              lines, values)
+    received = intake.receive(paths, contract, period, [workbook.read_bytes()], "Our return (final).XLSX", account_id=4)
+    assert received.accepted, (received.reason, received.problems)
+    assert received.stored_name.endswith(".xlsx") and received.rows_ok == len(rows)
+    assert (paths.raw / "returns" / period / received.stored_name).read_bytes() == workbook.read_bytes()
