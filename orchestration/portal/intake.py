@@ -176,23 +176,23 @@ def file_return(paths: PortalPaths, source: Path, contract_id: str, period: str,
 
 
 def append_log(raw: Path, period: str, name: str, when: datetime, note: str) -> None:
-    """Add one line to the submission log, under a lock, keeping its columns and its date format."""
+    """Add one line to the submission log, holding a lock on the log itself (no file of its own in
+    raw/returns/, where the refresh would report it), keeping its columns and its date format."""
     log = returns_dir(raw) / SUBMISSION_LOG
-    lock = log.with_name(f".{SUBMISSION_LOG}.lock")
-    with open(lock, "a") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+    with open(log, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         line = io.StringIO()
         writer = csv.writer(line, lineterminator="\n")
-        if not log.exists() or log.stat().st_size == 0:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
             writer.writerow(LOG_HEADER)
         writer.writerow((period, name, when.strftime("%Y-%m-%d %H:%M:%S"), note))
         text = line.getvalue()
-        if log.exists() and log.stat().st_size:
-            with open(log, "rb") as existing:
-                existing.seek(-1, os.SEEK_END)
-                if existing.read(1) not in (b"\n", b"\r"):
-                    text = "\n" + text
-        with open(log, "a", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+        if size:
+            handle.seek(size - 1)
+            if handle.read(1) not in (b"\n", b"\r"):
+                text = "\n" + text
+        handle.seek(0, os.SEEK_END)
+        handle.write(text.encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())

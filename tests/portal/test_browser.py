@@ -146,13 +146,17 @@ def test_from_the_command_line_to_the_browser_to_the_next_refresh_to_the_staff_v
     stored = page.locator("#result strong").inner_text()
     page.click("text=Sign out")
 
+    with duckdb.connect(str(served.warehouse), read_only=True) as con:
+        rejected_before = con.execute("select path, reason from audit.rejected_files order by all").fetchall()
     refresh = run_opcc("refresh", "--warehouse", str(served.warehouse), "--raw", str(served.raw), "--quiet")
     assert refresh.returncode == 0, refresh.stdout + refresh.stderr
     with duckdb.connect(str(served.warehouse), read_only=True) as con:
         found = con.execute(
             "select submission_status, log_note, spend_gbp_in_this_file from marts.fct_return_submissions "
             "where contract_id = ? and path = ?", [mine.contract_id, f"returns/{period}/{stored}"]).fetchall()
+        rejected_after = con.execute("select path, reason from audit.rejected_files order by all").fetchall()
     assert len(found) == 1 and found[0][0] == "in force" and "portal" in found[0][1], found
+    assert rejected_after == rejected_before  # the portal leaves nothing in raw/ that the refresh must refuse
 
     staff = browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 900})
     sign_in(staff, served.url, "staff@example.org")

@@ -56,6 +56,7 @@ def test_a_good_return_is_filed_atomically_under_a_new_name_and_logged(paths):
                          "note": "uploaded through the portal by account 7"}
     assert "@" not in (paths.raw / "returns" / "submission_log.csv").read_text(encoding="utf-8")
     assert not list(paths.incoming.iterdir())
+    assert sorted(p.name for p in (paths.raw / "returns").iterdir() if p.is_file()) == ["SAMPLE_DATA.md", "submission_log.csv"]
     # The same file again in the same second: a new name, the first untouched.
     again = intake.receive(paths, contract, period, [data], "x.csv", account_id=7, now=when)
     assert again.accepted and again.stored_name == f"{contract} portal 20261202-093015-2.csv"
@@ -144,3 +145,17 @@ def test_a_filled_template_workbook_is_accepted_as_xlsx(paths, tmp_path):
     assert received.accepted, (received.reason, received.problems)
     assert received.stored_name.endswith(".xlsx") and received.rows_ok == len(rows)
     assert (paths.raw / "returns" / period / received.stored_name).read_bytes() == workbook.read_bytes()
+
+
+def test_the_sensor_sees_an_accepted_upload_and_not_a_refused_one(paths):
+    from orchestration.sensors import period_fingerprints
+
+    contract, period, data = a_bundled_return(paths.raw)
+    before = period_fingerprints(paths.raw)
+    bad = f"contract_id,period,measure,value,comment\n{contract},{period},spend_gbp,x,\n".encode()
+    refused = intake.receive(paths, contract, period, [bad], "r.csv", account_id=1)
+    assert not refused.accepted and period_fingerprints(paths.raw) == before
+    accepted = intake.receive(paths, contract, period, [data], "r.csv", account_id=1)
+    assert accepted.accepted
+    after = period_fingerprints(paths.raw)
+    assert {p for p in after if after[p] != before.get(p)} == {period}
