@@ -19,5 +19,6 @@ urlpatterns = [
     path("contracts/<str:contract_id>/received/<str:sha256>/", views.received_file, name="received_file"),
     path("contracts/<str:contract_id>/comment/", views.comment, name="comment"),
     path("accounts/", views.provider_accounts, name="accounts"),
+    path("activity/", views.activity, name="activity"),
     path("accounts/<int:account_id>/<str:action>/", views.provider_account_action, name="account_action"),
 ]

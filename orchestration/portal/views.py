@@ -21,7 +21,7 @@ from ..return_tools import TemplateError, make_template
 from . import access, accounts, intake
 from .audit import record
 from .config import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
-from .models import PROVIDER, STAFF, Account, Comment, Upload
+from .models import PROVIDER, STAFF, Account, AuditEvent, Comment, Upload
 from .setup import PACKAGE_DIR, current_paths
 from .warehouse_view import latest_status, published_at, returns_due, submissions, submitted_file, warehouse
 
@@ -250,6 +250,17 @@ def provider_account_action(request, account_id: int, action: str):
     else:
         messages.success(request, f"{other.label}: {action}d.")
     return redirect("portal:accounts")
+
+
+@login_required
+@require_GET
+def activity(request):
+    """The audit log of the commissioner's accounts (staff and providers): sign-ins, failures, uploads, changes."""
+    account = access.account_of(request)
+    access.require_staff(account)
+    ids = list(Account.objects.filter(commissioner_code=account.commissioner_code).values_list("pk", flat=True))
+    events = AuditEvent.objects.filter(account_id_ref__in=ids)[:300]
+    return render(request, "portal/activity.html", {"account": account, "events": events})
 
 
 @require_http_methods(["GET", "POST"])

@@ -66,6 +66,7 @@ def routes(w) -> list[tuple[str, str, dict]]:
 def account_routes(w) -> list[tuple[str, str, dict]]:
     target = w["people"]["other provider"].pk
     return [("get", "/accounts/", {}), ("post", "/accounts/", {"email": "x@example.org", "contracts": [w["theirs"]]}),
+            ("get", "/activity/", {}),
             *[("post", f"/accounts/{target}/{action}/", {}) for action in ("invite", "disable", "enable")]]
 
 
@@ -94,7 +95,7 @@ def test_staff_of_another_commissioner_reach_nothing(world):
     client = client_for(world["people"]["other staff"])
     for method, url, data in routes(world):
         assert call(client, method, url, data).status_code in (403, 404), (method, url)
-    for method, url, data in account_routes(world)[2:]:
+    for method, url, data in account_routes(world)[3:]:
         assert call(client, method, url, data).status_code == 404, (method, url)
     page = client.get("/accounts/").content.decode()
     assert world["people"]["other provider"].user.email not in page
@@ -183,6 +184,14 @@ def test_upload_through_the_page_shows_every_problem_escaped(world, site):
     assert "only .csv or .xlsx" in client.get(f"/contracts/{c}/").content.decode()
     not_due = client.post(f"/contracts/{c}/upload/", {"period": "2031-32 Q1", "file": SimpleUploadedFile("r.csv", bad)})
     assert not_due.status_code == 302
+    from orchestration.portal.models import AuditEvent
+
+    uploader = world["people"]["other provider"].pk
+    events = list(AuditEvent.objects.filter(account_id_ref=uploader, event="upload refused").values_list("detail", flat=True))
+    assert len(events) == 2 and all(e.startswith(f"{c} {p}") for e in events)
+    staff = client_for(world["people"]["staff"]).get("/activity/")
+    assert staff.status_code == 200 and "upload refused" in staff.content.decode()
+    assert "upload refused" not in client_for(world["people"]["other staff"]).get("/activity/").content.decode()
 
 
 def test_sign_in_is_audited_hashed_and_throttled(site):
