@@ -23,7 +23,15 @@ from .audit import record
 from .config import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
 from .models import PROVIDER, STAFF, Account, AuditEvent, Comment, Upload
 from .setup import PACKAGE_DIR, current_paths
-from .warehouse_view import latest_status, published_at, returns_due, submissions, submitted_file, warehouse
+from .warehouse_view import (
+    latest_status,
+    published_at,
+    returns_due,
+    returns_due_for,
+    submissions,
+    submitted_file,
+    warehouse,
+)
 
 
 class UploadForm(forms.Form):
@@ -66,8 +74,9 @@ def home(request):
         counts = latest_status(con, [c.contract_id for c in contracts])
         published = published_at(con)
         if account.role == STAFF:
+            every = returns_due_for(con, [c.contract_id for c in contracts])
             for contract in contracts:
-                for due in returns_due(con, contract.contract_id)[1]:
+                for due in every[contract.contract_id][1]:
                     if due.needs_chasing:
                         chase.append((contract, due))
     rows = [(c, counts.get(c.contract_id, {})) for c in contracts]

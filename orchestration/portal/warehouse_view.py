@@ -92,12 +92,20 @@ def _columns(con, schema: str, table: str) -> set[str]:
     ).fetchall()}
 
 
+def reporting_rhythms(con, contract_ids: list[str]) -> dict[str, str]:
+    """Each contract's reporting rhythm: marts.dim_contract.reporting_rhythm when the warehouse has it, else quarterly."""
+    rhythms = dict.fromkeys(contract_ids, DEFAULT_RHYTHM)
+    if con is not None and contract_ids and "reporting_rhythm" in _columns(con, "marts", "dim_contract"):
+        for cid, rhythm in con.execute(
+            "select contract_id, reporting_rhythm from marts.dim_contract where list_contains(?, contract_id)", [contract_ids]
+        ).fetchall():
+            if rhythm in RHYTHMS:
+                rhythms[cid] = rhythm
+    return rhythms
+
+
 def reporting_rhythm(con, contract_id: str) -> str:
-    if con is not None and "reporting_rhythm" in _columns(con, "marts", "dim_contract"):
-        found = con.execute("select reporting_rhythm from marts.dim_contract where contract_id = ?", [contract_id]).fetchone()
-        if found and found[0] in RHYTHMS:
-            return found[0]
-    return DEFAULT_RHYTHM
+    return reporting_rhythms(con, [contract_id])[contract_id]
 
 
 def rhythm_periods(financial_year: str, rhythm: str) -> list[str]:
@@ -130,36 +138,46 @@ def _started(period: str, today: date) -> bool:
 
 def returns_due(con, contract_id: str, today: date | None = None) -> tuple[str, list[DueReturn]]:
     """(rhythm, the contract's returns by period, newest first) with their status in the warehouse."""
+    return returns_due_for(con, [contract_id], today)[contract_id]
+
+
+def returns_due_for(con, contract_ids: list[str], today: date | None = None) -> dict[str, tuple[str, list[DueReturn]]]:
+    """returns_due of many contracts at once (a handful of queries, whatever their number)."""
     today = today or date.today()
-    if con is None:
-        return DEFAULT_RHYTHM, []
-    rhythm = reporting_rhythm(con, contract_id)
-    rows = con.execute(
+    if con is None or not contract_ids:
+        return {cid: (DEFAULT_RHYTHM, []) for cid in contract_ids}
+    rhythms = reporting_rhythms(con, contract_ids)
+    due: dict[str, dict[str, DueReturn]] = {cid: {} for cid in contract_ids}
+    for cid, period, deadline, status, note, received, latest in con.execute(
         """
-        select period, due_date, return_status, coalesce(return_note, ''), latest_received_at, coalesce(latest_file, '')
-        from marts.fct_contract_quarter where contract_id = ? order by period
+        select contract_id, period, due_date, return_status, coalesce(return_note, ''), latest_received_at,
+               coalesce(latest_file, '')
+        from marts.fct_contract_quarter where list_contains(?, contract_id) order by contract_id, period
         """,
-        [contract_id],
-    ).fetchall()
-    due = {r[0]: DueReturn(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows}
-    years = {r[0] for r in con.execute(
-        "select distinct trim(financial_year) from staging.stg_reference__targets where contract_id = ?", [contract_id]
-    ).fetchall() if r[0]}
-    for year in sorted(years):
-        for period in rhythm_periods(year, rhythm):
-            if period not in due and _started(period, today):
+        [contract_ids],
+    ).fetchall():
+        due[cid][period] = DueReturn(period, deadline, status, note, received, latest)
+    for cid, year in con.execute(
+        "select distinct contract_id, trim(financial_year) from staging.stg_reference__targets "
+        "where list_contains(?, contract_id) and financial_year is not null order by all",
+        [contract_ids],
+    ).fetchall():
+        for period in rhythm_periods(year, rhythms[cid]):
+            if period not in due[cid] and _started(period, today):
                 deadline = _due(period)
                 status = "missing" if deadline and deadline < today else "not due yet"
-                due[period] = DueReturn(period, deadline, status, "not in the warehouse yet")
-    files = con.execute(
+                due[cid][period] = DueReturn(period, deadline, status, "not in the warehouse yet")
+    owners: dict[str, set[str]] = {}
+    for cid, path in con.execute(
         """
-        select distinct path from marts.fct_return_submissions where contract_id = ?
-        union select path from audit.return_files where contract_id = ?
+        select contract_id, path from marts.fct_return_submissions where list_contains(?, contract_id)
+        union select contract_id, path from audit.return_files where list_contains(?, contract_id)
         """,
-        [contract_id, contract_id],
-    ).fetchall()
-    paths = [f[0] for f in files]
-    if paths:
+        [contract_ids, contract_ids],
+    ).fetchall():
+        owners.setdefault(path, set()).add(cid)
+    if owners:
+        paths = sorted(owners)
         for period, path, row, column, reason in con.execute(
             """
             select period, path, row_number, column_name, reason from audit.quarantined_rows
@@ -167,16 +185,21 @@ def returns_due(con, contract_id: str, today: date | None = None) -> tuple[str, 
             """,
             [paths],
         ).fetchall():
-            if period in due:
-                due[period].set_aside.append({"file": path.rsplit("/", 1)[-1], "row_number": row, "column_name": column, "reason": reason})
+            for cid in owners[path]:
+                if period in due[cid]:
+                    due[cid][period].set_aside.append(
+                        {"file": path.rsplit("/", 1)[-1], "row_number": row, "column_name": column, "reason": reason})
         for period, path, reason in con.execute(
-            "select period, path, reason from audit.return_files where status = 'rejected' and list_contains(?, path)",
+            "select period, path, reason from audit.return_files where status = 'rejected' and list_contains(?, path) order by path",
             [paths],
         ).fetchall():
-            if period in due:
-                due[period].rejected_files.append({"file": path.rsplit("/", 1)[-1], "reason": reason})
-    ordered = sorted(due.values(), key=lambda d: (d.due_date or date.min, d.period), reverse=True)
-    return rhythm, ordered
+            for cid in owners[path]:
+                if period in due[cid]:
+                    due[cid][period].rejected_files.append({"file": path.rsplit("/", 1)[-1], "reason": reason})
+    return {
+        cid: (rhythms[cid], sorted(found.values(), key=lambda d: (d.due_date or date.min, d.period), reverse=True))
+        for cid, found in due.items()
+    }
 
 
 def submissions(con, contract_id: str) -> list[dict]:
