@@ -116,11 +116,19 @@ def test_the_provider_of_a_contract_reaches_its_pages(world):
     assert client.get(f"/contracts/{c}/template/..%2F..%2Fetc/").status_code == 404
 
 
-def test_staff_see_every_contract_of_their_commissioner_and_comment_to_the_provider(world):
+def test_staff_see_every_contract_of_their_commissioner_and_comment_to_the_provider(world, site):
     staff = client_for(world["people"]["staff"])
     c, p = world["theirs"], world["period"]
     home = staff.get("/").content.decode()
     assert world["mine"] in home and c in home and "Chase list" in home
+    chase = home.split('id="chase"', 1)[1].split("</table>", 1)[0]
+    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+        to_chase = con.execute("select contract_id, period from marts.fct_contract_quarter "
+                               "where return_status in ('missing', 'late')").fetchall()
+    assert to_chase
+    rows = chase.split("<tr>")[2:]
+    for contract_id, period in to_chase:
+        assert any(f">{contract_id}</a></td>" in row and f"<td>{period}</td>" in row for row in rows), (contract_id, period)
     assert staff.get(f"/contracts/{c}/").status_code == 200
     assert staff.get(f"/contracts/{c}/received/{world['sha']}/").status_code == 200
     assert staff.post(f"/contracts/{c}/upload/", {"period": p}).status_code == 403  # providers upload
