@@ -18,6 +18,7 @@ rounded as (
     select
         shares.*,
         allocation.allocated_gbp,
+        allocation.funding_stream,
         round(allocation.allocated_gbp * shares.share, 2) as rounded_gbp,
         row_number() over (partition by shares.framework_version, shares.contract_id order by shares.position) as row_in_contract
     from shares
@@ -30,6 +31,7 @@ select
     rounded.framework_version,
     rounded.commissioner_code,
     rounded.financial_year,
+    rounded.funding_stream,
     rounded.plan_code,
     rounded.contract_id,
     rounded.strategic_priority,

@@ -1,5 +1,5 @@
 {{ incremental_by_year_config() }}
--- Per reporting period and strategic priority: spend reported by providers, attributed to
+-- Per reporting period, funding stream and strategic priority: spend reported by providers, attributed to
 -- priorities with the same shares as the allocation (latest framework version of the year),
 -- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
 with spend as (
@@ -38,6 +38,7 @@ shared_spend as (
         expected.commissioner_code,
         spend.period,
         shares.strategic_priority,
+        expected.funding_stream,
         spend.contract_id,
         shares.share,
         cast(round(spend.spend_gbp, 2) as decimal(14, 2)) as contract_spend_gbp,
@@ -55,6 +56,7 @@ shared_spend as (
 attributed_spend as (
     select
         commissioner_code,
+        funding_stream,
         period,
         strategic_priority,
         contract_id,
@@ -70,6 +72,7 @@ attributed_spend as (
 quarter_spend as (
     select
         commissioner_code,
+        funding_stream,
         period,
         strategic_priority,
         sum(spend_gbp) as spend_gbp,
@@ -81,6 +84,7 @@ quarter_spend as (
 quarter_allocation as (
     select
         allocation.commissioner_code,
+        allocation.funding_stream,
         periods.period,
         allocation.strategic_priority,
         sum(allocation.attributed_gbp) / 4 as allocated_gbp,
@@ -93,6 +97,7 @@ quarter_allocation as (
 combined as (
     select
         coalesce(a.commissioner_code, s.commissioner_code) as commissioner_code,
+        coalesce(a.funding_stream, s.funding_stream) as funding_stream,
         coalesce(a.period, s.period) as period,
         coalesce(a.strategic_priority, s.strategic_priority) as strategic_priority,
         coalesce(a.allocated_gbp, 0) as allocated_gbp,
@@ -102,12 +107,14 @@ combined as (
     from quarter_allocation as a
     full outer join quarter_spend as s
         on s.commissioner_code = a.commissioner_code
+        and s.funding_stream = a.funding_stream
         and s.period = a.period
         and s.strategic_priority = a.strategic_priority
 )
 
 select
     commissioner_code,
+    funding_stream,
     period,
     left(period, 7) as financial_year,
     strategic_priority,
@@ -120,7 +127,7 @@ select
     contracts_reporting
 from combined
 window to_date as (
-    partition by commissioner_code, left(period, 7), strategic_priority
+    partition by commissioner_code, funding_stream, left(period, 7), strategic_priority
     order by period
     rows between unbounded preceding and current row
 )

@@ -33,16 +33,37 @@ returns_by_quarter as (
     select * from {{ ref('rpt_returns_by_quarter') }}
 ),
 
+-- every stream's current version of the year together (each stream has its own section in the pack,
+-- rpt_stream_allocation); the default stream's version named first
 current_versions as (
     select
         versions.commissioner_code,
         versions.financial_year,
-        versions.framework_version,
-        versions.plan_code,
-        versions.contracts as contracts_in_version,
-        versions.allocated_gbp
+        string_agg(
+            versions.framework_version, ', '
+            order by versions.funding_stream != '{{ var("default_funding_stream") }}', versions.funding_stream
+        ) as framework_version,
+        min(versions.plan_code) as plan_code,
+        count(distinct versions.funding_stream) as funding_streams,
+        sum(versions.contracts) as contracts_in_version,
+        sum(versions.allocated_gbp) as allocated_gbp
     from versions
     where versions.is_latest
+    group by versions.commissioner_code, versions.financial_year
+),
+
+-- the printed budget position of the year (a framework document's; a register prints none)
+year_budget as (
+    select budget.*
+    from budget
+    inner join versions
+        on versions.commissioner_code = budget.commissioner_code
+        and versions.framework_version = budget.framework_version
+    where versions.is_latest
+    qualify row_number() over (
+            partition by budget.commissioner_code, versions.financial_year
+            order by versions.funding_stream != '{{ var("default_funding_stream") }}', versions.funding_stream
+        ) = 1
 ),
 
 statuses as (
@@ -80,6 +101,7 @@ select
     return_periods.is_sample_data
     and coalesce(returns_by_quarter.returns_expected - returns_by_quarter.missing, 0) > 0 as is_sample_data,
     current_versions.framework_version,
+    current_versions.funding_streams,
     current_versions.plan_code,
     plans.themes > 0 as plan_has_themes,
     budget.framework_version is not null as has_budget_lines,
@@ -113,9 +135,9 @@ inner join calendar on calendar.period = return_periods.period
 inner join current_versions on current_versions.financial_year = calendar.financial_year
 inner join commissioners on commissioners.commissioner_code = current_versions.commissioner_code
 left join plans on plans.plan_code = current_versions.plan_code
-left join budget
+left join year_budget as budget
     on budget.commissioner_code = current_versions.commissioner_code
-    and budget.framework_version = current_versions.framework_version
+    and budget.financial_year = current_versions.financial_year
 left join statuses
     on statuses.commissioner_code = current_versions.commissioner_code
     and statuses.period = return_periods.period

@@ -17,6 +17,7 @@ periods as (
 select
     lines.contract_id,
     lines.commissioner_code,
+    versions.funding_stream,
     versions.plan_code,
     periods.period,
     periods.financial_year,
