@@ -22,6 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import sql_macros
+from ..ingest.numbers import read_printed_amounts
 from ..settings import setting
 from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, write_csv, write_registry
 
@@ -323,16 +324,26 @@ def import_allocations(
     total = sum((line["amount"] for line in lines), Decimal(0))
     printed_gbp, difference = None, Decimal(0)
     if printed_total is not None:
-        printed_gbp = sql_macros.parse_gbp(printed_total)
+        (printed,) = read_printed_amounts([printed_total], millions=True)
+        printed_gbp = printed.value
         if printed_gbp is None:
-            problems.append(f"--printed-total '{printed_total}' does not read as an amount of money")
+            problems.append(
+                f"--printed-total '{printed_total}' " + (printed.why.split(": ", 1)[1] if printed.why else "does not read as an amount of money")
+            )
         else:
             difference = total - printed_gbp
-            if difference and accept_difference is None:
+            if difference and abs(difference) <= printed.precision and accept_difference is None:
+                # Within the printed precision ('£2.765m' is to the nearest £1,000): rounding, recorded as such.
+                accept_difference = (
+                    f"rounding: the printed total {printed_total.strip()} is to the nearest £{2 * printed.precision:,.0f}"
+                )
+            elif difference and accept_difference is None:
+                shown = f"£{printed_gbp:,.2f}" + (f" ({printed_total.strip()})" if printed.precision else "")
                 problems.append(
                     f"the register's rows add up to £{total:,.2f}, £{abs(difference):,.2f} "
-                    f"{'more' if difference > 0 else 'less'} than the printed total £{printed_gbp:,.2f}: correct the register, "
-                    "or record why with --accept-difference \"reason\""
+                    f"{'more' if difference > 0 else 'less'} than the printed total {shown}"
+                    + (f", beyond its printed precision (± £{printed.precision:,.0f})" if printed.precision else "")
+                    + ": correct the register, or record why with --accept-difference \"reason\""
                 )
     if problems:
         raise ImportRefused(problems)
@@ -439,13 +450,16 @@ def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
     valid_priorities = ", ".join(plan.codes("priority"))
     valid_mechanisms = ", ".join(plan.codes("mechanism"))
     refs: dict[str, int] = {}
-    for row, number in zip(table.rows, table.row_numbers, strict=True):
+    amounts = read_printed_amounts([row["allocated_gbp"] for row in table.rows])
+    for row, number, read in zip(table.rows, table.row_numbers, amounts, strict=True):
         where = f"{table.path} row {number}"
         for column in ("initiative", "provider"):
             if not row[column]:
                 problems.append(f"{where}, column {column}: no {column}")
-        amount = sql_macros.parse_gbp(row["allocated_gbp"]) if row["allocated_gbp"] else None
-        if amount is None:
+        amount = read.value if row["allocated_gbp"] else None
+        if amount is None and read.why:
+            problems.append(f"{where}, column allocated_gbp: {read.why}")
+        elif amount is None:
             problems.append(
                 f"{where}, column allocated_gbp: '{row['allocated_gbp']}' is not an amount of money "
                 "(write it like 1234, 1,234 or £1,234.50)"

@@ -216,6 +216,15 @@ REFERENCE_TABLES = (
         screened_columns=("received_at", "note"),
     ),
     RawTable(
+        "sample_files",
+        "returns/sample_files.csv",
+        ("period", "file", "sha256"),
+        "raw_returns",
+        "The return files the sample generator (opcc samples) wrote, with their content's sha256: a return is "
+        "illustrative sample data only while its content is still what the generator wrote.",
+        optional=True,
+    ),
+    RawTable(
         "name_variants",
         "reference/name_variants.csv",
         ("commissioner_code", "field", "printed", "conformed", "note"),

@@ -19,6 +19,7 @@ rounded as (
         shares.*,
         allocation.allocated_gbp,
         allocation.funding_stream,
+        allocation.reporting_rhythm,
         round(allocation.allocated_gbp * shares.share, 2) as rounded_gbp,
         row_number() over (partition by shares.framework_version, shares.contract_id order by shares.position) as row_in_contract
     from shares
@@ -32,6 +33,7 @@ select
     rounded.commissioner_code,
     rounded.financial_year,
     rounded.funding_stream,
+    rounded.reporting_rhythm,
     rounded.plan_code,
     rounded.contract_id,
     rounded.strategic_priority,

@@ -1,7 +1,9 @@
 {{ incremental_by_year_config() }}
 -- Per reporting period, funding stream and strategic priority: spend reported by providers, attributed to
 -- priorities with the same shares as the allocation (latest framework version of the year),
--- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
+-- beside the allocation for the period and year to date: the period's share of the annual
+-- attribution (a quarter's, a half's, the whole year's) of the contracts that report for periods of
+-- its kind (their reporting rhythm).
 with spend as (
     select
         contract_id,
@@ -39,6 +41,7 @@ shared_spend as (
         spend.period,
         shares.strategic_priority,
         expected.funding_stream,
+        expected.period_kind,
         spend.contract_id,
         shares.share,
         cast(round(spend.spend_gbp, 2) as decimal(14, 2)) as contract_spend_gbp,
@@ -57,6 +60,7 @@ attributed_spend as (
     select
         commissioner_code,
         funding_stream,
+        period_kind,
         period,
         strategic_priority,
         contract_id,
@@ -73,6 +77,7 @@ quarter_spend as (
     select
         commissioner_code,
         funding_stream,
+        period_kind,
         period,
         strategic_priority,
         sum(spend_gbp) as spend_gbp,
@@ -85,12 +90,15 @@ quarter_allocation as (
     select
         allocation.commissioner_code,
         allocation.funding_stream,
+        periods.period_kind,
         periods.period,
         allocation.strategic_priority,
-        sum(allocation.attributed_gbp) / 4 as allocated_gbp,
+        sum(allocation.attributed_gbp * periods.months_in_period / 12) as allocated_gbp,
         count(distinct allocation.contract_id) as contracts_funded
     from allocation
-    inner join periods on periods.financial_year = allocation.financial_year
+    inner join periods
+        on periods.financial_year = allocation.financial_year
+        and periods.reporting_rhythm = allocation.reporting_rhythm
     group by all
 ),
 
@@ -98,6 +106,7 @@ combined as (
     select
         coalesce(a.commissioner_code, s.commissioner_code) as commissioner_code,
         coalesce(a.funding_stream, s.funding_stream) as funding_stream,
+        coalesce(a.period_kind, s.period_kind) as period_kind,
         coalesce(a.period, s.period) as period,
         coalesce(a.strategic_priority, s.strategic_priority) as strategic_priority,
         coalesce(a.allocated_gbp, 0) as allocated_gbp,
@@ -127,7 +136,7 @@ select
     contracts_reporting
 from combined
 window to_date as (
-    partition by commissioner_code, funding_stream, left(period, 7), strategic_priority
+    partition by commissioner_code, funding_stream, period_kind, left(period, 7), strategic_priority
     order by period
     rows between unbounded preceding and current row
 )
