@@ -272,3 +272,9 @@ def test_status_chases_each_rhythm_for_its_latest_period(warehouse):
     assert "12 expected: 2 received, 1 received (date unknown), 1 late, 0 resubmitted, 8 missing" in text
     assert f"{warehouse['isva']} Refuge: late by 12 days" in text
     assert "none" not in [line.split(":")[-1].strip() for line in text.splitlines() if line.startswith("  TVP-")]
+
+
+@pytest.mark.warehouse
+def test_the_open_data_publishes_every_funds_current_version(warehouse):
+    published = sorted(p.name for p in (warehouse["live"].parent / "open-data" / "TVP").iterdir())
+    assert published == ["2017-18-emergency_fund-v1", "2017-18-v1", "2017-18-victims_services_grant-v1"]
