@@ -109,7 +109,7 @@ def test_a_period_is_read_as_typed_when_it_means_one_period(typed, meant):
 def test_a_period_that_means_no_one_period_is_refused(typed):
     from orchestration.periods import read_typed
 
-    with pytest.raises(ValueError, match="(is not a period like|consecutive years)"):
+    with pytest.raises(ValueError, match=r"(is not a period like|consecutive years)"):
         read_typed(typed)
 
 
