@@ -117,8 +117,12 @@ def refresh(
     try:
         with warnings.catch_warnings(record=not verbose) as caught:
             outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
-    except OSError as error:
-        _disk_failure(live, error)
+    except Exception as error:
+        # A full or read-only disk met anywhere (DuckDB, the Dagster instance's SQLite, a pack) is
+        # one line; anything else is a defect and keeps its traceback.
+        if isinstance(error, OSError) or wh.is_disk_error(error):
+            _disk_failure(live, error)
+        raise
     if caught:
         # The libraries' deprecation and configuration notices are for whoever maintains the
         # project, not for the analyst running the refresh: they are kept with dbt's log.
@@ -143,9 +147,9 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     """A full or read-only disk: one line, the partial build gone, the live warehouse as it was."""
     wh.discard_build(wh.build_path(live))
     text = str(error)
-    if "No space left" in text or "Disk quota" in text or "File too large" in text:
+    if "No space left" in text or "Disk quota" in text or "File too large" in text or "disk is full" in text:
         why = "the disk is full"
-    elif "Read-only file system" in text:
+    elif "Read-only file system" in text or "readonly database" in text:
         why = "the disk is read-only"
     elif "Permission denied" in text:
         why = "this user may not write there"
@@ -424,7 +428,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--version", "version", default=None, help="Framework version, e.g. '2016-17 v2' (default: the commissioner's current one).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the files (default: open-data/<commissioner>/<version> beside the warehouse).")
+              help="Folder for the files (default: open-data/<commissioner>/<version> in the warehouse's outputs folder).")
 def publish(warehouse: Path | None, code: str | None, version: str | None, out_dir: Path | None) -> None:
     """Publish a framework version's grants (360Giving JSON and workbook, grants register) and contracts register."""
     import duckdb
@@ -440,7 +444,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
     try:
         with connect_locked(live) as con:
             if out_dir is None:
-                out_dir = live.parent / "open-data" / code / version_slug(resolve_version(con, code, version)[1])
+                out_dir = wh.open_data_dir(live) / code / version_slug(resolve_version(con, code, version)[1])
             publication = write_open_data(con, code, version, out_dir, guard=beside_published(live))
     except (FileNotFoundError, PublishRefused) as error:
         click.echo(f"error: {error}", err=True)
