@@ -15,14 +15,16 @@ same keys the models match them by.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .. import sql_macros
+from ..settings import csv_module
 from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, write_csv, write_registry
+
+csv = csv_module()
 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
 OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description")

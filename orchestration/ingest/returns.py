@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..periods import PERIOD_PATTERN, Period, partition_periods
-from ..settings import settle_seconds
+from ..settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
 from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
 from .filetypes import READABLE_SUFFIXES, refusal
 from .numbers import (
@@ -50,7 +50,6 @@ RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
 SAMPLE_MARKER = "SAMPLE_DATA.md"
 SUBMISSION_LOG = "submission_log.csv"
 RETURN_SUFFIXES = READABLE_SUFFIXES
-MAX_LISTED = 200  # files listed one by one inside a folder that is not read
 SPEND = "spend_gbp"
 MAX_SPEND_GBP = 1e9
 MAX_COUNT = 1e7
@@ -89,18 +88,70 @@ class FolderScan:
     notes: list[FileReport] = field(default_factory=list)
 
 
+def walk_bounded(folder: Path, max_depth: int = MAX_FOLDER_DEPTH, max_entries: int = MAX_FOLDER_ENTRIES) -> tuple[list[str], str | None]:
+    """Every file (or link) below `folder`, as paths relative to it, found without recursion and
+    without following links; and why the listing stopped short, if it did (too deep, too many
+    entries, a folder that cannot be opened). Never raises."""
+    files: list[str] = []
+    stopped: str | None = None
+    pending: list[tuple[str, int]] = [("", 0)]
+    seen = 0
+    while pending:
+        relative, depth = pending.pop()
+        try:
+            with os.scandir(folder / relative if relative else folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name, reverse=True)
+        except OSError as error:
+            stopped = stopped or f"folder {quoted(relative or '.', 80)} cannot be opened ({error.strerror or error})"
+            continue
+        for entry in listed:
+            seen += 1
+            if seen > max_entries:
+                return sorted(files), f"more than {max_entries:,} entries: listing stopped there (the MAX_FOLDER_ENTRIES setting)"
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                files.append(name)
+            elif depth + 1 >= max_depth:
+                stopped = stopped or (
+                    f"folders nested more than {max_depth} deep (below {quoted(name, 80)}): not looked into "
+                    "(the MAX_FOLDER_DEPTH setting)"
+                )
+            else:
+                pending.append((name, depth + 1))
+    return sorted(files), stopped
+
+
 def _list_inside(folder: Path, shown: str, reason: str, status: str = "rejected") -> list[FileReport]:
-    listed = []
-    try:
-        entries = sorted(folder.rglob("*"))
-    except OSError:
-        return listed
-    for entry in entries[:MAX_LISTED]:
-        if entry.is_file() or entry.is_symlink():
-            listed.append(FileReport(path=f"{shown}/{entry.relative_to(folder).as_posix()}", status=status, reason=reason))
-    if len(entries) > MAX_LISTED:
-        listed.append(FileReport(path=f"{shown}/…", status=status, reason=f"and {len(entries) - MAX_LISTED} more entries: {reason}"))
+    files, stopped = walk_bounded(folder)
+    listed = [FileReport(path=f"{shown}/{name}", status=status, reason=reason) for name in files]
+    if stopped:
+        listed.append(FileReport(path=f"{shown}/…/", status="rejected", reason=f"not listed in full: {stopped}; move the returns out of it"))
     return listed
+
+
+FULL_LIST = 'the full list: opcc query "select path, status, reason from audit.rejected_files order by path"'
+
+
+def summarise_not_read(reports: list[FileReport], shown: int = SHOWN_PER_KIND) -> list[str]:
+    """Lines for a terminal or a log about files not read: each one when there are few; else how
+    many, the first few of each reason, and where the full list is. Never one line per file."""
+    if len(reports) <= shown * 2:
+        return [f"{r.path}: {r.status}: {r.reason}" for r in reports]
+    by_reason: dict[str, list[FileReport]] = {}
+    for report in reports:
+        by_reason.setdefault(report.reason.split(":", 1)[0][:120], []).append(report)
+    lines = [f"{len(reports):,} files or folders under raw/returns/ not read ({len(by_reason):,} kinds of reason); {FULL_LIST}"]
+    for reason, group in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))[:shown]:
+        first = ", ".join(r.path for r in group[:3])
+        more = f" and {len(group) - 3:,} more" if len(group) > 3 else ""
+        lines.append(f"{len(group):,} x {group[0].status}: {reason}: {first}{more}")
+    if len(by_reason) > shown:
+        lines.append(f"and {len(by_reason) - shown:,} other reasons: {FULL_LIST}")
+    return lines
 
 
 def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
@@ -215,9 +266,14 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
                 continue
             report = FileReport(path=prefix + name)
             try:
-                stat = entry.stat()
+                stat = entry.stat(follow_symlinks=False)
             except OSError as error:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
+                continue
+            if stat.st_nlink > 1:
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=(
+                    f"a hard link ({stat.st_nlink} names for one file on disk, so it may be a file from outside raw/): "
+                    "not read; copy the return itself into the folder")))
                 continue
             if recently_modified(report, stat.st_mtime, settle, now):
                 report.size_bytes = stat.st_size
