@@ -97,6 +97,14 @@ create table if not exists audit.open_data_records (
     written_at timestamp
 );
 create table if not exists audit.refresh_scope (financial_year varchar);
+create table if not exists audit.withheld_outputs (
+    commissioner_code varchar not null,
+    framework_version varchar,
+    output varchar not null,
+    reason varchar not null,
+    run_id varchar,
+    withheld_at timestamp
+);
 """
 
 # Tables the ingest assets fill, created at the start of every build so dbt's sources
@@ -360,3 +368,13 @@ def record_open_data(con: duckdb.DuckDBPyConnection, records: list[dict], replac
     )
     con.unregister("_open_data")
     return len(records)
+
+
+def record_withheld(con: duckdb.DuckDBPyConnection, output: str, withheld: list[tuple[str, str | None, str]], run_id: str) -> None:
+    """Replace this output's rows in audit.withheld_outputs: (commissioner, version, reason) of each
+    commissioner whose `output` (open data, review pack) was not written this run; the others' were."""
+    ensure_audit_tables(con)
+    con.execute("delete from audit.withheld_outputs where output = ?", [output])
+    now = utc_now()
+    for code, version, reason in withheld:
+        con.execute("insert into audit.withheld_outputs values (?, ?, ?, ?, ?, ?)", [code, version, output, reason, run_id, now])

@@ -168,6 +168,12 @@ def _print_summary(outcome) -> None:
                 f"the marts (the commissioner's previous version stays current): {version.reasons}",
                 err=True,
             )
+        for code, version, output, reason in outcome.withheld:
+            click.echo(
+                f"\nWithheld: the {output} of {code} {version} was not written (its last published one stays; every other "
+                f"commissioner's was written): {reason}",
+                err=True,
+            )
     else:
         click.echo(f"\nRefresh failed: {outcome.reason}", err=True)
         for check in outcome.failed_blocking:

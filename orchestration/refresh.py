@@ -63,13 +63,14 @@ class RefreshOutcome:
     stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
     rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
     packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
+    withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
 
     @property
     def exit_code(self) -> int:
         """0 published; 1 not published; 3 published, but a framework version was held back."""
         if not self.success:
             return 1
-        return 3 if self.held_back else 0
+        return 3 if self.held_back or self.withheld else 0
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -167,6 +168,7 @@ def run_refresh(
     else:
         outcome.tables = table_sizes(live)
         outcome.held_back = held_back_versions(live)
+        outcome.withheld = withheld_outputs(live)
         outcome.packs = _published_packs(result)
     outcome.rule_counts = recorded_rule_counts(live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
@@ -208,6 +210,17 @@ def held_back_versions(live: Path) -> list[HeldBackVersion]:
             "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
         ).fetchall()
     return [HeldBackVersion(*row) for row in rows]
+
+
+def withheld_outputs(live: Path) -> list[tuple[str, str, str, str]]:
+    """One commissioner's outputs the refresh did not write (open data, review pack), and why."""
+    with wh.read_only(live) as con:
+        try:
+            return con.execute(
+                "select commissioner_code, coalesce(framework_version, ''), output, reason from audit.withheld_outputs order by 1, 3"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
 
 
 def recorded_rule_counts(path: Path) -> Counts | None:
