@@ -48,7 +48,8 @@ create table if not exists audit.quarantined_rows (
     column_name varchar,
     value varchar,
     reason varchar not null,
-    run_id varchar
+    run_id varchar,
+    contract_id varchar
 );
 create or replace view audit.rejected_files as
     select source_table, period, path, reason, loaded_at, run_id, status
@@ -210,16 +211,19 @@ QUARANTINE_SCHEMA = pa.schema(
         ("value", pa.string()),
         ("reason", pa.string()),
         ("run_id", pa.string()),
+        ("contract_id", pa.string()),
     ]
 )
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
+    # A warehouse from before a column was added gets it (the ledger rebuilds what it cannot hold).
+    con.execute("alter table audit.quarantined_rows add column if not exists contract_id varchar")
 
 
 def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(AUDIT_DDL)
+    ensure_audit_tables(con)
     _unkey_file_history(con)
     con.execute(BASE_DDL)
     for table, column, kind in (
@@ -322,10 +326,11 @@ def record_quarantine(
     if rows.num_rows == 0:
         return 0
     con.register("_quarantine", rows)
+    contract = "contract_id" if "contract_id" in rows.schema.names else "null"
     con.execute(
-        """
-        insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id)
-        select ?, period, path, row_number, column_name, value, reason, ? from _quarantine
+        f"""
+        insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id, contract_id)
+        select ?, period, path, row_number, column_name, value, reason, ?, {contract} from _quarantine
         """,
         [source_table, run_id],
     )

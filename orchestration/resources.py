@@ -30,10 +30,13 @@ CARRIED_TABLES = ("audit.file_history", "audit.superseded_return_rows")
 
 
 class WarehouseResource(ConfigurableResource):
-    """The DuckDB warehouse a run builds, and the raw folder it reads."""
+    """The DuckDB warehouse a run builds, and the raw folder it reads.
 
-    warehouse: str = ""
-    raw: str = ""
+    Where they are is the deployment's choice, never a run's: the paths come only from the
+    environment the code location runs in (OPCC_WAREHOUSE, OPCC_RAW: settings.py), and the
+    resource has no configuration field naming a path, so a run launched from the UI or its
+    GraphQL endpoint with run config naming other paths is refused before it starts."""
+
     lock_wait_seconds: float = 0.0
 
     _lock: wh.WriterLock | None = PrivateAttr(default=None)
@@ -44,11 +47,11 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def live_path(self) -> Path:
-        return warehouse_path(self.warehouse or None)
+        return warehouse_path()
 
     @property
     def raw_path(self) -> Path:
-        return raw_dir(self.raw or None)
+        return raw_dir()
 
     @property
     def refresh_years(self) -> list[str] | None:

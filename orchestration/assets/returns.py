@@ -16,7 +16,7 @@ import dagster as dg
 
 from ..audit import ensure_base_tables, record_files
 from ..ingest.intake import ingest_periods
-from ..ingest.returns import scan_returns_folder, summarise_not_read
+from ..ingest.returns import disk_path, scan_returns_folder, summarise_not_read
 from ..ingest.row_count import count_file
 from ..partitions import period_partitions
 from ..resources import WarehouseResource
@@ -140,7 +140,7 @@ def unaccounted_rows(con, raw: Path, run_id: str | None = None) -> list[str]:
             if loaded or quarantined:
                 problems.append(f"{path}: not read ({status}) but {loaded} rows loaded and {quarantined} quarantined")
             continue
-        disk = raw / path
+        disk = disk_path(raw, path)
         try:
             counted = count_file(disk)
         except (OSError, ValueError, KeyError) as error:

@@ -42,7 +42,7 @@ from .numbers import (
     VALUE_SQL,
     number_text,
 )
-from .personal_data import PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted
+from .personal_data import NAME_WITHHELD, PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted, shown_name
 from .workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
@@ -127,7 +127,10 @@ def walk_bounded(folder: Path, max_depth: int = MAX_FOLDER_DEPTH, max_entries: i
 
 def _list_inside(folder: Path, shown: str, reason: str, status: str = "rejected") -> list[FileReport]:
     files, stopped = walk_bounded(folder)
-    listed = [FileReport(path=f"{shown}/{name}", status=status, reason=reason) for name in files]
+    listed = [
+        FileReport(path=f"{shown}/" + "/".join(shown_name(part) for part in name.split("/")), status=status, reason=reason)
+        for name in files
+    ]
     if stopped:
         listed.append(FileReport(path=f"{shown}/…/", status="rejected", reason=f"not listed in full: {stopped}; move the returns out of it"))
     return listed
@@ -171,7 +174,7 @@ def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
     first = min(known, key=Period.parse) if known else None
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name, shown = entry.name, f"returns/{entry.name}"
+            name, shown = entry.name, f"returns/{shown_name(entry.name)}"
             if entry.is_symlink():
                 scan.notes.append(FileReport(path=shown, status="rejected", reason="a symbolic link, not a folder or file: copy the returns themselves into raw/returns/<period>/"))
                 continue
@@ -243,24 +246,24 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
     prefix = f"returns/{period}/"
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name = entry.name
+            name = shown_name(entry.name)  # as kept and printed: a name that may be personal data is withheld
             reason, status = None, "rejected"
-            lock = LOCK_FILE.match(name)
+            lock = LOCK_FILE.match(entry.name)
             if lock:
                 reason = (
                     f"the lock file of {quoted(lock['name'], 80)}, which is open in Excel or LibreOffice: the file is read as "
                     "last saved; close it so that what is on screen is what the warehouse reads"
                 )
                 status = "noted"
-            elif name.startswith("."):
+            elif entry.name.startswith("."):
                 reason = "a hidden or system file, not a return"
                 status = "noted"
             elif entry.is_symlink():
                 reason = "a symbolic link, not a file: copy the return itself into the folder"
             elif entry.is_dir():
                 reason = "a folder inside a period folder: put returns directly in the period folder"
-            elif os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
-                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1]}'"
+            elif os.path.splitext(entry.name)[1].lower() not in RETURN_SUFFIXES:
+                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got {quoted(os.path.splitext(entry.name)[1], 20)}"
             if reason:
                 refused.append(FileReport(path=prefix + name, status=status, reason=reason))
                 continue
@@ -281,6 +284,17 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
                 continue
             found.append((Path(entry.path), prefix + name))
     return found, refused
+
+
+def disk_path(raw: Path, shown: str) -> Path:
+    """The file on disk a path as shown names: itself, or the file whose withheld name it stands for."""
+    path = raw / shown
+    if NAME_WITHHELD.match(path.name) and path.parent.is_dir():
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if shown_name(entry.name) == path.name:
+                    return Path(entry.path)
+    return path
 
 
 def read_returns(files: list[tuple[Path, str]]) -> BulkRead:
@@ -503,6 +517,15 @@ checked as (
                 when c_value is null and n_readable then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
                 when c_value is null then {{'column': 'value', 'reason': 'value ''' || left(c_value_text, 40) || ''' is not a number'}}
                 when not isfinite(c_value) then {{'column': 'value', 'reason': 'value is not a finite number'}}
+                -- A unit written with the value must be the measure's own: '%' only for a percentage,
+                -- '£' only for money (spend, or an indicator in pounds). Never read past.
+                when contains(c_value_text, '%') and coalesce(unit, '') != 'percent' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is a percentage, but ' || c_measure || ' is '
+                    || case when c_measure = 'spend_gbp' then 'money (pounds spent)' else 'a ' || coalesce(unit, 'number') end
+                    || ', not a percentage: write the ' || case when c_measure = 'spend_gbp' then 'amount in pounds' else coalesce(unit, 'number') end}}
+                when contains(c_value_text, '£') and c_measure != 'spend_gbp' and coalesce(unit, '') != 'gbp' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is an amount of money, but ' || c_measure || ' is a '
+                    || coalesce(unit, 'number') || ', not pounds: write the ' || coalesce(unit, 'number') || ' without £'}}
                 when c_measure = 'spend_gbp' and c_value < 0 then {{'column': 'value', 'reason': 'negative spend'}}
                 when c_measure = 'spend_gbp' and c_value > {MAX_SPEND_GBP} then {{'column': 'value', 'reason': 'spend over £1bn in a quarter is not plausible'}}
                 when c_value < 0 then {{'column': 'value', 'reason': 'negative value for ' || c_measure}}
@@ -605,6 +628,7 @@ def validate_returns(
                         else comment
                     end, {MAX_VALUE_CHARS})
             end as value,
+            case when contract_known then c_contract end as contract_id,
             array_to_string(list_transform(problems, lambda p: p.reason), '; ')
                 || case when len(problems) < len(all_problems)
                         then '; and ' || (len(all_problems) - len(problems)) || ' other problem(s) not shown, as they would repeat the value'

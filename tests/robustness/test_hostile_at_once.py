@@ -26,6 +26,13 @@ FIXTURES = RAW.parent / "tests" / "fixtures" / "commissioners"
 NOR_NAME = "Office of the Police and Crime Commissioner for Norborough (illustrative)"
 HEADER = "contract_id,period,measure,value,comment\n"
 STRAY = 20_000
+PROBE = "document.body.dataset.pwned='1'"
+SCRIPT_PROVIDER = f"<script>{PROBE}</script> Safe Steps"
+HOSTILE_FILE = f'SOU-002 <img src=x onerror="{PROBE}">.csv'
+HOSTILE_FOLDER = f'<svg onload="{PROBE}">'
+PERSON_FILE = "SOU-003 Mr John Smith john.smith@example.com 07700 900123.csv"
+PERSON_PARTS = ("John Smith", "john.smith@example.com", "07700 900123")
+SECRET = "SECRETVALUE42"
 
 
 def write_rows(path, rows):
@@ -67,6 +74,24 @@ def hostile(tmp_path_factory):
     contracts.append({**template, "contract_id": "NOR-099", "initiative_name": "Nothing at all", "provider": "Eastwold Youth Club",
                       "funding_mechanism": "Small grants"})
     write_rows(registry, contracts)
+
+    # A third commissioner whose register names a provider in HTML: its registers and pack escape it.
+    register = root / "sou-register.csv"
+    register.write_text(
+        (FIXTURES / "nor-2016-17-register.csv").read_text(encoding="utf-8").replace("Safe Steps", SCRIPT_PROVIDER),
+        encoding="utf-8",
+    )
+    opcc_ok(
+        "import-allocations", str(register), "--raw", str(raw), "--commissioner", "SOU", "--version", "2016-17 v1",
+        "--plan", str(FIXTURES / "nor-plan.csv"), "--name", "Office of the PCC for Southwold (illustrative)",
+    )
+    q4 = raw / "returns" / "2016-17 Q4"
+    (q4 / HOSTILE_FILE).write_text(HEADER + "SOU-002,2016-17 Q4,spend_gbp,1000,\nSOU-002,2016-17 Q4,NOT_A_MEASURE,1,\n", encoding="utf-8")
+    (q4 / PERSON_FILE).write_text(HEADER + "SOU-003,2016-17 Q4,spend_gbp,900,\n", encoding="utf-8")
+    # No commissioner prefix, every row quarantined, rows naming a NOR contract: NOR's, and only NOR's.
+    (q4 / "return.csv").write_text(HEADER + f"NOR-004,2016-17 Q4,spend_gbp,{SECRET},\n", encoding="utf-8")
+    (raw / "returns" / HOSTILE_FOLDER).mkdir()
+    (raw / "returns" / HOSTILE_FOLDER / "x.csv").write_text(HEADER, encoding="utf-8")
 
     q1, q2 = raw / "returns" / "2016-17 Q1", raw / "returns" / "2016-17 Q2"
     (q1 / "NOR-001 long comment.csv").write_text(
@@ -142,3 +167,64 @@ def test_only_the_commissioner_at_fault_has_its_open_data_withheld(hostile, con)
     assert "positive" in withheld[0][2]
     assert any((live.parent / "open-data" / "LEI").iterdir())
     assert not [p for p in (live.parent / "open-data").glob("NOR/**/*") if p.is_file()]
+
+
+def pages_of(live):
+    folder = live.parent
+    packs = sorted((folder / "reports").rglob("*.html"))
+    registers = sorted((folder / "open-data").rglob("*.html"))
+    docs = folder / f"{live.name}.quality" / "data_docs"
+    return packs, registers, docs
+
+
+def test_hostile_names_run_no_script_in_any_page(hostile, tmp_path):
+    from tests.robustness.test_screen_and_escape import chromium_dom
+
+    _, live, _ = hostile
+    packs, registers, docs = pages_of(live)
+    assert {p.parent.name for p in packs} >= {"LEI", "NOR", "SOU"}
+    assert any("SOU" in str(p) for p in registers)
+    sou_pack = next(p for p in packs if p.parent.name == "SOU").read_text(encoding="utf-8")
+    assert "SOU-002 &lt;img" in sou_pack or "&lt;img src=x" in sou_pack, "the hostile file is named in its pack, escaped"
+    doc_pages = sorted(docs.rglob("*.html"))
+    for page in doc_pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html.lower(), page
+        assert "Content-Security-Policy" in html, page
+    returns_folder = [p for p in doc_pages if "returns_folder" in p.name or "input_files" in p.name]
+    for number, page in enumerate([*packs, *registers, docs / "index.html", *returns_folder]):
+        assert "data-pwned" not in chromium_dom(page, tmp_path / f"profile{number}"), page
+
+
+def test_a_file_named_after_a_person_is_nowhere_by_its_name(hostile, con):
+    _, live, _ = hostile
+    packs, _, _ = pages_of(live)
+    import zipfile
+
+    texts = [p.read_text(encoding="utf-8") for p in packs]
+    for book in (live.parent / "reports").rglob("*.xlsx"):
+        with zipfile.ZipFile(book) as archive:
+            texts += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist() if n.endswith(".xml")]
+    for schema, table, column in con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema in ('raw', 'audit', 'staging', 'intermediate', 'marts', 'reporting')"
+    ).fetchall():
+        texts += [v for (v,) in con.execute(
+            f'select distinct "{column}" from "{schema}"."{table}" where "{column}" like \'%Smith%\' or "{column}" like \'%07700%\''
+        ).fetchall()]
+    for part in PERSON_PARTS:
+        assert not [t for t in texts if part in t], part
+
+
+def test_a_quarantined_file_without_a_prefix_belongs_to_the_contract_its_rows_name(hostile, con):
+    _, live, _ = hostile
+    owners = con.execute(
+        "select distinct commissioner_code from reporting.rpt_data_quality where example = 'returns/2016-17 Q4/return.csv'"
+    ).fetchall()
+    assert owners == [("NOR",)]
+    packs, _, _ = pages_of(live)
+    for pack in packs:
+        html = pack.read_text(encoding="utf-8")
+        assert (SECRET in html) == (pack.parent.name == "NOR" and "Q4" in str(pack)) or SECRET not in html, pack
+        if pack.parent.name != "NOR":
+            assert SECRET not in html and "return.csv" not in html, pack
