@@ -47,5 +47,5 @@ defs = dg.Definitions(
     resources={"warehouse": WarehouseResource(), "io_manager": no_config_io_manager},
     loggers={"progress": progress_logger, "silent": silent_logger},
     # The executor's configuration is fixed here too: nothing in a run's config reaches the disk.
-    executor=dg.in_process_executor.configured({}, name="in_process_fixed"),
+    executor=dg.in_process_executor.configured({}, name="in_process"),
 )
