@@ -64,6 +64,7 @@ class RefreshOutcome:
     rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
     packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
     withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
+    set_aside: Path | None = None  # where a damaged live warehouse was kept before this rebuild
 
     @property
     def exit_code(self) -> int:
@@ -117,6 +118,15 @@ def run_refresh(
         holder = wh.read_lock_holder(live)
         who = holder.describe() if holder else "another process"
         return failed(f"the warehouse {live} is locked by {who}; wait for it to finish or pass --wait SECONDS")
+    # A live file that cannot be read is kept aside (never deleted) and the warehouse rebuilt in full
+    # from the raw folder and its submission ledger.
+    set_aside_as = None
+    damage = wh.is_unreadable(live)
+    if damage:
+        if wh.is_locked(live):
+            return failed(damage)
+        set_aside_as = wh.set_aside(live)
+        full, wanted = True, [Period.parse(p) for p in period_folders(raw_path)]
     os.environ["OPCC_WAREHOUSE"] = str(live)
     os.environ["OPCC_RAW"] = str(raw_path)
     measured_before = timings.spent()
@@ -157,7 +167,7 @@ def run_refresh(
     stages["start-up"] += max(0.0, setting_up - sum(before_run.values()))
     outcome = RefreshOutcome(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
-        checks=_checks(result), materialized=_materialized(result),
+        checks=_checks(result), materialized=_materialized(result), set_aside=set_aside_as,
     )
     docs = data_docs_index(live)
     outcome.data_docs = docs if docs.exists() else None

@@ -81,6 +81,9 @@ class WarehouseResource(ConfigurableResource):
         build = wh.build_path(live)
         wh.remove_stale_build(live)
         from_live = tags.get(START_TAG, "live") != "empty"
+        if wh.is_unreadable(live):  # a run from the UI, the schedule or the sensor recovers as `opcc refresh` does
+            kept = wh.set_aside(live)
+            context.log.warning(f"the live warehouse could not be read (damaged): kept aside as {kept}; building from nothing")
         self._refresh_years = partial_refresh_years(tags) if from_live and live.exists() else None
         wh.start_build(live, build, from_live=from_live)
         with duckdb.connect(str(build)) as con:
