@@ -98,6 +98,9 @@ def hostile(tmp_path_factory):
         HEADER + f'NOR-001,2016-17 Q1,spend_gbp,31000,"{"x" * 140_000}"\nNOR-001,2016-17 Q1,spend_gbp,31000,\n',
         encoding="utf-8",
     )
+    (q1 / "NOR-005 units.csv").write_text(
+        HEADER + 'NOR-005,2016-17 Q1,spend_gbp,50%,\nNOR-005,2016-17 Q1,spend_gbp,"£29",\n', encoding="utf-8"
+    )
     outside = root / "outside.csv"
     outside.write_text(HEADER + "NOR-002,2016-17 Q2,spend_gbp,1000,\n", encoding="utf-8")
     os.link(outside, q2 / "NOR-002 hard link.csv")
@@ -147,6 +150,10 @@ def test_each_hostile_file_is_named_with_its_reason(con):
         "order by 1"
     ).fetchall()
     assert quarantined and any(column == "comment" or "comment" in reason for _, column, reason in quarantined)
+    units = con.execute(
+        "select reason from audit.quarantined_rows where path = 'returns/2016-17 Q1/NOR-005 units.csv'"
+    ).fetchall()
+    assert any("is a percentage, but spend_gbp is money" in r for (r,) in units), units
 
 
 def test_leicestershire_is_published_unchanged(con, db):
