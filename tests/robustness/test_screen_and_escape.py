@@ -79,3 +79,18 @@ def test_a_page_with_hostile_text_runs_no_script_in_chromium(tmp_path):
     safe = tmp_path / "safe.html"
     safe.write_text(without_script(unsafe.read_text(encoding="utf-8")), encoding="utf-8")
     assert 'data-pwned' not in chromium_dom(safe, tmp_path / "p2")
+
+
+def test_the_submission_log_names_a_file_as_the_warehouse_shows_it(tmp_path):
+    """The log's line for a file named after a person is kept under the same stand-in as the file."""
+    from orchestration.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table
+
+    returns = tmp_path / "raw" / "returns"
+    returns.mkdir(parents=True)
+    (returns / "submission_log.csv").write_text(
+        f"period,file,received_at,note\n2016-17 Q1,{PERSON},08/07/2016,\n2016-17 Q1,LEI-001.csv,08/07/2016,\n", encoding="utf-8"
+    )
+    loaded = read_raw_table(tmp_path / "raw", RAW_TABLES_BY_NAME["submission_log"])
+    files = loaded.bulk.table.column("file").to_pylist()
+    assert files == [shown_name(PERSON), "LEI-001.csv"]
+    assert not any("Smith" in f for f in files)
