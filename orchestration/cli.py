@@ -102,8 +102,10 @@ def refresh(
     try:
         with warnings.catch_warnings(record=not verbose) as caught:
             outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
-    except OSError as error:
-        _disk_failure(live, error)
+    except Exception as error:  # a full or read-only disk may surface from any library (SQLite, DuckDB, the OS)
+        if isinstance(error, OSError) or wh.is_disk_error(error):
+            _disk_failure(live, error)
+        raise
     if caught:
         # The libraries' deprecation and configuration notices are for whoever maintains the
         # project, not for the analyst running the refresh: they are kept with dbt's log.
@@ -128,7 +130,7 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     """A full or read-only disk: one line, the partial build gone, the live warehouse as it was."""
     wh.discard_build(wh.build_path(live))
     text = str(error)
-    if "No space left" in text or "Disk quota" in text or "File too large" in text:
+    if "No space left" in text or "Disk quota" in text or "File too large" in text or "disk is full" in text:
         why = "the disk is full"
     elif "Read-only file system" in text:
         why = "the disk is read-only"

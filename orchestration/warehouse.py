@@ -246,7 +246,10 @@ def is_disk_error(error: BaseException | str) -> bool:
     text = str(error)
     return any(
         words in text
-        for words in ("No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied")
+        for words in (
+            "No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied",
+            "database or disk is full",  # SQLite (the Dagster instance beside the warehouse)
+        )
     )
 
 
