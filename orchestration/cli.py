@@ -241,6 +241,11 @@ def _print_summary(outcome) -> None:
              err=True, indent=4)
 
 
+from .portal.cli import portal as portal_group  # noqa: E402  (Django is imported only when it runs)
+
+main.add_command(portal_group)
+
+
 @main.command()
 @warehouse_option
 def status(warehouse: Path | None) -> None:
@@ -513,9 +518,14 @@ def import_framework_command(
 @click.option("--name", default=None, help="The commissioner's name, when the commissioner is new.")
 @click.option("--printed-total", default=None, help="The document's grand total, checked against the rows.")
 @click.option("--accept-difference", default=None, help="Why a printed total differs from the rows (recorded, shown in the pack).")
+@click.option("--stream", default=None, help="The funding stream the register is of (raw/reference/funding_streams.csv); "
+              "default the default_funding_stream setting. Versions are per commissioner, year and stream.")
+@click.option("--fund", default=None, help="The commissioner's own name for the fund (kept with the version).")
+@click.option("--returns", "returns", default=None, help="How often providers report, for rows whose 'returns' column is "
+              "blank: quarterly, half-yearly, annual or none (default the default_reporting_rhythm setting).")
 def import_allocations_command(
     raw: Path | None, register: Path, code: str, version: str, plan_file: Path | None, name: str | None,
-    printed_total: str | None, accept_difference: str | None,
+    printed_total: str | None, accept_difference: str | None, stream: str | None, fund: str | None, returns: str | None,
 ) -> None:
     """Read a commissioner's allocation register (CSV or XLSX, one row per contract) and plan into the raw files."""
     from .framework_import.register import ImportRefused, import_allocations
@@ -523,7 +533,7 @@ def import_allocations_command(
     try:
         imported = import_allocations(
             register, raw_dir(raw), commissioner=code, version=version, plan_file=plan_file, name=name,
-            printed_total=printed_total, accept_difference=accept_difference,
+            printed_total=printed_total, accept_difference=accept_difference, stream=stream, fund=fund, returns=returns,
         )
     except ImportRefused as refused:
         for line in refused.problems:

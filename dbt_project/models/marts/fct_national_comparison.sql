@@ -1,12 +1,14 @@
 -- Commissioners and years side by side in the national terms every plan maps to: per commissioner,
--- financial year, national outcome area and national mechanism class, the money the current
--- framework version allocates (attributed to priorities by the usual shares), its share of the
--- commissioner's year, and where returns exist the spend to date (attributed the same way) and the
--- outcomes reported for the area's priorities.
+-- financial year, funding stream, national outcome area and national mechanism class, the money the
+-- stream's current version allocates (attributed to priorities by the usual shares), its share of
+-- the commissioner's year in that stream, and where returns exist the spend to date (attributed the
+-- same way) and the outcomes reported for the area's priorities. A stream is compared only with the
+-- same stream: a victims services grant is never set beside a commissioning framework.
 with allocation as (
     select
         by_priority.commissioner_code,
         by_priority.financial_year,
+        by_priority.funding_stream,
         by_priority.contract_id,
         by_priority.strategic_priority,
         by_priority.national_outcome_area,
@@ -21,10 +23,19 @@ with allocation as (
     where contracts.is_current_version
 ),
 
+contract_streams as (
+    select distinct
+        contract_id,
+        financial_year,
+        funding_stream
+    from allocation
+),
+
 money as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         national_outcome_area,
         mechanism_class,
         sum(attributed_gbp) as allocated_gbp,
@@ -37,6 +48,7 @@ year_totals as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         sum(attributed_gbp) as year_allocated_gbp
     from allocation
     group by all
@@ -47,6 +59,7 @@ spend as (
     select
         allocation.commissioner_code,
         allocation.financial_year,
+        allocation.funding_stream,
         allocation.national_outcome_area,
         allocation.mechanism_class,
         sum(quarters.spend_gbp * allocation.share) as spend_to_date_gbp,
@@ -64,10 +77,14 @@ outcomes as (
     select
         contributions.commissioner_code,
         contributions.financial_year,
+        streams.funding_stream,
         priorities.national_outcome_area,
         mechanisms.mechanism_class,
         sum(contributions.outcome_value) as outcomes_reported
     from {{ ref('int_outcome_contributions') }} as contributions
+    inner join contract_streams as streams
+        on streams.contract_id = contributions.contract_id
+        and streams.financial_year = contributions.financial_year
     inner join {{ ref('dim_strategic_priority') }} as priorities
         on priorities.plan_code = contributions.plan_code
         and priorities.strategic_priority = contributions.strategic_priority
@@ -80,6 +97,7 @@ outcomes as (
 select
     money.commissioner_code,
     money.financial_year,
+    money.funding_stream,
     money.national_outcome_area,
     areas.outcome_area_name as national_outcome_area_name,
     money.mechanism_class,
@@ -94,14 +112,17 @@ from money
 inner join year_totals
     on year_totals.commissioner_code = money.commissioner_code
     and year_totals.financial_year = money.financial_year
+    and year_totals.funding_stream = money.funding_stream
 left join spend
     on spend.commissioner_code = money.commissioner_code
     and spend.financial_year = money.financial_year
+    and spend.funding_stream = money.funding_stream
     and spend.national_outcome_area = money.national_outcome_area
     and spend.mechanism_class = money.mechanism_class
 left join outcomes
     on outcomes.commissioner_code = money.commissioner_code
     and outcomes.financial_year = money.financial_year
+    and outcomes.funding_stream = money.funding_stream
     and outcomes.national_outcome_area = money.national_outcome_area
     and outcomes.mechanism_class = money.mechanism_class
 left join {{ ref('stg_reference__national_outcome_areas') }} as areas on areas.outcome_area = money.national_outcome_area
