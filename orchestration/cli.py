@@ -70,6 +70,9 @@ def run() -> None:
     try:
         main(standalone_mode=True)
         code = 0
+    except wh.WarehouseUnreadable as damaged:  # any command that reads the live warehouse
+        click.echo(f"error: {damaged}", err=True)
+        code = 2
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if not isinstance(stop.code, int | None):
@@ -197,6 +200,12 @@ def _print_summary(outcome) -> None:
     others_failed = sum(1 for c in others if not c.passed)
     rules = f"  rules    {outcome.rule_counts.line()}" if outcome.rule_counts else None
     tests = f"  tests    {len(others) - others_failed} dbt tests and file checks passed, {others_failed} failed"
+    if outcome.set_aside:
+        click.echo(
+            f"\nThe live warehouse could not be read (damaged): kept aside as {outcome.set_aside}, and rebuilt in full "
+            "from the raw folder and its submission ledger.",
+            err=True,
+        )
     if outcome.success:
         rows = {schema: 0 for schema, _, _ in outcome.tables}
         tables = {schema: 0 for schema, _, _ in outcome.tables}
@@ -228,6 +237,12 @@ def _print_summary(outcome) -> None:
                 f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
                 f"the marts (the commissioner's previous version stays current): {version.reasons}",
                 err=True, indent=2,
+            )
+        for code, version, output, reason in outcome.withheld:
+            click.echo(
+                f"\nWithheld: the {output} of {code} {version} was not written (its last published one stays; every other "
+                f"commissioner's was written): {reason}",
+                err=True,
             )
     else:
         # The reason is one line, whatever its length: the one line a user's mistake gets.

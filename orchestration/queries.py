@@ -27,12 +27,10 @@ class QueryTimeout(RuntimeError):
 
 
 def connect_locked(live: Path) -> duckdb.DuckDBPyConnection:
-    if not live.exists():
-        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
-    return duckdb.connect(
-        str(live),
-        read_only=True,
-        config={"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True},
+    from .warehouse import open_readable
+
+    return open_readable(
+        live, config={"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True}
     )
 
 

@@ -17,7 +17,6 @@ mistyped, a workbook return each quarter. Every number is made up.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import random
 import re
@@ -28,7 +27,9 @@ from pathlib import Path
 from .ingest.returns import SAMPLE_FILES, SAMPLE_MARKER
 from .periods import Period
 from .return_template import TemplateHeader, template_lines_for, write_template
-from .settings import setting
+from .settings import csv_module, setting
+
+csv = csv_module()
 
 SEED = "opcc-2016-17-sample"
 SAMPLE_NOTE = """# Illustrative sample returns

@@ -16,14 +16,16 @@ each line seen for the first time (ids are never reused or renumbered).
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..settings import csv_module
 from .parser import ParsedFramework, Row, money, parse_framework
 from .text import comparable, split_initiative
+
+csv = csv_module()
 
 CONTRACT_COLUMNS = (
     "contract_id",

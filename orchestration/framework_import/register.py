@@ -15,16 +15,18 @@ same keys the models match them by.
 
 from __future__ import annotations
 
-import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from .. import sql_macros
 from ..ingest.numbers import read_printed_amounts
-from ..settings import setting
+from ..settings import csv_module, setting
 from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, write_csv, write_registry
+
+csv = csv_module()
 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
 OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "returns")
@@ -143,6 +145,10 @@ class Plan:
                 if key and key not in keys:
                     keys[key] = element["code"]
         return keys
+
+    def mechanism_class(self, code: str) -> str:
+        """The national mechanism class of one of the plan's mechanisms ('' if none)."""
+        return next((e.get("national_code", "").strip() for e in self.elements if e["kind"] == "mechanism" and e["code"] == code), "")
 
     def mechanism_keys(self) -> dict[str, str]:
         keys: dict[str, str] = {}
@@ -444,6 +450,40 @@ def _choose_plan(raw: Path, commissioner: str, year: str, plan_file: Path | None
     return given
 
 
+# What a refresh would refuse about one register line, checked before anything is written. Each rule
+# takes (the row as text keyed by column, its amount or None when it does not read, the plan) and
+# returns (column, reason) or None. Add a rule here and `opcc import-allocations` refuses the line
+# with one line naming the row and the column; the refresh keeps its own check of the same rule.
+LineRule = Callable[[dict, "Decimal | None", "Plan"], "tuple[str, str] | None"]
+
+
+def _amount_positive(row: dict, amount: Decimal | None, plan: Plan) -> tuple[str, str] | None:
+    if amount is not None and amount <= 0:
+        return "allocated_gbp", (
+            f"£{amount:,.2f} is not an allocation: every amount published must be more than £0 "
+            "(leave a line that carries no money out of the register)"
+        )
+    return None
+
+
+def _grant_names_recipient(row: dict, amount: Decimal | None, plan: Plan) -> tuple[str, str] | None:
+    """A grant is published with its recipient: a line under a grant mechanism must name one."""
+    mechanism = plan.mechanism_keys().get(sql_macros.conform_key(row["funding_mechanism"]))
+    if mechanism is None or plan.mechanism_class(mechanism) not in set(setting("grant_mechanism_classes")):
+        return None
+    named = sql_macros.conform_key(row["provider"])
+    unnamed = {sql_macros.conform_key(t) for t in setting("providers_not_yet_named")} | {sql_macros.conform_key(b) for b in BLANK}
+    if not named or named in unnamed:
+        return "provider", (
+            f"'{row['provider']}' names no recipient, and a line under {row['funding_mechanism']} (a grant mechanism) is "
+            "published as a grant to its recipient: name the organisation the grant goes to"
+        )
+    return None
+
+
+LINE_RULES: list[LineRule] = [_amount_positive, _grant_names_recipient]
+
+
 def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
     problems, lines = [], []
     priorities, mechanisms = plan.priority_keys(), plan.mechanism_keys()
@@ -480,6 +520,11 @@ def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
                 f"{where}, column secondary_priority: '{secondary}' is not a priority of plan {plan.code or '(new)'} "
                 f"({valid_priorities}); leave it blank if there is none"
             )
+        for rule in LINE_RULES:
+            problem = rule(row, amount, plan)
+            if problem:
+                column, reason = problem
+                problems.append(f"{where}, column {column}: {reason}")
         ref = row["contract_ref"]
         if ref:
             if ref in refs:

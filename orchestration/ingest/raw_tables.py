@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from .csvfiles import BulkRead, read_bulk
-from .personal_data import screen_table_column
+from .personal_data import screen_table_column, shown_name
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RawTable:
     optional: bool = False  # no file yet is an empty table, not a failure
     optional_columns: tuple[str, ...] = ()  # may be missing from a file's header (read as blank)
     screened_columns: tuple[str, ...] = ()  # free text people type: kept only if it passes the personal-data screen
+    named_columns: tuple[str, ...] = ()  # names of files: kept as the warehouse shows them (personal_data.shown_name)
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -214,6 +217,7 @@ REFERENCE_TABLES = (
         "When each return file was received (kept beside the returns, so it survives a copy or a clone).",
         optional=True,
         screened_columns=("received_at", "note"),
+        named_columns=("file",),
     ),
     RawTable(
         "sample_files",
@@ -310,6 +314,11 @@ def read_raw_table(raw: Path, spec: RawTable) -> LoadedTable:
     bulk = read_bulk(files, spec.all_columns, optional_columns=spec.optional_columns)
     for column in spec.screened_columns:
         bulk.table = screen_table_column(bulk.table, column)
+    for column in spec.named_columns:
+        # A file named after a person is logged under its stand-in, as its path is shown (a small table: the log).
+        index = bulk.table.schema.get_field_index(column)
+        names = [shown_name(name or "") for name in bulk.table.column(column).to_pylist()]
+        bulk.table = bulk.table.set_column(index, column, pa.array(names, pa.string()))
     return LoadedTable(spec, files, bulk)
 
 

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..periods import PERIOD_PATTERN, PERIOD_SQL_REGEX, Period, partition_periods
-from ..settings import settle_seconds
+from ..settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
 from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
 from .filetypes import READABLE_SUFFIXES, refusal
 from .numbers import (
@@ -42,7 +42,7 @@ from .numbers import (
     VALUE_SQL,
     number_text,
 )
-from .personal_data import PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted
+from .personal_data import NAME_WITHHELD, PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted, shown_name
 from .workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
@@ -53,7 +53,6 @@ SUBMISSION_LOG = "submission_log.csv"
 # content is what the generator wrote, so the pack's banner follows the data, file by file.
 SAMPLE_FILES = "sample_files.csv"
 RETURN_SUFFIXES = READABLE_SUFFIXES
-MAX_LISTED = 200  # files listed one by one inside a folder that is not read
 SPEND = "spend_gbp"
 MAX_SPEND_GBP = 1e9
 MAX_COUNT = 1e7
@@ -93,18 +92,73 @@ class FolderScan:
     notes: list[FileReport] = field(default_factory=list)
 
 
+def walk_bounded(folder: Path, max_depth: int = MAX_FOLDER_DEPTH, max_entries: int = MAX_FOLDER_ENTRIES) -> tuple[list[str], str | None]:
+    """Every file (or link) below `folder`, as paths relative to it, found without recursion and
+    without following links; and why the listing stopped short, if it did (too deep, too many
+    entries, a folder that cannot be opened). Never raises."""
+    files: list[str] = []
+    stopped: str | None = None
+    pending: list[tuple[str, int]] = [("", 0)]
+    seen = 0
+    while pending:
+        relative, depth = pending.pop()
+        try:
+            with os.scandir(folder / relative if relative else folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name, reverse=True)
+        except OSError as error:
+            stopped = stopped or f"folder {quoted(relative or '.', 80)} cannot be opened ({error.strerror or error})"
+            continue
+        for entry in listed:
+            seen += 1
+            if seen > max_entries:
+                return sorted(files), f"more than {max_entries:,} entries: listing stopped there (the MAX_FOLDER_ENTRIES setting)"
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                files.append(name)
+            elif depth + 1 >= max_depth:
+                stopped = stopped or (
+                    f"folders nested more than {max_depth} deep (below {quoted(name, 80)}): not looked into "
+                    "(the MAX_FOLDER_DEPTH setting)"
+                )
+            else:
+                pending.append((name, depth + 1))
+    return sorted(files), stopped
+
+
 def _list_inside(folder: Path, shown: str, reason: str, status: str = "rejected") -> list[FileReport]:
-    listed = []
-    try:
-        entries = sorted(folder.rglob("*"))
-    except OSError:
-        return listed
-    for entry in entries[:MAX_LISTED]:
-        if entry.is_file() or entry.is_symlink():
-            listed.append(FileReport(path=f"{shown}/{entry.relative_to(folder).as_posix()}", status=status, reason=reason))
-    if len(entries) > MAX_LISTED:
-        listed.append(FileReport(path=f"{shown}/…", status=status, reason=f"and {len(entries) - MAX_LISTED} more entries: {reason}"))
+    files, stopped = walk_bounded(folder)
+    listed = [
+        FileReport(path=f"{shown}/" + "/".join(shown_name(part) for part in name.split("/")), status=status, reason=reason)
+        for name in files
+    ]
+    if stopped:
+        listed.append(FileReport(path=f"{shown}/…/", status="rejected", reason=f"not listed in full: {stopped}; move the returns out of it"))
     return listed
+
+
+FULL_LIST = 'the full list: opcc query "select path, status, reason from audit.rejected_files order by path"'
+
+
+def summarise_not_read(reports: list[FileReport], shown: int = SHOWN_PER_KIND) -> list[str]:
+    """Lines for a terminal or a log about files not read: each one when there are few; else how
+    many, the first few of each reason, and where the full list is. Never one line per file."""
+    if len(reports) <= shown * 2:
+        return [f"{r.path}: {r.status}: {r.reason}" for r in reports]
+    by_reason: dict[str, list[FileReport]] = {}
+    for report in reports:
+        by_reason.setdefault(report.reason.split(":", 1)[0][:120], []).append(report)
+    lines = [f"{len(reports):,} files or folders under raw/returns/ not read ({len(by_reason):,} kinds of reason); {FULL_LIST}"]
+    for reason, group in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))[:shown]:
+        first = ", ".join(r.path for r in group[:3])
+        more = f" and {len(group) - 3:,} more" if len(group) > 3 else ""
+        lines.append(f"{len(group):,} x {group[0].status}: {reason}: {first}{more}")
+    if len(by_reason) > shown:
+        lines.append(f"and {len(by_reason) - shown:,} other reasons: {FULL_LIST}")
+    return lines
 
 
 def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
@@ -124,7 +178,7 @@ def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
     first = min(known, key=Period.parse) if known else None
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name, shown = entry.name, f"returns/{entry.name}"
+            name, shown = entry.name, f"returns/{shown_name(entry.name)}"
             if entry.is_symlink():
                 scan.notes.append(FileReport(path=shown, status="rejected", reason="a symbolic link, not a folder or file: copy the returns themselves into raw/returns/<period>/"))
                 continue
@@ -196,32 +250,37 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
     prefix = f"returns/{period}/"
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name = entry.name
+            name = shown_name(entry.name)  # as kept and printed: a name that may be personal data is withheld
             reason, status = None, "rejected"
-            lock = LOCK_FILE.match(name)
+            lock = LOCK_FILE.match(entry.name)
             if lock:
                 reason = (
                     f"the lock file of {quoted(lock['name'], 80)}, which is open in Excel or LibreOffice: the file is read as "
                     "last saved; close it so that what is on screen is what the warehouse reads"
                 )
                 status = "noted"
-            elif name.startswith("."):
+            elif entry.name.startswith("."):
                 reason = "a hidden or system file, not a return"
                 status = "noted"
             elif entry.is_symlink():
                 reason = "a symbolic link, not a file: copy the return itself into the folder"
             elif entry.is_dir():
                 reason = "a folder inside a period folder: put returns directly in the period folder"
-            elif os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
-                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1]}'"
+            elif os.path.splitext(entry.name)[1].lower() not in RETURN_SUFFIXES:
+                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got {quoted(os.path.splitext(entry.name)[1], 20)}"
             if reason:
                 refused.append(FileReport(path=prefix + name, status=status, reason=reason))
                 continue
             report = FileReport(path=prefix + name)
             try:
-                stat = entry.stat()
+                stat = entry.stat(follow_symlinks=False)
             except OSError as error:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
+                continue
+            if stat.st_nlink > 1:
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=(
+                    f"a hard link ({stat.st_nlink} names for one file on disk, so it may be a file from outside raw/): "
+                    "not read; copy the return itself into the folder")))
                 continue
             if recently_modified(report, stat.st_mtime, settle, now):
                 report.size_bytes = stat.st_size
@@ -229,6 +288,17 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
                 continue
             found.append((Path(entry.path), prefix + name))
     return found, refused
+
+
+def disk_path(raw: Path, shown: str) -> Path:
+    """The file on disk a path as shown names: itself, or the file whose withheld name it stands for."""
+    path = raw / shown
+    if NAME_WITHHELD.match(path.name) and path.parent.is_dir():
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if shown_name(entry.name) == path.name:
+                    return Path(entry.path)
+    return path
 
 
 def read_returns(files: list[tuple[Path, str]]) -> BulkRead:
@@ -451,6 +521,15 @@ checked as (
                 when c_value is null and n_readable then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
                 when c_value is null then {{'column': 'value', 'reason': 'value ''' || left(c_value_text, 40) || ''' is not a number'}}
                 when not isfinite(c_value) then {{'column': 'value', 'reason': 'value is not a finite number'}}
+                -- A unit written with the value must be the measure's own: '%' only for a percentage,
+                -- '£' only for money (spend, or an indicator in pounds). Never read past.
+                when contains(c_value_text, '%') and coalesce(unit, '') != 'percent' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is a percentage, but ' || c_measure || ' is '
+                    || case when c_measure = 'spend_gbp' then 'money (pounds spent)' else 'a ' || coalesce(unit, 'number') end
+                    || ', not a percentage: write the ' || case when c_measure = 'spend_gbp' then 'amount in pounds' else coalesce(unit, 'number') end}}
+                when contains(c_value_text, '£') and c_measure != 'spend_gbp' and coalesce(unit, '') != 'gbp' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is an amount of money, but ' || c_measure || ' is a '
+                    || coalesce(unit, 'number') || ', not pounds: write the ' || coalesce(unit, 'number') || ' without £'}}
                 when c_measure = 'spend_gbp' and c_value < 0 then {{'column': 'value', 'reason': 'negative spend'}}
                 when c_measure = 'spend_gbp' and c_value > {MAX_SPEND_GBP} then {{'column': 'value', 'reason': 'spend over £1bn in a quarter is not plausible'}}
                 when c_value < 0 then {{'column': 'value', 'reason': 'negative value for ' || c_measure}}
@@ -553,6 +632,7 @@ def validate_returns(
                         else comment
                     end, {MAX_VALUE_CHARS})
             end as value,
+            case when contract_known then c_contract end as contract_id,
             array_to_string(list_transform(problems, lambda p: p.reason), '; ')
                 || case when len(problems) < len(all_problems)
                         then '; and ' || (len(all_problems) - len(problems)) || ' other problem(s) not shown, as they would repeat the value'

@@ -56,7 +56,8 @@ judged as (
         count(*) filter (where is_in_force) as files_in_force,
         count(*) filter (where is_in_force and received_at = last_in_force_at) as files_received_last,
         string_agg(distinct case when is_in_force then split_part(received_according_to, ':', 1) end, ', ') as evidence_in_force,
-        string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes
+        string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes,
+        string_agg(distinct path_contract_note, '; ') as path_contract_notes
     from (
         select
             *,
@@ -119,6 +120,7 @@ noted as (
                     then 'files received at the same time by the evidence: which is later is arbitrary; confirm with the provider'
             end,
             judged.date_notes,
+            judged.path_contract_notes,
             case when latest.contract_id is not null and pivoted.spend_gbp is null then 'the return reports no spend' end,
             case when waiting.waiting_files is not null
                     then 'a newer file is still being written (' || waiting.waiting_files || '): read at the next refresh'
@@ -126,7 +128,7 @@ noted as (
         ) as return_note,
         coalesce(
             judged.has_rejected_resubmission or pivoted.files_used > 1 or judged.unlogged_files_in_force > 1
-            or judged.files_received_last > 1 or judged.date_notes is not null
+            or judged.files_received_last > 1 or judged.date_notes is not null or judged.path_contract_notes is not null
             or (latest.contract_id is not null and pivoted.spend_gbp is null), false
         ) as needs_review
     from contract_periods
