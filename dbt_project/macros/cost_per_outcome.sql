@@ -1,5 +1,7 @@
 {# Cost per outcome over contributions grouped by `group_column` (the priority, the contracts'
-   theme or their funding mechanism): attributed spend / outcomes, never a division by zero. #}
+   theme, their funding mechanism or the priority's national outcome area): the sum of attributed
+   spend over the sum of attributed counts, per indicator (the rule: int_outcome_contributions), so
+   the weighted mean of the contracts' own unit costs; never a division by zero. #}
 {% macro cost_per_outcome(group_column, group_name) -%}
     {{ incremental_by_year_config() }}
 with contributions as (
@@ -19,8 +21,9 @@ grouped as (
         period_basis,
         {{ group_column }} as {{ group_name }},
         indicator_code,
+        any_value(indicator_kind) as indicator_kind,
         sum(attributed_spend_gbp) as attributed_spend_gbp,
-        sum(outcome_value) as outcome_value,
+        sum(attributed_value) as outcome_value,
         count(distinct contract_id) as contracts,
         count(*) as contract_quarters
     from contributions
@@ -36,6 +39,7 @@ select
     grouped.{{ group_name }},
     grouped.indicator_code,
     indicators.indicator_name,
+    grouped.indicator_kind,
     indicators.strategic_priority as indicator_priority,
     cast(round(grouped.attributed_spend_gbp, 2) as decimal(14, 2)) as attributed_spend_gbp,
     grouped.outcome_value,
@@ -45,7 +49,7 @@ select
     end as cost_per_outcome_gbp,
     grouped.contracts,
     grouped.contract_quarters,
-    case when grouped.outcome_value = 0 then 'no outcomes reported: the outcome total is 0' end as not_computed_because
+    case when grouped.outcome_value = 0 then 'nothing counted: the total attributed count is 0' end as not_computed_because
 from grouped
 left join indicators
     on indicators.plan_code = grouped.plan_code

@@ -51,7 +51,7 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
             "select count(*) from audit.quarantined_rows where path = ?", [f"returns/2016-17 Q1/{HOSTILE_NAME}"]
         ).fetchone()[0]
     assert row[0] > 0 and row[1] == 0 and row[2] is None
-    assert row[3] == "no outcomes reported: the outcome total is 0"
+    assert row[3] == "nothing counted: the total attributed count is 0"
     assert quarantined == 2
 
     pack = tmp_path / "pack"
