@@ -394,16 +394,20 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 @click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
 @click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--by", "by", type=click.Choice(["contract", "priority", "theme", "mechanism", "national-area"]),
+              default="priority", show_default=True,
+              help="Per service (contract: spend / count, as commissioners publish it), or rolled up.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def cost_per_outcome(
     warehouse: Path | None, priority: str | None, period: str | None, ytd: bool, indicator: str | None, code: str | None,
-    fmt: str,
+    by: str, fmt: str,
 ) -> None:
-    """What each outcome cost: attributed spend / outcomes, per priority and outcome indicator."""
+    """What each unit cost: per service (--by contract) spend / count; rolled up by priority, theme, mechanism or
+    national outcome area, attributed spend / attributed counts (a weighted mean of the services' costs)."""
     from .queries import cost_per_outcome_query
 
     try:
-        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt, code)
+        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt, code, by=by)
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

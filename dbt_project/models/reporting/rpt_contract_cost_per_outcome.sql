@@ -1,0 +1,44 @@
+-- Per commissioner, period (quarter or year to date), contract and indicator counted: the pack's
+-- per-service table and `opcc cost-per-outcome --by contract`: the service and its provider, the
+-- spend, what was counted and how many, the cost per unit to the penny and its kind, labelled as a
+-- reader says it ('cost per victims supported (output)').
+with costs as (
+    select * from {{ ref('fct_contract_cost_per_outcome') }}
+),
+
+contracts as (
+    select * from {{ ref('dim_contract') }}
+),
+
+indicator_values as (
+    select distinct
+        indicator_code,
+        indicator_name,
+        contract_id,
+        financial_year
+    from {{ ref('fct_indicator_value') }}
+)
+
+select
+    costs.commissioner_code,
+    costs.financial_year,
+    costs.period,
+    costs.period_basis,
+    costs.contract_id,
+    coalesce(contracts.initiative_name, costs.contract_id) as service,
+    contracts.provider,
+    costs.indicator_code,
+    coalesce(indicator_values.indicator_name, costs.indicator_code) as indicator_name,
+    costs.indicator_kind,
+    'cost per ' || lower(coalesce(indicator_values.indicator_name, costs.indicator_code))
+    || coalesce(' (' || costs.indicator_kind || ')', '') as unit_label,
+    costs.spend_gbp,
+    costs.value,
+    costs.cost_per_unit_gbp,
+    costs.not_computed_because
+from costs
+left join contracts on contracts.contract_id = costs.contract_id
+left join indicator_values
+    on indicator_values.contract_id = costs.contract_id
+    and indicator_values.financial_year = costs.financial_year
+    and indicator_values.indicator_code = costs.indicator_code
