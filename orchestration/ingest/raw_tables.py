@@ -185,9 +185,12 @@ REFERENCE_TABLES = (
     RawTable(
         "targets",
         "reference/targets.csv",
-        ("contract_id", "financial_year", "indicator_code", "annual_target"),
+        ("financial_year", "indicator_code", "annual_target"),
         "raw_reference",
-        "Annual targets per contract and indicator; a contract reports the indicators it has targets for.",
+        "Annual targets per contract and indicator, optional: the contract named by contract_id, contract_ref (as "
+        "the register prints it) or initiative; an indicator without a target is 'no target', never RAG-coloured.",
+        optional=True,
+        optional_columns=("contract_id", "contract_ref", "initiative"),
     ),
     RawTable(
         "submission_log",

@@ -60,12 +60,11 @@ expected_indicators as (
     inner join measures
         on measures.contract_id = quarters.contract_id
         and measures.period = quarters.period
-    where not exists (
-        select 1 from targets
-        where targets.contract_id = quarters.contract_id
-            and targets.financial_year = quarters.financial_year
-            and targets.indicator_code = measures.measure
-    )
+    left join targets
+        on targets.contract_id = quarters.contract_id
+        and targets.financial_year = quarters.financial_year
+        and targets.indicator_code = measures.measure
+    where targets.indicator_code is null
 ),
 
 valued as (

@@ -14,6 +14,8 @@ indicator_values as (
     select distinct
         indicator_code,
         indicator_name,
+        unit,
+        better,
         contract_id,
         financial_year
     from {{ ref('fct_indicator_value') }}
@@ -35,7 +37,9 @@ select
     costs.spend_gbp,
     costs.value,
     costs.cost_per_unit_gbp,
-    costs.not_computed_because
+    costs.not_computed_because,
+    -- a count where more is better: a cost per unit means something (rates, money and less-is-better do not)
+    coalesce(indicator_values.unit = 'count' and indicator_values.better = 'higher', false) as is_unit_cost
 from costs
 left join contracts on contracts.contract_id = costs.contract_id
 left join indicator_values
