@@ -45,7 +45,7 @@ select
     grouped.outcome_value,
     -- From the rounded spend shown beside it, so every published figure recomputes from the others.
     case when grouped.outcome_value > 0
-        then cast(round(round(grouped.attributed_spend_gbp, 2) / grouped.outcome_value, 2) as decimal(14, 2))
+        then {{ pounds_per_unit('grouped.attributed_spend_gbp', 'grouped.outcome_value') }}
     end as cost_per_outcome_gbp,
     grouped.contracts,
     grouped.contract_quarters,
@@ -54,4 +54,17 @@ from grouped
 left join indicators
     on indicators.plan_code = grouped.plan_code
     and indicators.indicator_code = grouped.indicator_code
+{%- endmacro %}
+
+{# Pounds per unit to the penny, rounded half up exactly (integer pennies over a count to 4
+   decimals: DuckDB divides decimals as doubles, which can turn £41,398.45 / 2 into £20,699.22).
+   The caller makes sure units > 0. #}
+{% macro pounds_per_unit(spend_gbp, units) -%}
+    cast(
+        cast(
+            (cast(round({{ spend_gbp }}, 2) * 100 as hugeint) * 20000 + cast(round({{ units }}, 4) * 10000 as hugeint))
+            // (2 * cast(round({{ units }}, 4) * 10000 as hugeint))
+            as decimal(18, 0)
+        ) * 0.01 as decimal(14, 2)
+    )
 {%- endmacro %}

@@ -106,7 +106,7 @@ select
     value,
     -- From the rounded spend shown beside it, so every figure recomputes from the others.
     case when not_computed_because is null
-            then cast(round(round(spend_gbp, 2) / value, 2) as decimal(14, 2))
+            then {{ pounds_per_unit('spend_gbp', 'value') }}
     end as cost_per_unit_gbp,
     not_computed_because
 from judged

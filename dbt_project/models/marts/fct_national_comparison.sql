@@ -129,11 +129,7 @@ select
     cast(round(outcomes.attributed_outcomes, 4) as decimal(18, 4)) as attributed_outcomes,
     cast(round(outcome_spend.attributed_outcome_spend_gbp, 2) as decimal(14, 2)) as attributed_outcome_spend_gbp,
     case when outcomes.attributed_outcomes > 0
-            then cast(
-                    round(round(outcome_spend.attributed_outcome_spend_gbp, 2) / outcomes.attributed_outcomes, 2) as decimal(
-                        14, 2
-                    )
-                )
+            then {{ pounds_per_unit('outcome_spend.attributed_outcome_spend_gbp', 'outcomes.attributed_outcomes') }}
     end as cost_per_outcome_gbp,
     case
         when outcomes.attributed_outcomes is null then 'no outcomes reported for the area'
