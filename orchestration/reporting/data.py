@@ -218,8 +218,9 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
             f"Finance: spend to date against the profile of the quarters reported; red above "
             f"{setting('finance_red_above'):.0%} or below {setting('finance_red_below'):.0%}, amber above "
             f"{setting('finance_amber_above'):.0%} or below {setting('finance_amber_below'):.0%}. Outcomes: the worst "
-            f"outcome indicator against its pro-rata target; green at {setting('rag_green_at'):.0%} or better, amber at "
-            f"{setting('rag_amber_at'):.0%}, red below. Overall: the worse of the two."
+            f"outcome indicator with a target, against its pro-rata target; green at {setting('rag_green_at'):.0%} or "
+            f"better, amber at {setting('rag_amber_at'):.0%}, red below; 'no targets' when no outcome has a target (no "
+            "colour). Activities and outputs below target are notes, not colours. Overall: the worse of the two."
         ),
         money={"spend_ytd_gbp", "profile_reported_ytd_gbp"},
         percent={"spend_to_reported_profile_ytd"},

@@ -107,7 +107,7 @@ def test_every_kind_is_costed_and_labelled(db):
 def test_every_roll_up_is_attributed_spend_over_attributed_counts(db, table):
     group = ROLL_UPS[table]
     expected = {
-        key: (spend, value)
+        tuple(key): (spend, value)
         for *key, spend, value in db.execute(
             f"""
             select commissioner_code, reporting_period, period_basis, {group}, indicator_code,
@@ -156,13 +156,14 @@ def test_every_roll_up_lies_between_its_services_unit_costs(db, table):
         assert low <= float(cost) <= (high if math.isfinite(high) else math.inf), (period, basis, grp, indicator, cost, unit_costs)
 
 
-def test_a_contract_wholly_in_one_priority_keeps_its_own_unit_cost_there(db):
+def test_a_priority_with_one_contract_has_that_contracts_own_unit_cost(db):
+    """Whatever its share: a contract gives the priority the same share of its count as of its spend."""
     rows = db.execute(
         """
         with sole as (
             select reporting_period, period_basis, strategic_priority, indicator_code, min(contract_id) as contract_id
             from intermediate.int_outcome_contributions__to_date
-            group by all having count(distinct contract_id) = 1 and min(share) = 1
+            group by all having count(distinct contract_id) = 1
         )
         select p.cost_per_outcome_gbp, u.cost_per_unit_gbp
         from sole
@@ -172,9 +173,9 @@ def test_a_contract_wholly_in_one_priority_keeps_its_own_unit_cost_there(db):
             and u.period_basis = sole.period_basis and u.indicator_code = sole.indicator_code
         """
     ).fetchall()
-    assert rows
+    assert len(rows) >= 5
     for priority_cost, own_cost in rows:
-        assert priority_cost == own_cost
+        assert abs(priority_cost - own_cost) <= Decimal("0.01"), (priority_cost, own_cost)
 
 
 def test_no_count_is_attributed_twice(db):

@@ -37,9 +37,10 @@ rag as (
     select
         contract_id,
         period,
-        count(*) filter (where rag_status = 'green') as indicators_green,
-        count(*) filter (where rag_status = 'amber') as indicators_amber,
-        count(*) filter (where rag_status = 'red') as indicators_red,
+        -- counts of the outcome indicators with a target: what the outcome RAG is made of
+        count(*) filter (where rag_status = 'green' and kind = 'outcome') as indicators_green,
+        count(*) filter (where rag_status = 'amber' and kind = 'outcome') as indicators_amber,
+        count(*) filter (where rag_status = 'red' and kind = 'outcome') as indicators_red,
         count(*) filter (where rag_status = 'not reported') as indicators_not_reported,
         count(*) filter (where rag_status = 'no target') as indicators_without_target,
         count(*) filter (where has_target and kind = 'outcome') as outcome_targets,
