@@ -3,7 +3,9 @@
 -- reports (the latest submission in force for each, int_returns__latest_measures), with what the
 -- contract's plan says the indicator is. Every model that reads an indicator's value reads this
 -- long form (or the measures it is built from); fct_contract_quarter is the wide view of the same
--- figures, one column per indicator, for spreadsheets.
+-- figures, one column per indicator, for spreadsheets. A figure above the indicator that bounds it
+-- (supported above referred, in the same return) loads and is flagged (exceeds_bound, bound_note):
+-- people supported in a year include referrals of earlier years, so it is a finding for review.
 with measures as (
     select * from {{ ref('int_returns__latest_measures') }}
     where measure != 'spend_gbp' and {{ incremental_years('financial_year') }}
@@ -23,6 +25,16 @@ indicators as (
 
 catalogue as (
     select * from {{ ref('stg_reference__indicators') }}
+),
+
+bounds as (
+    select
+        contract_id,
+        period,
+        measure,
+        value
+    from {{ ref('int_returns__latest_measures') }}
+    where measure != 'spend_gbp' and {{ incremental_years('financial_year') }}
 )
 
 select
@@ -38,6 +50,14 @@ select
     coalesce(indicators.better, catalogue.better) as better,
     indicators.indicator_code is not null as is_plan_indicator,
     measures.value,
+    catalogue.bounded_by,
+    bounds.value as bound_value,
+    coalesce(measures.value > bounds.value, false) as exceeds_bound,
+    case when measures.value > bounds.value
+            then measures.measure || ' (' || regexp_replace(cast(measures.value as varchar), '\.0$', '') || ') is more than '
+                || catalogue.bounded_by || ' (' || regexp_replace(cast(bounds.value as varchar), '\.0$', '') || ') in '
+                || measures.contract_id || ' ' || measures.period || ': loaded; check it with the provider'
+    end as bound_note,
     measures.source_file,
     measures.source_row
 from measures
@@ -49,3 +69,7 @@ left join indicators
     on indicators.plan_code = expected.plan_code
     and indicators.indicator_code = measures.measure
 left join catalogue on catalogue.indicator_code = measures.measure
+left join bounds
+    on bounds.contract_id = measures.contract_id
+    and bounds.period = measures.period
+    and bounds.measure = catalogue.bounded_by
