@@ -18,7 +18,7 @@ from .periods import Period, is_period
 from .queries import connect_locked
 from .return_template import TemplateHeader, template_lines_for, write_template
 
-REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets")
+REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets")
 
 
 class TemplateError(ValueError):

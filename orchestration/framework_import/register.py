@@ -2,7 +2,8 @@
 
 For commissioners whose documents are not shaped like Leicestershire's: one row
 per contract in a CSV or XLSX register, and the Police and Crime Plan as a CSV
-(`kind,code,name,parent_code,national_code`). It writes exactly the files the
+(`kind,code,name,parent_code,national_code`, with rows of kind `indicator` for
+the indicators that measure its priorities). It writes exactly the files the
 document importer writes (a framework version folder, rows added to the
 contract registry, a plan folder when the plan is new), so a refresh shows the
 commissioner everywhere with no change to code.
@@ -27,8 +28,16 @@ from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
 OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description")
 PLAN_COLUMNS = ("kind", "code", "name", "parent_code", "national_code")
-PLAN_OPTIONAL = ("short_name", "position", "in_plan", "description")
-PLAN_KINDS = ("theme", "priority", "mechanism")
+PLAN_OPTIONAL = (
+    "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
+)
+PLAN_KINDS = ("theme", "priority", "mechanism", "indicator")
+# An indicator row of a plan: its allowed values, the first being the default of a blank cell.
+INDICATOR_CHOICES = {
+    "unit": ("count", "percent", "gbp"),
+    "indicator_kind": ("output", "activity", "outcome"),
+    "better": ("higher", "lower"),
+}
 PLAN_FILE_COLUMNS = ("plan_code", "commissioner_code", "plan_name", "applies_from", "source_document")
 COMMISSIONER_COLUMNS = ("commissioner_code", "commissioner_name", "police_force_area", "region")
 VERSION = re.compile(r"^(?P<year>(?P<start>\d{4})-(?P<end>\d{2})) v(?P<number>[1-9]\d*)$")
@@ -129,7 +138,11 @@ class Plan:
         return [e["code"] for e in self.elements if e["kind"] == kind]
 
     def signature(self) -> list[tuple]:
-        return sorted((e["kind"], e["code"], e["name"], e.get("parent_code", ""), e.get("national_code", "")) for e in self.elements)
+        return sorted(
+            (e["kind"], e["code"], e["name"], e.get("parent_code", ""), e.get("national_code", ""),
+             *((e.get("unit", ""), e.get("indicator_kind", ""), e.get("better", "")) if e["kind"] == "indicator" else ()))
+            for e in self.elements
+        )
 
     def priority_keys(self) -> dict[str, str]:
         keys: dict[str, str] = {}
@@ -165,7 +178,7 @@ def read_plan(path: Path, raw: Path) -> Plan:
         element["national_code"] = element["national_code"].lower()
         kind, code = element["kind"], element["code"]
         if kind not in PLAN_KINDS:
-            problems.append(f"{where}, column kind: '{kind}' is not theme, priority or mechanism")
+            problems.append(f"{where}, column kind: '{kind}' is not theme, priority, mechanism or indicator")
             continue
         if not code:
             problems.append(f"{where}, column code: no code")
@@ -179,6 +192,13 @@ def read_plan(path: Path, raw: Path) -> Plan:
                 f"{where}, column national_code: '{element['national_code']}' is not a national outcome area "
                 f"({', '.join(sorted(outcome_areas))})"
             )
+        if kind == "indicator":
+            element["code"] = code = code.upper()
+            for column, choices in INDICATOR_CHOICES.items():
+                element[column] = (element.get(column) or "").lower() or choices[0]
+                if element[column] not in choices:
+                    problems.append(f"{where}, column {column}: '{element[column]}' is not {', '.join(choices[:-1])} or {choices[-1]}")
+            element["bounded_by"] = (element.get("bounded_by") or "").upper()
         if kind == "mechanism" and element["national_code"] not in classes:
             problems.append(
                 f"{where}, column national_code: '{element['national_code']}' is not a national mechanism class "
@@ -186,15 +206,67 @@ def read_plan(path: Path, raw: Path) -> Plan:
             )
         elements.append(element)
     themes = {e["code"] for e in elements if e["kind"] == "theme"}
+    priorities = {e["code"] for e in elements if e["kind"] == "priority"}
+    indicators = {e["code"] for e in elements if e["kind"] == "indicator"}
+    known = known_indicators(raw, exclude_plan=None)
     for element, number in zip(elements, table.row_numbers, strict=False):
         if element["kind"] == "priority" and element["parent_code"] and element["parent_code"] not in themes:
             problems.append(f"{path} row {number}, column parent_code: '{element['parent_code']}' is not a theme of the plan")
+        if element["kind"] != "indicator":
+            continue
+        measured = [p.strip() for p in element["parent_code"].split("/")]
+        unknown = [p for p in measured if p not in priorities]
+        if not element["parent_code"] or unknown:
+            problems.append(
+                f"{path} row {number}, column parent_code: "
+                + (f"'{'/'.join(unknown)}' is not a priority of the plan" if element["parent_code"] else "no priority")
+                + f" (an indicator measures one or more priorities, as 'P1' or 'P1/P2': {', '.join(sorted(priorities)) or 'none'})"
+            )
+        if element["bounded_by"] and element["bounded_by"] not in indicators | set(known):
+            problems.append(f"{path} row {number}, column bounded_by: '{element['bounded_by']}' is not an indicator of the plan")
+        meaning = _meaning(element)
+        if element["code"] in known and known[element["code"]][0] != meaning:
+            problems.append(
+                f"{path} row {number}, column code: indicator '{element['code']}' already means "
+                f"{_describe(known[element['code']][0])} in {known[element['code']][1]}: give this one another code"
+            )
     for kind in ("priority", "mechanism"):
         if not any(e["kind"] == kind for e in elements):
             problems.append(f"{path}: the plan has no {kind}")
     if problems:
         raise ImportRefused(problems)
     return Plan("", elements)
+
+
+def _meaning(row: dict) -> tuple[str, str, str, str]:
+    """What makes two indicators of one code the same: name (ignoring case and punctuation), unit, kind, direction."""
+    return (
+        sql_macros.conform_key(row.get("name") or row.get("indicator_name") or ""),
+        (row.get("unit") or "count").strip().lower(),
+        (row.get("indicator_kind") or row.get("kind") or "output").strip().lower(),
+        (row.get("better") or "higher").strip().lower(),
+    )
+
+
+def _describe(meaning: tuple[str, str, str, str]) -> str:
+    name, unit, kind, better = meaning
+    return f"'{name}' ({unit}, {kind}, {better} is better)"
+
+
+def known_indicators(raw: Path, exclude_plan: Path | None) -> dict[str, tuple[tuple, str]]:
+    """Every indicator the project already defines, in the catalogue or in a plan: code -> (meaning, where)."""
+    known: dict[str, tuple[tuple, str]] = {}
+    catalogue = raw / "reference" / "indicators.csv"
+    if catalogue.exists():
+        for row in read_csv(catalogue):
+            known.setdefault(row["indicator_code"].strip().upper(), (_meaning(row), "raw/reference/indicators.csv"))
+    for path in sorted((raw / "plans").glob("*/elements.csv")):
+        if exclude_plan is not None and path.parent == exclude_plan:
+            continue
+        for row in read_csv(path):
+            if (row.get("kind") or "").strip().lower() == "indicator":
+                known.setdefault(row["code"].strip().upper(), (_meaning(row), f"plan {path.parent.name}"))
+    return known
 
 
 def plans_of(raw: Path, commissioner: str) -> list[tuple[str, Path, dict]]:
@@ -235,7 +307,7 @@ class Imported:
             f"Wrote {self.version_folder}: {self.lines} allocation lines, £{self.total_gbp:,.2f}",
             (f"Plan {self.plan.code} (new, from this version's year)" if self.plan.is_new else f"Plan {self.plan.code} (in force)")
             + f": {len(self.plan.codes('theme'))} themes, {len(self.plan.codes('priority'))} priorities, "
-            f"{len(self.plan.codes('mechanism'))} funding mechanisms",
+            f"{len(self.plan.codes('mechanism'))} funding mechanisms, {len(self.plan.codes('indicator'))} indicators",
         ]
         if self.new_contracts:
             lines.append(f"{len(self.new_contracts)} new contract id(s): {self.new_contracts[0]} .. {self.new_contracts[-1]}")

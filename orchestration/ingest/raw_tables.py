@@ -111,8 +111,11 @@ PLAN_TABLES = (
         "plans/*/elements.csv",
         ("kind", "code", "name", "parent_code", "national_code"),
         "raw_plans",
-        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists.",
-        optional_columns=("short_name", "position", "in_plan", "description"),
+        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists, and the "
+        "indicators that measure its priorities (rows of kind indicator).",
+        optional_columns=(
+            "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
+        ),
     ),
     RawTable(
         "plan_indicators",

@@ -496,15 +496,25 @@ select * from screened
 """
 
 
+def catalogue_sql(indicators: str = "raw.indicators", plan_elements: str = "raw.plan_elements") -> str:
+    """Every indicator a return may report: the catalogue's, and those a plan defines (rows of kind indicator)."""
+    return (
+        f"(select indicator_code, unit, kind, bounded_by from {indicators} union all "
+        f"select code, coalesce(nullif(lower(trim(unit)), ''), 'count'), coalesce(nullif(lower(trim(indicator_kind)), ''), 'output'), "
+        f"bounded_by from {plan_elements} where lower(trim(kind)) = 'indicator')"
+    )
+
+
 def validate_returns(
     con: duckdb.DuckDBPyConnection,
     rows: pa.Table,
     contracts: str = "raw.contracts",
-    indicators: str = "raw.indicators",
+    indicators: str | None = None,
     targets: str = "raw.targets",
 ) -> ValidatedReturns:
     """Apply every row rule to `rows` (the reader's table) against the reference tables named."""
     con.register("_rows", rows)
+    indicators = indicators or catalogue_sql()
     sql = VALIDATION_SQL.replace("{contracts}", contracts).replace("{indicators}", indicators).replace("{targets}", targets)
     con.execute(f"create or replace temp table _checked as {sql}")
     con.unregister("_rows")

@@ -1,0 +1,214 @@
+"""A victims-services commissioner as commissioners publish one: per service, '£N to provide a service
+that supported M people'. The spend and counts are Thames Valley PCC's published 2017/18 figures
+(tests/fixtures/victims/README.md says where from, and what is illustrative: the code TVX, the
+priorities and splits, the quarterly layout, one referral count). No targets at all: the raw folder
+has no targets.csv, for any commissioner.
+
+Every per-service unit cost is spend / count to the penny; every priority figure is the weighted mean
+of its services' unit costs; one indicator measures two priorities and no one is counted twice.
+"""
+
+import csv
+import json
+import shutil
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+import pytest
+
+from orchestration.settings import setting
+from tests.conftest import RAW, run_opcc
+
+pytestmark = pytest.mark.warehouse
+
+FIXTURES = RAW.parent / "tests" / "fixtures" / "victims"
+NAME = "Victims services commissioner (published 2017/18 spend and counts; illustrative plan)"
+PERIOD = "2017-18 Q4"
+
+
+def opcc_ok(*args, env=None):
+    result = run_opcc(*args, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def pennies(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def read(path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("victims")
+    raw = root / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "reference" / "targets.csv").unlink()  # targets are optional: none for anyone
+    imported = opcc_ok(
+        "import-allocations", str(FIXTURES / "tvx-2017-18-register.csv"), "--raw", str(raw), "--commissioner", "TVX",
+        "--version", "2017-18 v1", "--plan", str(FIXTURES / "tvx-plan.csv"), "--name", NAME,
+    )
+    assert "5 indicators" in imported.stdout
+    ids = {r["contract_ref"]: r["contract_id"] for r in read(raw / "framework" / "contracts.csv") if r.get("contract_ref")}
+    register = {r["Contract Ref"]: Decimal(r["Allocated GBP"]) for r in read(FIXTURES / "tvx-2017-18-register.csv")}
+    counts: dict[str, dict[str, int]] = {}
+    for row in read(FIXTURES / "returns.csv"):
+        counts.setdefault(row["contract_ref"], {})[row["measure"]] = int(row["year_value"])
+    # Each service's year in four quarterly returns: a quarter of its spend each quarter, its counts
+    # in whole numbers adding up to the year's (the year is what the commissioner published).
+    for quarter in range(1, 5):
+        folder = raw / "returns" / f"2017-18 Q{quarter}"
+        folder.mkdir()
+        for ref, allocated in register.items():
+            lines = [f"{ids[ref]},2017-18 Q{quarter},spend_gbp,{allocated / 4},"]
+            for measure, year in counts.get(ref, {}).items():
+                lines.append(f"{ids[ref]},2017-18 Q{quarter},{measure},{year // 4 + (year % 4 if quarter == 4 else 0)},")
+            (folder / f"{ids[ref]}.csv").write_text("contract_id,period,measure,value,comment\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    live = root / "warehouse" / "opcc.duckdb"
+    refreshed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw), "--quiet")
+    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+    return live, refreshed, ids, register, counts
+
+
+@pytest.fixture(scope="module")
+def con(built):
+    connection = duckdb.connect(str(built[0]), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_every_service_unit_cost_is_its_published_spend_over_its_count(built, con):
+    _, _, ids, register, counts = built
+    rows = {
+        (c, i): (spend, value, cost, kind)
+        for c, i, spend, value, cost, kind in con.execute(
+            "select contract_id, indicator_code, spend_gbp, value, cost_per_unit_gbp, indicator_kind "
+            "from marts.fct_contract_cost_per_outcome where commissioner_code = 'TVX' and period = ? and period_basis = 'year_to_date'",
+            [PERIOD],
+        ).fetchall()
+    }
+    checked = 0
+    for ref, measures in counts.items():
+        for measure, year in measures.items():
+            spend, value, cost, kind = rows[(ids[ref], measure)]
+            assert (spend, value) == (register[ref], year)
+            assert cost == pennies(register[ref] / year), (ref, measure)
+            assert kind in ("activity", "output")
+            checked += 1
+    assert checked == 6
+    # The ISVA service: £313,387 for 451 people supported is £694.87 a person.
+    assert rows[(ids["TV-03"], "TVX_SUPPORTED")][2] == Decimal("694.87")
+
+
+def test_the_command_and_the_pack_show_the_per_service_figure(built, tmp_path):
+    live, _, ids, _, _ = built
+    answer = json.loads(opcc_ok(
+        "cost-per-outcome", "--warehouse", str(live), "--commissioner", "TVX", "--by", "contract", "--period", PERIOD, "--ytd",
+        "--format", "json",
+    ).stdout)
+    isva = next(r for r in answer if r["contract_id"] == ids["TV-03"])
+    assert isva["service"] == "Independent Sexual Violence Advisory (ISVA) service" and isva["provider"] == "Refuge"
+    assert isva["cost_per_unit_gbp"] == 694.87 and isva["value"] == 451 and isva["indicator_kind"] == "output"
+    table = opcc_ok("cost-per-outcome", "--warehouse", str(live), "--commissioner", "TVX", "--by", "contract", "--period", PERIOD,
+                    "--ytd", env={"COLUMNS": "220"}).stdout
+    assert "£694.87" in table and "£409.55" in table  # £787,970 for 1,924 visits
+    opcc_ok("report", "--warehouse", str(live), "--commissioner", "TVX", "--period", PERIOD, "--out", str(tmp_path))
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    cost = html[html.index('id="cost"'):]
+    assert cost.index("Cost per unit by service") < cost.index("Cost per unit by priority")
+    assert "£694.87" in cost and "£2,397.88" in cost  # £275,756 for 115 restorative interventions
+    assert "no target set" in html
+
+
+def test_a_priority_figure_is_the_weighted_mean_of_its_services(built, con):
+    _, _, ids, register, counts = built
+    primary, secondary = Decimal(str(setting("primary_priority_share"))), Decimal(str(setting("secondary_priority_share")))
+    # People supported measures V1 and V2; the ISVA service is V2 primary, V1 secondary; young victims wholly V1.
+    isva, young = ("TV-03", "TVX_SUPPORTED"), ("TV-04", "TVX_SUPPORTED")
+    expected = {
+        "V1": (register["TV-03"] * secondary + register["TV-04"], counts["TV-03"]["TVX_SUPPORTED"] * secondary + counts["TV-04"]["TVX_SUPPORTED"]),
+        "V2": (register["TV-03"] * primary, counts["TV-03"]["TVX_SUPPORTED"] * primary),
+    }
+    rows = dict(con.execute(
+        "select strategic_priority, cost_per_outcome_gbp from marts.fct_cost_per_outcome where commissioner_code = 'TVX' "
+        "and period = ? and period_basis = 'year_to_date' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
+    ).fetchall())
+    assert set(rows) == {"V1", "V2"}
+    unit = {key: register[key[0]] / counts[key[0]][key[1]] for key in (isva, young)}
+    for priority, (spend, people) in expected.items():
+        assert rows[priority] == pennies(spend / people)
+        assert min(unit.values()) - Decimal("0.01") <= rows[priority] <= max(unit.values()) + Decimal("0.01")
+    assert rows["V2"] == pennies(unit[isva])  # one service there: its own unit cost
+
+
+def test_one_indicator_measures_two_priorities_and_no_one_is_counted_twice(built, con):
+    _, _, _, _, counts = built
+    assert con.execute(
+        "select strategic_priorities from marts.dim_indicator where indicator_code = 'TVX_SUPPORTED'"
+    ).fetchone()[0] == ["V1", "V2"]
+    attributed = con.execute(
+        "select sum(outcome_value) from marts.fct_cost_per_outcome where commissioner_code = 'TVX' and period = ? "
+        "and period_basis = 'year_to_date' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
+    ).fetchone()[0]
+    assert attributed == counts["TV-03"]["TVX_SUPPORTED"] + counts["TV-04"]["TVX_SUPPORTED"]
+
+
+def test_no_targets_anywhere_colours_nothing_on_a_target(con):
+    statuses = con.execute(
+        "select distinct rag_status from marts.fct_indicator_performance"
+    ).fetchall()
+    assert {s for (s,) in statuses} <= {"no target", "not reported"}
+    outcome = dict(con.execute(
+        "select left(contract_id, 3), list(distinct rag_status) from marts.fct_contract_performance group by 1"
+    ).fetchall())
+    assert set(outcome["TVX"]) == {"no targets"}
+    assert set(outcome["LEI"]) <= {"no targets", "not reported"}
+    finance = {f for (f,) in con.execute(
+        "select distinct finance_rag from marts.fct_contract_performance where contract_id like 'TVX-%' and period = ?", [PERIOD]
+    ).fetchall()}
+    assert finance == {"green"}  # each service spent its allocation: its finance RAG is still shown
+    assert con.execute(
+        "select count(*) from reporting.rpt_attention_items where kind = 'below target'"
+    ).fetchone()[0] == 0
+
+
+def test_more_supported_than_referred_loads_and_is_a_finding(built, con):
+    _, refreshed, ids, _, _ = built
+    row = con.execute(
+        "select value, bound_value, exceeds_bound, bound_note from marts.fct_indicator_value "
+        "where contract_id = ? and period = ? and indicator_code = 'TVX_SUPPORTED'", [ids["TV-04"], PERIOD]
+    ).fetchone()
+    assert row[2] and row[0] > row[1] and str(int(row[0])) in row[3] and str(int(row[1])) in row[3]
+    assert con.execute(
+        "select count(*) from audit.quarantined_rows where path like 'returns/2017-18%'"
+    ).fetchone()[0] == 0
+    assert "above the indicator that bounds it" in refreshed.stdout + refreshed.stderr
+
+
+def test_plan_indicator_rows_are_refused_before_anything_is_written(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    plan = tmp_path / "bad-plan.csv"
+    plan.write_text(
+        (FIXTURES / "tvx-plan.csv").read_text(encoding="utf-8")
+        + "indicator,TVX_BAD1,Bad priority,V1/V9,,count,output,higher,,\n"
+        + "indicator,TVX_BAD2,Bad unit,V1,,people,output,higher,,\n"
+        + "indicator,TVX_BAD3,Bad kind,V1,,count,impact,higher,,\n"
+        + "indicator,VIC_SUPPORTED,Victims helped in some other way,V1,,percent,outcome,higher,,\n",
+        encoding="utf-8",
+    )
+    before = sorted(p.relative_to(raw) for p in raw.rglob("*"))
+    result = run_opcc(
+        "import-allocations", str(FIXTURES / "tvx-2017-18-register.csv"), "--raw", str(raw), "--commissioner", "TVX",
+        "--version", "2017-18 v1", "--plan", str(plan), "--name", NAME,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if str(plan) in line]
+    assert any("row 12, column parent_code: 'V9' is not a priority" in line for line in lines), lines
+    assert any("row 13, column unit: 'people'" in line for line in lines), lines
+    assert any("row 14, column indicator_kind: 'impact'" in line for line in lines), lines
+    assert any("row 15, column code: indicator 'VIC_SUPPORTED' already means" in line for line in lines), lines
+    assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
