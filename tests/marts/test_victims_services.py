@@ -124,7 +124,7 @@ def test_the_command_and_the_pack_show_the_per_service_figure(built, tmp_path):
 
 
 def test_a_priority_figure_is_the_weighted_mean_of_its_services(built, con):
-    _, _, ids, register, counts = built
+    _, _, _, register, counts = built
     primary, secondary = Decimal(str(setting("primary_priority_share"))), Decimal(str(setting("secondary_priority_share")))
     # People supported measures V1 and V2; the ISVA service is V2 primary, V1 secondary; young victims wholly V1.
     isva, young = ("TV-03", "TVX_SUPPORTED"), ("TV-04", "TVX_SUPPORTED")
