@@ -1,8 +1,9 @@
 {{ incremental_by_year_config() }}
 -- One row per contract and reporting period: what its return says (spend and one column per
 -- indicator of the catalogue and the plans: the wide view of marts.fct_indicator_value, each from
--- the latest submission in force that reports it), and the return's status: received, late, resubmitted, resubmission rejected (the latest file cannot be
--- read; the earlier figures stay in force) or missing. A contract expected to report and silent is
+-- the latest submission in force that reports it), and the return's status: received, late,
+-- resubmitted, resubmission rejected (the latest file cannot be read; the earlier figures stay in
+-- force) or missing. A contract expected to report and silent is
 -- 'missing', never absent. needs_review and return_note say when the figures rest on a choice a
 -- person should confirm (files merged, files without a log line, a tie, a date not believed).
 {%- set indicator_codes = [] -%}
