@@ -449,9 +449,12 @@ def import_framework_command(
 @click.option("--name", default=None, help="The commissioner's name, when the commissioner is new.")
 @click.option("--printed-total", default=None, help="The document's grand total, checked against the rows.")
 @click.option("--accept-difference", default=None, help="Why a printed total differs from the rows (recorded, shown in the pack).")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Optional annual targets (CSV contract_ref or initiative, financial_year, indicator_code, annual_target), "
+              "added to raw/reference/targets.csv. Without targets nothing is coloured on a target.")
 def import_allocations_command(
     raw: Path | None, register: Path, code: str, version: str, plan_file: Path | None, name: str | None,
-    printed_total: str | None, accept_difference: str | None,
+    printed_total: str | None, accept_difference: str | None, targets_file: Path | None,
 ) -> None:
     """Read a commissioner's allocation register (CSV or XLSX, one row per contract) and plan into the raw files."""
     from .framework_import.register import ImportRefused, import_allocations
@@ -459,7 +462,7 @@ def import_allocations_command(
     try:
         imported = import_allocations(
             register, raw_dir(raw), commissioner=code, version=version, plan_file=plan_file, name=name,
-            printed_total=printed_total, accept_difference=accept_difference,
+            printed_total=printed_total, accept_difference=accept_difference, targets_file=targets_file,
         )
     except ImportRefused as refused:
         for line in refused.problems:

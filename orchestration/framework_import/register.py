@@ -330,6 +330,7 @@ def import_allocations(
     name: str | None = None,
     printed_total: str | None = None,
     accept_difference: str | None = None,
+    targets_file: Path | None = None,
 ) -> Imported:
     problems = []
     if not CODE.fullmatch(commissioner or ""):
@@ -378,6 +379,7 @@ def import_allocations(
     registry_path = raw / "framework" / "contracts.csv"
     registry = read_csv(registry_path)
     ids, new_contracts = _assign_ids(lines, registry, commissioner, version)
+    targets = _read_targets(targets_file, lines, ids, plan, year, raw) if targets_file is not None else []
     # Everything checked: write.
     if commissioner not in known:
         commissioners.append({"commissioner_code": commissioner, "commissioner_name": name or "", "police_force_area": "", "region": ""})
@@ -414,8 +416,71 @@ def import_allocations(
         }])
     if new_contracts:
         write_registry(registry_path, registry + new_contracts)
+    if targets:
+        path = raw / "reference" / "targets.csv"
+        replaced = {(t["contract_id"], t["financial_year"], t["indicator_code"]) for t in targets}
+        kept = [
+            {c: (r.get(c) or "") for c in TARGET_COLUMNS} for r in read_csv(path)
+            if ((r.get("contract_id") or "").strip(), (r.get("financial_year") or "").strip(),
+                (r.get("indicator_code") or "").strip().upper()) not in replaced
+        ]
+        write_csv(path, TARGET_COLUMNS, kept + targets)
     return Imported(folder, plan, len(lines), total, [c["contract_id"] for c in new_contracts], printed_gbp, difference,
                     commissioner not in known)
+
+
+TARGET_COLUMNS = ("contract_id", "financial_year", "indicator_code", "annual_target")
+
+
+def _read_targets(path: Path, lines: list[dict], ids: list[str], plan: Plan, year: str, raw: Path) -> list[dict]:
+    """The targets file, each row's contract found among the register's lines (by contract_ref or
+    initiative) and its indicator among the plan's; every problem refused, one line each."""
+    table = read_table(path, ("financial_year", "indicator_code", "annual_target"), ("contract_ref", "initiative"))
+    by_ref = {line["contract_ref"]: ids[i] for i, line in enumerate(lines) if line["contract_ref"]}
+    by_initiative: dict[str, list[str]] = {}
+    for i, line in enumerate(lines):
+        by_initiative.setdefault(sql_macros.conform_key(line["initiative"]), []).append(ids[i])
+    indicators = set(plan.codes("indicator"))
+    if plan.folder is not None:
+        indicators |= {r["indicator_code"].strip().upper() for r in read_csv(plan.folder / "indicators.csv")}
+    problems, targets, seen = [], [], {}
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        where = f"{path} row {number}"
+        ref, initiative = row.get("contract_ref", "").strip(), row.get("initiative", "").strip()
+        contract = None
+        if ref:
+            contract = by_ref.get(ref)
+            if contract is None:
+                problems.append(f"{where}, column contract_ref: '{ref}' is not a contract_ref of the register")
+        elif initiative:
+            found = by_initiative.get(sql_macros.conform_key(initiative), [])
+            if len(found) == 1:
+                contract = found[0]
+            else:
+                problems.append(
+                    f"{where}, column initiative: '{initiative}' "
+                    + ("is not an initiative of the register" if not found else f"names {len(found)} contracts: give contract_ref")
+                )
+        else:
+            problems.append(f"{where}, column contract_ref: no contract_ref or initiative names the contract")
+        fy = row["financial_year"].strip()
+        if fy != year:
+            problems.append(f"{where}, column financial_year: '{fy}' is not the version's year {year}")
+        code = row["indicator_code"].strip().upper()
+        if code not in indicators:
+            problems.append(f"{where}, column indicator_code: '{code}' is not an indicator of the plan ({', '.join(sorted(indicators)) or 'none'})")
+        value = sql_macros.parse_gbp(row["annual_target"]) if row["annual_target"].strip() else None
+        if value is None:
+            problems.append(f"{where}, column annual_target: '{row['annual_target'].strip()}' is not a number")
+        key = (contract, fy, code)
+        if contract and key in seen:
+            problems.append(f"{where}, column indicator_code: a second target for {code} of this contract (row {seen[key]})")
+        seen[key] = number
+        if contract and value is not None:
+            targets.append({"contract_id": contract, "financial_year": fy, "indicator_code": code, "annual_target": f"{value.normalize():f}"})
+    if problems:
+        raise ImportRefused(problems)
+    return targets
 
 
 def _versions(raw: Path, commissioner: str) -> dict[tuple[str, int], Path]:

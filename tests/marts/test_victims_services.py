@@ -212,3 +212,39 @@ def test_plan_indicator_rows_are_refused_before_anything_is_written(tmp_path):
     assert any("row 14, column indicator_kind: 'impact'" in line for line in lines), lines
     assert any("row 15, column code: indicator 'VIC_SUPPORTED' already means" in line for line in lines), lines
     assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
+
+
+def test_targets_come_with_the_import_by_contract_ref_or_initiative(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "contract_ref,initiative,financial_year,indicator_code,annual_target\n"
+        "TV-99,,2017-18,TVX_SUPPORTED,400\n"
+        ",Restorative Justice,2016-17,TVX_RJ,100\n"
+        "TV-03,,2017-18,VIC_COPE,100\n"
+        "TV-03,,2017-18,TVX_SUPPORTED,lots\n",
+        encoding="utf-8",
+    )
+    args = ("import-allocations", str(FIXTURES / "tvx-2017-18-register.csv"), "--raw", str(raw), "--commissioner", "TVX",
+            "--version", "2017-18 v1", "--plan", str(FIXTURES / "tvx-plan.csv"), "--name", NAME)
+    refused = run_opcc(*args, "--targets", str(targets))
+    assert refused.returncode == 1 and "Nothing was written." in refused.stderr
+    assert f"{targets} row 2, column contract_ref: 'TV-99' is not a contract_ref of the register" in refused.stderr
+    assert f"{targets} row 3, column financial_year: '2016-17' is not the version's year 2017-18" in refused.stderr
+    assert f"{targets} row 4, column indicator_code: 'VIC_COPE' is not an indicator of the plan" in refused.stderr
+    assert f"{targets} row 5, column annual_target: 'lots' is not a number" in refused.stderr
+    assert not (raw / "framework" / "TVX-2017-18-v1").exists()
+    targets.write_text(
+        "contract_ref,initiative,financial_year,indicator_code,annual_target\n"
+        "TV-03,,2017-18,TVX_SUPPORTED,450\n"
+        ",Young victims of crime service,2017-18,TVX_SUPPORTED,\"1,000\"\n",
+        encoding="utf-8",
+    )
+    opcc_ok(*args, "--targets", str(targets))
+    ids = {r["contract_ref"]: r["contract_id"] for r in read(raw / "framework" / "contracts.csv") if r.get("contract_ref")}
+    written = [r for r in read(raw / "reference" / "targets.csv") if r["contract_id"].startswith("TVX")]
+    assert written == [
+        {"contract_id": ids["TV-03"], "financial_year": "2017-18", "indicator_code": "TVX_SUPPORTED", "annual_target": "450"},
+        {"contract_id": ids["TV-04"], "financial_year": "2017-18", "indicator_code": "TVX_SUPPORTED", "annual_target": "1000"},
+    ]
