@@ -182,8 +182,10 @@ REFERENCE_TABLES = (
         "reference/indicators.csv",
         ("indicator_code", "indicator_name", "unit", "kind", "better", "bounded_by", "definition"),
         "raw_reference",
-        "Indicator catalogue: what providers may report, its unit, whether it is an activity, output or outcome, "
-        "and which way is better (each plan says which indicators measure its priorities).",
+        "Indicator catalogue, optional: indicators shared by several plans (a plan's own indicators are rows of kind "
+        "indicator of its elements.csv): what providers may report, its unit, whether it is an activity, output or "
+        "outcome, and which way is better (each plan says which indicators measure its priorities).",
+        optional=True,
     ),
     RawTable(
         "targets",
