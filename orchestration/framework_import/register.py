@@ -220,7 +220,7 @@ def read_plan(path: Path, raw: Path) -> Plan:
             problems.append(
                 f"{path} row {number}, column parent_code: "
                 + (f"'{'/'.join(unknown)}' is not a priority of the plan" if element["parent_code"] else "no priority")
-                + f" (an indicator measures one or more priorities, as 'P1' or 'P1/P2': {', '.join(sorted(priorities)) or 'none'})"
+                + f" (an indicator measures one or more priorities, one code or several as 'A/B': {', '.join(sorted(priorities)) or 'none'})"
             )
         if element["bounded_by"] and element["bounded_by"] not in indicators | set(known):
             problems.append(f"{path} row {number}, column bounded_by: '{element['bounded_by']}' is not an indicator of the plan")

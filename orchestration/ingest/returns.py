@@ -498,10 +498,13 @@ select * from screened
 
 def catalogue_sql(indicators: str = "raw.indicators", plan_elements: str = "raw.plan_elements") -> str:
     """Every indicator a return may report: the catalogue's, and those a plan defines (rows of kind indicator)."""
+    # one row per code: several plans may define the same indicator (import-allocations refuses two meanings)
     return (
-        f"(select indicator_code, unit, kind, bounded_by from {indicators} union all "
-        f"select code, coalesce(nullif(lower(trim(unit)), ''), 'count'), coalesce(nullif(lower(trim(indicator_kind)), ''), 'output'), "
-        f"bounded_by from {plan_elements} where lower(trim(kind)) = 'indicator')"
+        "(select indicator_code, any_value(unit) as unit, any_value(kind) as kind, any_value(bounded_by) as bounded_by from ("
+        f"select upper(trim(indicator_code)) as indicator_code, unit, kind, bounded_by from {indicators} union all "
+        f"select upper(trim(code)), coalesce(nullif(lower(trim(unit)), ''), 'count'), "
+        f"coalesce(nullif(lower(trim(indicator_kind)), ''), 'output'), bounded_by "
+        f"from {plan_elements} where lower(trim(kind)) = 'indicator') group by all)"
     )
 
 

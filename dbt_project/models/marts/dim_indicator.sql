@@ -1,6 +1,6 @@
 -- The indicators each plan measures its priorities by: one row per plan and indicator, with the
 -- priority's theme and national outcome area. An indicator may measure several priorities of one
--- plan (a plan CSV row with parent_code 'E1/V2'): strategic_priorities lists them all, and
+-- plan (a plan CSV row whose parent_code names two, as 'A/B'): strategic_priorities lists them all, and
 -- strategic_priority names the first (int_plan_indicators has one row per priority measured).
 with measured as (
     select

@@ -1,7 +1,7 @@
 -- Per commissioner, period (quarter or year to date), contract and indicator counted: the pack's
 -- per-service table and `opcc cost-per-outcome --by contract`: the service and its provider, the
 -- spend, what was counted and how many, the cost per unit to the penny and its kind, labelled as a
--- reader says it ('cost per victims supported (output)').
+-- reader says it ('cost per people supported (output)').
 with costs as (
     select * from {{ ref('fct_contract_cost_per_outcome') }}
 ),

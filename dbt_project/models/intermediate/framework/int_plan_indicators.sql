@@ -1,5 +1,5 @@
 -- The indicators that measure each priority of each plan, with their definitions: one row per plan,
--- priority and indicator. They come from the plan's rows of kind indicator (parent_code 'P1/P2'
+-- priority and indicator. They come from the plan's rows of kind indicator (parent_code 'A/B'
 -- names every priority an indicator measures) and from a plan's indicators.csv with the catalogue.
 with plan_indicators as (
     select * from {{ ref('stg_plans__plan_indicators') }}
