@@ -26,7 +26,7 @@ from .. import sql_macros
 from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, write_csv, write_registry
 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
-OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description")
+OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "service_group")
 PLAN_COLUMNS = ("kind", "code", "name", "parent_code", "national_code")
 PLAN_OPTIONAL = (
     "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
@@ -414,7 +414,12 @@ def import_allocations(
             "difference_accepted_gbp": f"{difference}" if difference else "",
             "accepted_because": accept_difference.strip() if difference and accept_difference else "",
         }])
-    if new_contracts:
+    groups = {ids[i]: line["service_group"] for i, line in enumerate(lines)}
+    changed_groups = False
+    for contract in registry:
+        if contract["contract_id"] in groups and (contract.get("service_group") or "") != groups[contract["contract_id"]]:
+            contract["service_group"], changed_groups = groups[contract["contract_id"]], True
+    if new_contracts or changed_groups:
         write_registry(registry_path, registry + new_contracts)
     if targets:
         path = raw / "reference" / "targets.csv"
@@ -603,5 +608,6 @@ def _assign_ids(lines: list[dict], registry: list[dict], commissioner: str, vers
             "provider": line["provider"], "funding_mechanism": line["funding_mechanism"],
             "primary_priority": line["primary_priority"], "secondary_priority": line["secondary_priority"],
             "geographical_reach": line["reach"], "contract_ref": line["contract_ref"],
+            "service_group": line["service_group"],
         })
     return ids, new

@@ -41,8 +41,9 @@ FRAMEWORK_TABLES = (
             "geographical_reach",
         ),
         "raw_framework",
-        "Contract registry: one row per commissioned line, with a contract_id that never changes.",
-        optional_columns=("contract_ref",),
+        "Contract registry: one row per commissioned line, with a contract_id that never changes (service_group: "
+        "contracts that report one count together, whose return names the group).",
+        optional_columns=("contract_ref", "service_group"),
     ),
     RawTable(
         "framework_versions",

@@ -361,7 +361,12 @@ typed as (
              then true else false end as period_well_formed,
         substr(c_period, 1, 7) as financial_year
     from numbers
-    left join (select distinct trim(contract_id) as contract_id from {{contracts}}) as contracts
+    left join (
+        -- a contract, or a service group (contracts that report one count together; the return names the group)
+        select distinct trim(contract_id) as contract_id from {{contracts}}
+        union
+        select distinct trim(service_group) from {{contracts}} where nullif(trim(service_group), '') is not null
+    ) as contracts
         on contracts.contract_id = numbers.c_contract
     left join (
         select upper(trim(indicator_code)) as indicator_code, trim(unit) as unit, trim(kind) as kind,

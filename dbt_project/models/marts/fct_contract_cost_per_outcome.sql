@@ -6,19 +6,37 @@
 -- quarter by quarter, as in the priority roll-ups: a quarter whose return reports the indicator but
 -- no spend adds nothing to either side of a year to date. Activities, outputs and outcomes are all
 -- costed, each row labelled with its kind (never added together); rates, percentages, sums of
--- money and counts where less is better are not, and not_computed_because says why.
+-- money and counts where less is better are not, and not_computed_because says why. A return made
+-- for a service group (contracts that report one count together) is one row, named by the group and
+-- costed over its members' spend.
 with indicator_values as (
     select * from {{ ref('fct_indicator_value') }}
     where {{ incremental_years('financial_year') }}
 ),
 
-spend as (
+contract_spend as (
     select
         contract_id,
         period,
         value as spend_gbp
     from {{ ref('int_returns__latest_measures') }}
     where measure = 'spend_gbp' and {{ incremental_years('financial_year') }}
+),
+
+spend as (
+    select * from contract_spend
+    union all
+    -- a service group's spend: its members' (a member without a spend figure leaves the group without one)
+    select
+        groups.service_group,
+        periods.period,
+        case when count(contract_spend.spend_gbp) = count(*) then sum(contract_spend.spend_gbp) end
+    from {{ ref('int_service_groups') }} as groups
+    cross join (select distinct period from contract_spend) as periods
+    left join contract_spend
+        on contract_spend.contract_id = groups.contract_id
+        and contract_spend.period = periods.period
+    group by groups.service_group, periods.period
 ),
 
 calendar as (

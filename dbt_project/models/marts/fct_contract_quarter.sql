@@ -83,6 +83,8 @@ contract_periods as (
         contract_id,
         period
     from latest
+    -- a return made for a service group is no contract's: its counts are in fct_indicator_value
+    where contract_id not in (select service_group from {{ ref('int_service_groups') }})
 ),
 
 pivoted as (

@@ -16,7 +16,19 @@ expected as (
 ),
 
 contracts as (
-    select * from {{ ref('stg_framework__contracts') }}
+    -- a contract, or a service group (whose return is made for its members together)
+    select
+        contract_id,
+        commissioner_code,
+        contract_id as plan_contract_id
+    from {{ ref('stg_framework__contracts') }}
+    union all
+    select
+        service_group,
+        any_value(commissioner_code),
+        min(contract_id)
+    from {{ ref('int_service_groups') }}
+    group by service_group
 ),
 
 indicators as (
@@ -49,6 +61,7 @@ select
     coalesce(indicators.unit, catalogue.unit) as unit,
     coalesce(indicators.better, catalogue.better) as better,
     indicators.indicator_code is not null as is_plan_indicator,
+    contracts.plan_contract_id != contracts.contract_id as is_service_group,
     measures.value,
     catalogue.bounded_by,
     bounds.value as bound_value,
@@ -63,7 +76,7 @@ select
 from measures
 inner join contracts on contracts.contract_id = measures.contract_id
 left join expected
-    on expected.contract_id = measures.contract_id
+    on expected.contract_id = contracts.plan_contract_id
     and expected.period = measures.period
 left join indicators
     on indicators.plan_code = expected.plan_code

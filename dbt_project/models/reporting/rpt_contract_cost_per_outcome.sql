@@ -10,6 +10,16 @@ contracts as (
     select * from {{ ref('dim_contract') }}
 ),
 
+service_groups as (
+    -- a return made for a service group is one row, named by the group, with its members' providers
+    select
+        groups.service_group,
+        string_agg(distinct members.provider, '; ' order by members.provider) as providers
+    from {{ ref('int_service_groups') }} as groups
+    inner join contracts as members on members.contract_id = groups.contract_id
+    group by groups.service_group
+),
+
 indicator_values as (
     select distinct
         indicator_code,
@@ -28,7 +38,7 @@ select
     costs.period_basis,
     costs.contract_id,
     coalesce(contracts.initiative_name, costs.contract_id) as service,
-    contracts.provider,
+    coalesce(contracts.provider, service_groups.providers) as provider,
     costs.indicator_code,
     coalesce(indicator_values.indicator_name, costs.indicator_code) as indicator_name,
     costs.indicator_kind,
@@ -42,6 +52,7 @@ select
     coalesce(indicator_values.unit = 'count' and indicator_values.better = 'higher', false) as is_unit_cost
 from costs
 left join contracts on contracts.contract_id = costs.contract_id
+left join service_groups on service_groups.service_group = costs.contract_id
 left join indicator_values
     on indicator_values.contract_id = costs.contract_id
     and indicator_values.financial_year = costs.financial_year

@@ -54,22 +54,58 @@ spend as (
     where measure = 'spend_gbp'
 ),
 
+group_counts as (
+    -- a service group's counts (a return made for contracts that report one count together), shared
+    -- among its members in proportion to their spend in the quarter, so that each member's share is
+    -- attributed through its own priority shares
+    select
+        members.contract_id,
+        measures.period,
+        measures.measure,
+        measures.value * member_spend.spend_gbp
+        / nullif(sum(member_spend.spend_gbp) over (partition by measures.contract_id, measures.period, measures.measure), 0)
+            as value
+    from measures
+    inner join {{ ref('int_service_groups') }} as members on members.service_group = measures.contract_id
+    inner join spend as member_spend
+        on member_spend.contract_id = members.contract_id
+        and member_spend.period = measures.period
+    where measures.measure != 'spend_gbp'
+),
+
+counted as (
+    select
+        contract_id,
+        period,
+        measure,
+        value
+    from measures
+    where measure != 'spend_gbp'
+    union all
+    select
+        contract_id,
+        period,
+        measure,
+        value
+    from group_counts
+),
+
 outcomes as (
     -- the outcome counts the contract's plan measures its priorities by
     select
-        measures.contract_id,
-        measures.period,
-        measures.measure as indicator_code,
+        counted.contract_id,
+        counted.period,
+        counted.measure as indicator_code,
         indicators.strategic_priority,
         indicators.kind as indicator_kind,
-        measures.value as outcome_value
-    from measures
+        counted.value as outcome_value
+    from counted
     inner join expected
-        on expected.contract_id = measures.contract_id
-        and expected.period = measures.period
+        on expected.contract_id = counted.contract_id
+        and expected.period = counted.period
     inner join indicators
         on indicators.plan_code = expected.plan_code
-        and indicators.indicator_code = measures.measure
+        and indicators.indicator_code = counted.measure
     where indicators.unit = 'count' and indicators.better = 'higher'
 )
 
