@@ -23,20 +23,28 @@ contract_spend as (
     where measure = 'spend_gbp' and {{ incremental_years('financial_year') }}
 ),
 
+spend_periods as (
+    select distinct period from contract_spend
+),
+
+group_spend as (
+    -- a service group's spend: its members' (a member without a spend figure leaves the group without one)
+    select
+        groups.service_group as contract_id,
+        spend_periods.period,
+        case when count(members.spend_gbp) = count(*) then sum(members.spend_gbp) end as spend_gbp
+    from {{ ref('int_service_groups') }} as groups
+    cross join spend_periods
+    left join contract_spend as members
+        on members.contract_id = groups.contract_id
+        and members.period = spend_periods.period
+    group by groups.service_group, spend_periods.period
+),
+
 spend as (
     select * from contract_spend
     union all
-    -- a service group's spend: its members' (a member without a spend figure leaves the group without one)
-    select
-        groups.service_group,
-        periods.period,
-        case when count(contract_spend.spend_gbp) = count(*) then sum(contract_spend.spend_gbp) end
-    from {{ ref('int_service_groups') }} as groups
-    cross join (select distinct period from contract_spend) as periods
-    left join contract_spend
-        on contract_spend.contract_id = groups.contract_id
-        and contract_spend.period = periods.period
-    group by groups.service_group, periods.period
+    select * from group_spend
 ),
 
 calendar as (

@@ -24,9 +24,9 @@ contracts as (
     from {{ ref('stg_framework__contracts') }}
     union all
     select
-        service_group,
-        any_value(commissioner_code),
-        min(contract_id)
+        service_group as contract_id,
+        any_value(commissioner_code) as commissioner_code,
+        min(contract_id) as plan_contract_id
     from {{ ref('int_service_groups') }}
     group by service_group
 ),
