@@ -138,7 +138,10 @@ create table if not exists raw.reporting_periods (
     period_start date not null,
     period_end date not null,
     due_date date not null,
-    months varchar
+    months varchar,
+    period_kind varchar,
+    reporting_rhythm varchar,
+    months_in_period integer
 );
 create table if not exists raw.return_periods (
     period varchar primary key,
@@ -222,6 +225,8 @@ def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
         ("superseded_return_rows", "version", "integer"),
     ):
         con.execute(f"alter table audit.{table} add column if not exists {column} {kind}")
+    for column, kind in (("period_kind", "varchar"), ("reporting_rhythm", "varchar"), ("months_in_period", "integer")):
+        con.execute(f"alter table raw.reporting_periods add column if not exists {column} {kind}")
     con.execute(HISTORY_MIGRATION)
 
 

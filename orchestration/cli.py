@@ -65,6 +65,7 @@ def run() -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="opcc-warehouse", prog_name="opcc", message="%(prog)s %(version)s")
 def main() -> None:
     """Performance-monitoring warehouse for a police and crime commissioner's commissioning budget."""
 
@@ -80,10 +81,12 @@ def main() -> None:
 )
 @click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
+@click.option("--verbose", is_flag=True, help="Also print the libraries' warnings (by default they go to the refresh log).")
 @click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write where the time went, stage by stage, to this JSON file.")
 def refresh(
-    warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, timings_file: Path | None
+    warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, verbose: bool,
+    timings_file: Path | None,
 ) -> None:
     """Rebuild the warehouse from the raw folder and publish it if every blocking check passes."""
     from .refresh import run_refresh
@@ -94,9 +97,19 @@ def refresh(
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     try:
-        outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
+        with warnings.catch_warnings(record=not verbose) as caught:
+            outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
     except OSError as error:
         _disk_failure(live, error)
+    if caught:
+        # The libraries' deprecation and configuration notices are for whoever maintains the
+        # project, not for the analyst running the refresh: they are kept with dbt's log.
+        log = wh.refresh_log_path(live)
+        with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as out:
+            for caught_warning in caught:
+                out.write(f"warning: {caught_warning.category.__name__}: {caught_warning.message} "
+                          f"({caught_warning.filename}:{caught_warning.lineno})\n")
+        _say(f"  {len(caught)} library warning(s) written to {log} (--verbose prints them)", err=True, indent=4)
     if not outcome.success and wh.is_disk_error(outcome.reason):
         _disk_failure(live, outcome.reason)
     if started_ago is not None:
@@ -128,6 +141,30 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     sys.exit(1)
 
 
+def _progress(text: str) -> None:
+    """What a long step is doing, for a person watching a terminal (scripts and logs get only the result)."""
+    if sys.stderr.isatty():
+        click.echo(text, err=True)
+
+
+SUMMARY_WIDTH = 100  # the summary is read at a glance: short lines, whatever the terminal
+
+
+def _say(text: str, err: bool = False, indent: int = 11) -> None:
+    """One statement of the summary, wrapped at the summary's width (or a narrower terminal); lines
+    after the first are indented under its text."""
+    import shutil
+    import textwrap
+
+    width = min(SUMMARY_WIDTH, shutil.get_terminal_size((SUMMARY_WIDTH, 24)).columns)
+    lead = len(text) - len(text.lstrip(" "))
+    lines = textwrap.wrap(
+        text.strip(), width=width, initial_indent=" " * lead, subsequent_indent=" " * max(indent, lead),
+        break_long_words=False, break_on_hyphens=False,  # a path stays whole, to be copied
+    )
+    click.echo("\n".join(lines) if lines else "", err=err)
+
+
 def _print_summary(outcome) -> None:
     from .quality import load_suites
 
@@ -144,43 +181,47 @@ def _print_summary(outcome) -> None:
         for schema, _, size in outcome.tables:
             rows[schema] += size
             tables[schema] += 1
-        click.echo(f"\nWarehouse published: {outcome.warehouse}")
+        click.echo("")
+        _say(f"Warehouse published: {outcome.warehouse}")
         for schema in sorted(rows):
             click.echo(f"  {schema:<8} {tables[schema]:>3} tables {rows[schema]:>10,} rows")
         if rules:
-            click.echo(rules)
-        click.echo(tests)
+            _say(rules)
+        _say(tests)
         for warning in outcome.warnings:
             for line in (warning.description or warning.check).splitlines():
-                click.echo(f"  warning  {line.lstrip('✗ ')}  [{warning.check}]")
+                _say(f"  warning  {line.lstrip('✗ ')}")
         if outcome.data_docs:
-            click.echo(f"  Data Docs {outcome.data_docs}")
-        click.echo(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
+            _say(f"  Data Docs {outcome.data_docs}")
+        _say(f"  took     {outcome.seconds:.1f} s ({describe_stages(outcome.stages)})")
         if outcome.packs:
             click.echo("Review packs built:")
             for path in outcome.packs:
                 click.echo(f"  {path}")
         else:
-            click.echo("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
+            _say("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
         for version in outcome.held_back:
-            click.echo(
-                f"\nHeld back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
+            click.echo("", err=True)
+            _say(
+                f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
                 f"the marts (the commissioner's previous version stays current): {version.reasons}",
-                err=True,
+                err=True, indent=2,
             )
     else:
+        # The reason is one line, whatever its length: the one line a user's mistake gets.
         click.echo(f"\nRefresh failed: {outcome.reason}", err=True)
         for check in outcome.failed_blocking:
             for line in (check.description or check.check).splitlines():
                 if line.startswith("✗"):
-                    click.echo(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
+                    _say(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
         if rules:
-            click.echo(rules, err=True)
+            _say(rules, err=True)
         if outcome.checks:
-            click.echo(tests, err=True)
+            _say(tests, err=True)
         if outcome.data_docs:
-            click.echo(f"  Data Docs {outcome.data_docs}", err=True)
-        click.echo(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)", err=True)
+            _say(f"  Data Docs {outcome.data_docs}", err=True)
+        _say(f"  the warehouse at {outcome.warehouse} was not changed, and no review pack was built ({outcome.seconds:.1f} s)",
+             err=True, indent=4)
 
 
 @main.command()
@@ -189,7 +230,11 @@ def status(warehouse: Path | None) -> None:
     """The warehouse at a glance: when published and from what, the last refresh, this quarter's returns, the schedule."""
     from .status import status as warehouse_status
 
-    click.echo(warehouse_status(warehouse_path(warehouse)))
+    live = warehouse_path(warehouse)
+    click.echo(warehouse_status(live))
+    # A script or a monitor that asks for the status learns there is nothing to report on.
+    if not live.exists():
+        sys.exit(1)
 
 
 @main.command()
@@ -214,6 +259,7 @@ def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int
     """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page."""
     from .docs_site import generate, serve
 
+    _progress(f"Writing the dbt documentation of {warehouse_path(warehouse)} (dbt reads every model: about 10 s)...")
     try:
         index = generate(warehouse_path(warehouse), out_dir)
     except (FileNotFoundError, RuntimeError) as error:
@@ -236,12 +282,13 @@ def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: 
     """Run a read-only SQL query against the published warehouse."""
     import duckdb
 
-    from .queries import QueryTimeout, run_read_only_query
+    from .queries import QueryTimeout, describe_query_error, run_read_only_query
 
     try:
         text = run_read_only_query(warehouse_path(warehouse), sql, fmt, timeout=timeout or None, max_rows=max_rows)
     except (FileNotFoundError, PermissionError, ValueError, QueryTimeout, duckdb.Error) as error:
-        click.echo(f"error: {str(error).splitlines()[0] if str(error) else type(error).__name__}", err=True)
+        for line in describe_query_error(error, warehouse_path(warehouse)):
+            click.echo(line, err=True)
         sys.exit(2)
     click.echo(text)
 
@@ -311,8 +358,9 @@ def check(warehouse: Path | None) -> None:
             if not result.passed:
                 label = "BLOCKING" if result.rule.blocking else "warning "
                 blocking += result.rule.blocking
-                click.echo(f"{label} {outcome.suite.name}: {result.describe().lstrip('✗ ')}")
-    click.echo(f"{len(outcomes)} suites, {summarise(outcomes).line()}; Data Docs {data_docs_index(live)}")
+                # The same sentence as the refresh summary and the pack: the rows, by name.
+                _say(f"{label} {result.describe().lstrip('✗ ')}", indent=9)
+    _say(f"{len(outcomes)} suites, {summarise(outcomes).line()}; Data Docs {data_docs_index(live)}", indent=2)
     sys.exit(1 if blocking else 0)
 
 
@@ -335,6 +383,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
     code = commissioner_code(code)
     out_dir = out_dir or reports_dir(live) / period / code
     docs = data_docs_index(live)
+    _progress(f"Building the review pack for {code} {period}...")
     try:
         with connect_locked(live) as con:
             html_path, xlsx_path = build_pack(con, period, out_dir, code, data_docs=docs if docs.exists() else None)
@@ -343,6 +392,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
         sys.exit(2)
     click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
     if pdf:
+        _progress("Printing it to PDF with headless Chromium...")
         try:
             click.echo(f"Wrote {print_pdf(html_path)}")
         except PdfUnavailable as error:
@@ -367,6 +417,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 
     live = warehouse_path(warehouse)
     code = commissioner_code(code)
+    _progress(f"Publishing the open data of {code} (writing the files, then checking them as a reader would)...")
     try:
         with connect_locked(live) as con:
             if out_dir is None:
@@ -449,12 +500,18 @@ def import_framework_command(
 @click.option("--name", default=None, help="The commissioner's name, when the commissioner is new.")
 @click.option("--printed-total", default=None, help="The document's grand total, checked against the rows.")
 @click.option("--accept-difference", default=None, help="Why a printed total differs from the rows (recorded, shown in the pack).")
+@click.option("--stream", default=None, help="The funding stream the register is of (raw/reference/funding_streams.csv); "
+              "default the default_funding_stream setting. Versions are per commissioner, year and stream.")
+@click.option("--fund", default=None, help="The commissioner's own name for the fund (kept with the version).")
+@click.option("--returns", "returns", default=None, help="How often providers report, for rows whose 'returns' column is "
+              "blank: quarterly, half-yearly, annual or none (default the default_reporting_rhythm setting).")
 @click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Optional annual targets (CSV contract_ref or initiative, financial_year, indicator_code, annual_target), "
               "added to raw/reference/targets.csv. Without targets nothing is coloured on a target.")
 def import_allocations_command(
     raw: Path | None, register: Path, code: str, version: str, plan_file: Path | None, name: str | None,
-    printed_total: str | None, accept_difference: str | None, targets_file: Path | None,
+    printed_total: str | None, accept_difference: str | None, stream: str | None, fund: str | None, returns: str | None,
+    targets_file: Path | None,
 ) -> None:
     """Read a commissioner's allocation register (CSV or XLSX, one row per contract) and plan into the raw files."""
     from .framework_import.register import ImportRefused, import_allocations
@@ -462,7 +519,8 @@ def import_allocations_command(
     try:
         imported = import_allocations(
             register, raw_dir(raw), commissioner=code, version=version, plan_file=plan_file, name=name,
-            printed_total=printed_total, accept_difference=accept_difference, targets_file=targets_file,
+            printed_total=printed_total, accept_difference=accept_difference, stream=stream, fund=fund, returns=returns,
+            targets_file=targets_file,
         )
     except ImportRefused as refused:
         for line in refused.problems:

@@ -21,7 +21,14 @@ class ProgressHandler(logging.Handler):
         self.shown: set[tuple[str, str]] = set()  # a partitioned asset materialises once per partition
 
     def _line(self, text: str) -> None:
-        self.stream.write(f"[{time.monotonic() - self.started:6.1f}s] {text}\n")
+        import shutil
+
+        # One line per event, cut to the terminal: the whole text is in the summary and the log.
+        line = f"[{time.monotonic() - self.started:6.1f}s] {' '.join(text.split())}"
+        width = shutil.get_terminal_size((120, 24)).columns
+        if len(line) > width:
+            line = line[: width - 1] + "…"
+        self.stream.write(f"{line}\n")
         self.stream.flush()
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -10,6 +10,7 @@ holds the terminal for minutes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
@@ -91,7 +92,63 @@ def run_read_only_query(
     return text
 
 
-def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+def describe_query_error(error: BaseException, live: Path | None = None) -> list[str]:
+    """What went wrong with a query, in a few short lines: DuckDB's first line, its own suggestion
+    when it has one ('Did you mean ...', 'Candidate bindings'), else the nearest names the warehouse
+    holds for a name it could not find, and where in the SQL it stopped."""
+    import difflib
+    import re
+
+    text = str(error) or type(error).__name__
+    lines = [line for line in text.splitlines() if line.strip()]
+    said = [f"error: {lines[0]}"]
+    hint = next((line.strip() for line in lines[1:] if line.startswith(("Did you mean", "Candidate bindings"))), None)
+    if hint is None and live is not None and isinstance(error, duckdb.Error):
+        missing = re.search(r'(?:Table|Column|column) with name "?([\w.]+)"? does not exist|column "([\w.]+)" not found', text)
+        name = next((g for g in missing.groups() if g), None) if missing else None
+        if name:
+            with contextlib.suppress(duckdb.Error, OSError), connect_locked(live) as con:
+                known = [
+                    f"{schema}.{table}"
+                    for schema, table in con.execute(
+                        "select table_schema, table_name from information_schema.tables "
+                        "where table_schema not in ('information_schema', 'pg_catalog')"
+                    ).fetchall()
+                ]
+                near = difflib.get_close_matches(name, known, n=3, cutoff=0.6) or difflib.get_close_matches(
+                    name.rsplit(".", 1)[-1], [k.rsplit(".", 1)[-1] for k in known], n=3, cutoff=0.6
+                )
+                if near:
+                    hint = "Did you mean " + " or ".join(f'"{n}"' for n in near) + "?"
+    if hint:
+        said.append(f"  {hint}")
+    pointer = next((i for i, line in enumerate(lines) if line.startswith("LINE ")), None)
+    if pointer is not None:
+        said.extend(f"  {line}" for line in lines[pointer : pointer + 2])
+    return [line if len(line) <= 118 else line[:117] + "…" for line in said]
+
+
+def _fit_widths(widths: list[int], cells: list[list[str]], numeric: list[bool], width: int) -> list[int]:
+    """Shorten the text columns, widest first, until the table fits `width`; numbers are never cut,
+    and a text column keeps at least 10 characters or its first word."""
+    widths = list(widths)
+    text_columns = [i for i, n in enumerate(numeric) if not n]
+    floor = {i: max([min(widths[i], 10), *(min(len(row[i].split(" ", 1)[0]), 24) for row in cells)]) for i in text_columns}
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    return widths
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps([dict(zip(columns, map(_jsonable, row), strict=True)) for row in rows], indent=2)
     if fmt == "csv":
@@ -103,16 +160,35 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
         writer.writerow(columns)
         writer.writerows(rows)
         return buffer.getvalue().rstrip("\n")
-    cells = [[_text(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    cells = [[" ".join(_text(v).split()) for v in row] for row in rows]
     numeric = [all(isinstance(row[i], (int, float)) or row[i] is None or _is_decimal(row[i]) for row in rows) for i in range(len(columns))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    # A table is for a person at a terminal: it fits the terminal, long text cut with '…' (csv and
+    # json, for machines, keep every character).
+    width = width or terminal_width()
+    widths = _fit_widths(widths, cells, numeric, width)
+    if sum(widths) + 2 * (len(widths) - 1) > width:
+        return _records(columns, cells, width)
+    lines = ["  ".join(_fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:
         lines.append(
-            "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
+            "  ".join(_fit(v, w).rjust(w) if n else _fit(v, w).ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
         )
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _records(columns: list[str], cells: list[list[str]], width: int) -> str:
+    """Too many columns for the terminal: one block per row, a line per column (as psql's expanded
+    display), each value cut to the terminal's width."""
+    name_width = min(max(len(c) for c in columns), max(width // 3, 10))
+    lines = []
+    for number, row in enumerate(cells, start=1):
+        lines.append((f"-[ row {number} ]" + "-" * width)[:width])
+        for column, value in zip(columns, row, strict=True):
+            lines.append(f"{_fit(column, name_width).ljust(name_width)} | {_fit(value, max(width - name_width - 3, 1))}".rstrip())
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines)
 
 
@@ -333,9 +409,7 @@ def _fit(text: str, width: int) -> str:
 def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     """A table a person reads in a terminal: priority names beside codes, outcomes as whole numbers,
     money as £, and text columns shortened so the table fits the terminal's width."""
-    import shutil
-
-    width = width or shutil.get_terminal_size((120, 24)).columns
+    width = width or terminal_width()
     if not rows:
         return "(0 rows)"
     basis = "year to date" if rows[0]["period_basis"] == "year_to_date" else "quarter"
@@ -356,15 +430,7 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     ]
     if not any(row[-1] for row in cells):
         header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
-    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
-    # Shorten the text columns, widest first, until the table fits; a code (the first word) stays whole.
-    text_columns = [i for i, n in enumerate(numeric) if not n]
-    floor = {i: max([10, *(len(row[i].split(" ", 1)[0]) + 2 for row in cells)]) for i in text_columns}
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
-        if not shrinkable:
-            break
-        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    widths = _fit_widths([max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)], cells, numeric, width)
     lines = [f"Cost per outcome, {rows[0]['period']} ({basis})"]
     lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
     lines.append("  ".join("-" * w for w in widths))

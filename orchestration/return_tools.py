@@ -14,11 +14,12 @@ import duckdb
 from .ingest.csvfiles import FileReport
 from .ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from .ingest.returns import read_returns, validate_returns
-from .periods import Period, is_period
+from .periods import RHYTHM_KINDS, Period, is_period
 from .queries import connect_locked
 from .return_template import TemplateHeader, template_lines_for, write_template
+from .settings import setting
 
-REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets")
+REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets", "framework_versions", "allocation_lines")
 
 
 class TemplateError(ValueError):
@@ -29,10 +30,14 @@ def make_template(live: Path, contract_id: str, period_text: str, out: Path | No
     period = Period.parse(period_text)
     with connect_locked(live) as con:
         contract = con.execute(
-            "select initiative_name, provider, plan_code from marts.dim_contract where contract_id = ?", [contract_id]
+            "select initiative_name, provider, plan_code, reporting_rhythm from marts.dim_contract where contract_id = ?",
+            [contract_id],
         ).fetchone()
         if contract is None:
             raise TemplateError(f"no contract {contract_id} in the warehouse {live}")
+        rhythm_problem = rhythm_mismatch(contract_id, contract[3], period)
+        if rhythm_problem:
+            raise TemplateError(rhythm_problem)
         measures = con.execute(
             """
             select i.indicator_code, i.indicator_name, i.unit
@@ -50,6 +55,19 @@ def make_template(live: Path, contract_id: str, period_text: str, out: Path | No
     out = out or Path(f"{contract_id} {period} return.xlsx")
     header = TemplateHeader(contract_id, contract[0], contract[1], str(period), period.months, period.due)
     return write_template(out, header, template_lines_for(measures))
+
+
+def rhythm_mismatch(contract_id: str, rhythm: str | None, period: Period) -> str | None:
+    """Why a contract of this reporting rhythm makes no return for the period, or None when it does."""
+    if rhythm is None or rhythm == period.reporting_rhythm:
+        return None
+    if rhythm not in RHYTHM_KINDS:
+        return f"contract {contract_id} is a one-off award (returns: {rhythm}): no return is expected from it"
+    example = Period.containing(period.first_day, rhythm)
+    return (
+        f"contract {contract_id} reports {rhythm}, so its returns are for periods like '{example}', not the "
+        f"{period.kind} {period}"
+    )
 
 
 @dataclass
@@ -119,8 +137,30 @@ def _omissions(con: duckdb.DuckDBPyConnection, loaded) -> list[str]:
         from reported
         """
     ).fetchall()[0]
+    rhythms = con.execute(
+        """
+        with reported as (select distinct contract_id, period from _loaded),
+        lines as (
+            select trim(l.contract_id) as contract_id, trim(v.financial_year) as financial_year,
+                   coalesce(nullif(lower(trim(l.returns_printed)), ''), ?) as rhythm,
+                   try_cast(v.version_number as integer) as version_number
+            from raw.allocation_lines as l
+            join raw.framework_versions as v on split_part(v._source_file, '/', 2) = split_part(l._source_file, '/', 2)
+        )
+        select r.contract_id, r.period, arg_max(lines.rhythm, lines.version_number)
+        from reported as r
+        join lines on lines.contract_id = r.contract_id and lines.financial_year = left(r.period, 7)
+        group by all order by all
+        """,
+        [str(setting("default_reporting_rhythm"))],
+    ).fetchall()
     con.unregister("_loaded")
     warnings = []
+    for contract_id, period, rhythm in rhythms:
+        if is_period(period):
+            mismatch = rhythm_mismatch(contract_id, rhythm, Period.parse(period))
+            if mismatch:
+                warnings.append(f"{mismatch}: the refresh loads it, but no return of this period is expected from it")
     if not found[0]:
         warnings.append("no spend_gbp row: if the spend is sent in another file, the refresh takes each figure from the latest file that reports it")
     if found[1]:

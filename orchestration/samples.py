@@ -18,13 +18,14 @@ mistyped, a workbook return each quarter. Every number is made up.
 from __future__ import annotations
 
 import csv
+import hashlib
 import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from .ingest.returns import SAMPLE_MARKER
+from .ingest.returns import SAMPLE_FILES, SAMPLE_MARKER
 from .periods import Period
 from .return_template import TemplateHeader, template_lines_for, write_template
 from .settings import setting
@@ -36,8 +37,10 @@ The returns in this folder were made by `opcc samples` (orchestration/samples.py
 deterministic generator. They are not published figures: real provider returns are not
 public. They follow the real return format exactly, so real returns can replace them.
 
-Delete this file when the folder holds real returns: while it is here, the review pack
-says that its figures are illustrative.
+sample_files.csv lists every file the generator wrote with its content's SHA-256. A
+commissioner's review pack says its figures are illustrative only while a return in force
+for it is one of those files, unchanged: a real return put in its place, or another
+commissioner's returns beside them, are not labelled.
 """
 FINANCIAL_YEAR = "2016-17"
 FRAMEWORK_FOLDER = "LEI-2016-17-v2"  # the latest 2016/17 version: every contract funded that year
@@ -317,6 +320,12 @@ def generate(raw: Path, periods: list[str] | None = None, scenario: Scenario | N
             counts["csv"] += 1
 
     (raw / "returns" / SAMPLE_MARKER).write_text(SAMPLE_NOTE, encoding="utf-8")
+    with (raw / "returns" / SAMPLE_FILES).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["period", "file", "sha256"])
+        for period_text in periods:
+            for path in sorted((raw / "returns" / period_text).glob("*")):
+                writer.writerow([period_text, path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
     log_path = raw / "returns" / "submission_log.csv"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", newline="", encoding="utf-8") as handle:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .instance import dagster_home
-from .periods import Period
+from .periods import RHYTHM_KINDS, Period
 from .queries import connect_locked
 
 JOB = "refresh"
@@ -87,31 +87,76 @@ def warehouse_part(live: Path, status: Status, today: date) -> None:
         returns_part(con, status, today)
 
 
+CHASE_LIMIT = 20
+
+
 def returns_part(con, status: Status, today: date) -> None:
-    due = Period.containing(today).previous()
-    while due.due > today:
-        due = due.previous()
-    latest = con.execute("select max(period) from marts.fct_contract_quarter").fetchone()[0]
-    shown = str(due)
-    counts = con.execute(
-        "select return_status, count(*) from marts.fct_contract_quarter where period = ? group by 1", [shown]
-    ).fetchall()
-    if not counts and latest:
-        status.add(
-            f"Returns for {due} (due {due.due:%d %B %Y}): none in the warehouse; the latest quarter it holds is {latest}"
-        )
-        shown = latest
-        counts = con.execute(
-            "select return_status, count(*) from marts.fct_contract_quarter where period = ? group by 1", [shown]
+    """Per reporting rhythm in use, the latest period whose returns fell due: how many arrived, and the
+    chase list (missing returns, then late ones) naming contract, provider and period."""
+    rhythms = [
+        r for (r,) in con.execute(
+            "select distinct reporting_rhythm from marts.fct_contract_quarter where is_expected and reporting_rhythm is not null"
         ).fetchall()
-    if counts:
+    ]
+    if not rhythms:
+        latest = con.execute("select max(period) from marts.fct_contract_quarter").fetchone()[0]
+        due = latest_due(today, "quarterly")
+        status.add(f"Returns for {due} (due {due.due:%d %B %Y}): none in the warehouse"
+                   + (f"; the latest period it holds is {latest}" if latest else ""))
+        return
+    for rhythm in sorted(rhythms, key=lambda r: list(RHYTHM_KINDS).index(r) if r in RHYTHM_KINDS else 9):
+        if rhythm not in RHYTHM_KINDS:
+            continue
+        due = latest_due(today, rhythm)
+        shown = str(due)
+        counts = con.execute(
+            "select return_status, count(*) from marts.fct_contract_quarter where period = ? and is_expected group by 1", [shown]
+        ).fetchall()
+        if not counts:
+            latest = con.execute(
+                "select max(period) from marts.fct_contract_quarter where reporting_rhythm = ? and is_expected", [rhythm]
+            ).fetchone()[0]
+            status.add(
+                f"Returns for {due} (due {due.due:%d %B %Y}, {rhythm}): none in the warehouse"
+                + (f"; the latest {due.kind} it holds is {latest}" if latest else "")
+            )
+            if not latest:
+                continue
+            shown = latest
+            counts = con.execute(
+                "select return_status, count(*) from marts.fct_contract_quarter where period = ? and is_expected group by 1",
+                [shown],
+            ).fetchall()
         by_status = dict(counts)
         period = Period.parse(shown)
         status.add(
-            f"Returns for {shown} (due {period.due:%d %B %Y})",
+            f"Returns for {shown} (due {period.due:%d %B %Y}, {rhythm})",
             f"{sum(by_status.values())} expected: "
-            + ", ".join(f"{by_status.get(k, 0)} {k}" for k in ("received", "late", "resubmitted", "missing")),
+            + ", ".join(f"{by_status.get(k, 0)} {k}" for k in ("received", "received (date unknown)", "late", "resubmitted", "missing")
+                        if k in by_status or k in ("received", "late", "resubmitted", "missing")),
         )
+        chase = con.execute(
+            "select q.contract_id, coalesce(c.provider, ''), q.return_status, q.days_late from marts.fct_contract_quarter q "
+            "left join marts.dim_contract c using (contract_id) where q.period = ? and q.is_expected "
+            "and q.return_status in ('missing', 'late') order by q.return_status = 'late', q.contract_id",
+            [shown],
+        ).fetchall()
+        if chase:
+            lines = [
+                f"{contract} {provider}: " + ("missing" if state == "missing" else f"late by {days} days")
+                for contract, provider, state, days in chase[:CHASE_LIMIT]
+            ]
+            if len(chase) > CHASE_LIMIT:
+                lines.append(f"and {len(chase) - CHASE_LIMIT} more")
+            status.add(f"To chase for {shown}:", *lines)
+
+
+def latest_due(today: date, rhythm: str) -> Period:
+    """The latest period of the rhythm whose returns were due by today."""
+    due = Period.containing(today, rhythm).previous()
+    while due.due > today:
+        due = due.previous()
+    return due
 
 
 def instance_part(live: Path, status: Status, now: datetime) -> None:

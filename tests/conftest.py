@@ -60,6 +60,19 @@ def _own_dagster_home():
         os.environ["DAGSTER_HOME"] = before
 
 
+def statements(output: str) -> list[str]:
+    """The refresh summary's statements, each whole: a statement wrapped over several short lines
+    (its later lines indented deeper than its first) is joined back into one."""
+    joined: list[str] = []
+    for line in output.splitlines():
+        lead = len(line) - len(line.lstrip(" "))
+        if joined and line.strip() and lead > len(joined[-1]) - len(joined[-1].lstrip(" ")) and lead >= 4:
+            joined[-1] += " " + line.strip()
+        else:
+            joined.append(line)
+    return joined
+
+
 def run_opcc(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [OPCC, *args],

@@ -11,11 +11,14 @@
         '\s+', ' ', 'g'))
 {%- endmacro %}
 
-{#- Pounds as a UK document prints them: '£1,234', '£1114', '1,234.50' -> decimal; anything else
-    (a letter O for a zero, a decimal comma, a stray symbol) -> null: never a guess. -#}
+{#- Pounds as a UK document or register prints them: '£1,234', '£1114', '1,234.50', '£334, 818' (a
+    space after the comma), '9 507' (a space between thousands) -> decimal; anything else (a letter O
+    for a zero, a decimal comma, a stray symbol) -> null: never a guess. The expression is
+    PRINTED_GBP_REGEX of orchestration/ingest/numbers.py, the one home of the number grammar (a test
+    keeps them equal); the importer refuses what reads two ways before it writes a register. -#}
 {% macro parse_gbp(expression) -%}
     try_cast(
-        case when regexp_full_match(trim({{ expression }}), '£?\s?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?')
+        case when regexp_full_match(trim({{ expression }}), '£?\s?(\d{1,3}(, ?\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d{1,2})?')
             then replace(replace(replace(trim({{ expression }}), '£', ''), ',', ''), ' ', '')
         end as decimal(14, 2))
 {%- endmacro %}

@@ -23,10 +23,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import sql_macros
+from ..ingest.numbers import read_printed_amounts
+from ..settings import setting
 from .importer import FRAMEWORK_COLUMNS, LINE_COLUMNS, TOTAL_COLUMNS, read_csv, write_csv, write_registry
 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
-OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "service_group")
+OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "returns", "service_group")
 PLAN_COLUMNS = ("kind", "code", "name", "parent_code", "national_code")
 PLAN_OPTIONAL = (
     "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
@@ -301,10 +303,13 @@ class Imported:
     printed_total_gbp: Decimal | None = None
     difference_gbp: Decimal = Decimal(0)
     commissioner_added: bool = False
+    funding_stream: str = ""
+    framework_version: str = ""
 
     def summary(self) -> list[str]:
         lines = [
-            f"Wrote {self.version_folder}: {self.lines} allocation lines, £{self.total_gbp:,.2f}",
+            f"Wrote {self.version_folder}: {self.framework_version} ({self.funding_stream}), {self.lines} allocation lines, "
+            f"£{self.total_gbp:,.2f}",
             (f"Plan {self.plan.code} (new, from this version's year)" if self.plan.is_new else f"Plan {self.plan.code} (in force)")
             + f": {len(self.plan.codes('theme'))} themes, {len(self.plan.codes('priority'))} priorities, "
             f"{len(self.plan.codes('mechanism'))} funding mechanisms, {len(self.plan.codes('indicator'))} indicators",
@@ -331,8 +336,23 @@ def import_allocations(
     printed_total: str | None = None,
     accept_difference: str | None = None,
     targets_file: Path | None = None,
+    stream: str | None = None,
+    fund: str | None = None,
+    returns: str | None = None,
 ) -> Imported:
     problems = []
+    stream = (stream or str(setting("default_funding_stream"))).strip()
+    streams = reference_codes(raw, "funding_streams.csv", "funding_stream")
+    if stream not in streams:
+        problems.append(f"--stream '{stream}' is not a funding stream ({', '.join(streams)})")
+    rhythms = reference_codes(raw, "reporting_rhythms.csv", "reporting_rhythm")
+    default_rhythm = None
+    if returns is not None:
+        default_rhythm = rhythm_code(returns)
+        if default_rhythm not in rhythms:
+            problems.append(f"--returns '{returns}' is not a reporting rhythm ({', '.join(rhythms)})")
+    if fund is not None and not fund.strip():
+        problems.append("--fund needs the commissioner's name for the fund in words")
     if not CODE.fullmatch(commissioner or ""):
         problems.append(f"commissioner code '{commissioner}' is not 2 to 5 capital letters")
     match = VERSION.fullmatch((version or "").strip())
@@ -349,36 +369,62 @@ def import_allocations(
     known = {c["commissioner_code"].strip() for c in commissioners}
     if commissioner not in known and not name:
         raise ImportRefused([f"commissioner {commissioner} is new: give its name with --name \"Office of the PCC for ...\""])
-    folder = raw / "framework" / f"{commissioner}-{year}-v{number}"
+    default_stream = stream == str(setting("default_funding_stream"))
+    # Versions are per commissioner, year and stream: another stream's register of the same year
+    # never supersedes the framework, so its version names (and folder) carry the stream.
+    version = f"{year} v{number}" if default_stream else f"{year} {stream} v{number}"
+    folder = raw / "framework" / (f"{commissioner}-{year}-v{number}" if default_stream else f"{commissioner}-{year}-{stream}-v{number}")
     existing = _versions(raw, commissioner)
-    if (year, number) in existing or folder.exists():
-        raise ImportRefused([f"{commissioner} {version} is already in {existing.get((year, number), folder)}; import it as v{max(n for y, n in existing if y == year) + 1}"])
+    if (year, stream, number) in existing or folder.exists():
+        latest = max((n for y, s, n in existing if y == year and s == stream), default=number)
+        raise ImportRefused([
+            f"{commissioner} {version} ({stream}) is already in {existing.get((year, stream, number), folder)}; "
+            f"import it as v{latest + 1}"
+        ])
 
     plan = _choose_plan(raw, commissioner, year, plan_file)
     table = read_table(register, REQUIRED, OPTIONAL)
     if not table.rows:
         raise ImportRefused([f"{register}: no rows under the header"])
     lines, problems = _read_lines(table, plan)
+    for line in lines:
+        cell = line.get("returns", "")
+        line["rhythm"] = rhythm_code(cell) if cell.strip() else default_rhythm
+        if cell.strip() and line["rhythm"] not in rhythms:
+            problems.append(
+                f"{register} row {line['row']}, column returns: '{cell}' is not a reporting rhythm ({', '.join(rhythms)})"
+            )
     total = sum((line["amount"] for line in lines), Decimal(0))
     printed_gbp, difference = None, Decimal(0)
     if printed_total is not None:
-        printed_gbp = sql_macros.parse_gbp(printed_total)
+        (printed,) = read_printed_amounts([printed_total], millions=True)
+        printed_gbp = printed.value
         if printed_gbp is None:
-            problems.append(f"--printed-total '{printed_total}' does not read as an amount of money")
+            problems.append(
+                f"--printed-total '{printed_total}' " + (printed.why.split(": ", 1)[1] if printed.why else "does not read as an amount of money")
+            )
         else:
             difference = total - printed_gbp
-            if difference and accept_difference is None:
+            if difference and abs(difference) <= printed.precision and accept_difference is None:
+                # Within the printed precision ('£2.765m' is to the nearest £1,000): rounding, recorded as such.
+                accept_difference = (
+                    f"rounding: the printed total {printed_total.strip()} is to the nearest £{2 * printed.precision:,.0f}"
+                )
+            elif difference and accept_difference is None:
+                shown = f"£{printed_gbp:,.2f}" + (f" ({printed_total.strip()})" if printed.precision else "")
                 problems.append(
                     f"the register's rows add up to £{total:,.2f}, £{abs(difference):,.2f} "
-                    f"{'more' if difference > 0 else 'less'} than the printed total £{printed_gbp:,.2f}: correct the register, "
-                    "or record why with --accept-difference \"reason\""
+                    f"{'more' if difference > 0 else 'less'} than the printed total {shown}"
+                    + (f", beyond its printed precision (± £{printed.precision:,.0f})" if printed.precision else "")
+                    + ": correct the register, or record why with --accept-difference \"reason\""
                 )
     if problems:
         raise ImportRefused(problems)
 
     registry_path = raw / "framework" / "contracts.csv"
     registry = read_csv(registry_path)
-    ids, new_contracts = _assign_ids(lines, registry, commissioner, version)
+    same_stream = {v for (_, s, _), f in existing.items() if s == stream for v in _version_names(f)}
+    ids, new_contracts = _assign_ids(lines, registry, commissioner, version, same_stream)
     targets = _read_targets(targets_file, lines, ids, plan, year, raw) if targets_file is not None else []
     # Everything checked: write.
     if commissioner not in known:
@@ -392,11 +438,13 @@ def import_allocations(
         }])
         columns = PLAN_COLUMNS + tuple(c for c in PLAN_OPTIONAL if any(e.get(c) for e in plan.elements))
         write_csv(plan.folder / "elements.csv", columns, plan.elements)
-    write_csv(folder / "framework.csv", FRAMEWORK_COLUMNS, [{
+    write_csv(folder / "framework.csv", (*FRAMEWORK_COLUMNS, "funding_stream", "fund_name"), [{
         "framework_version": version, "commissioner_code": commissioner, "financial_year": year,
         "version_number": number, "document_date": "", "source_document": register.name,
+        "funding_stream": stream, "fund_name": (fund or "").strip(),
     }])
-    write_csv(folder / "allocation_lines.csv", LINE_COLUMNS, [
+    rhythm_given = any(line["rhythm"] for line in lines)
+    write_csv(folder / "allocation_lines.csv", LINE_COLUMNS + (("returns_printed",) if rhythm_given else ()), [
         {
             "framework_version": version, "source_table": "register", "line_number": index,
             "source_line": line["row"], "contract_id": ids[index - 1], "theme_printed": "",
@@ -404,6 +452,7 @@ def import_allocations(
             "provider_printed": line["provider"], "mechanism_printed": line["funding_mechanism"],
             "primary_priority_printed": line["primary_priority"], "secondary_priority_printed": line["secondary_priority"],
             "reach_printed": line["reach"], "need_printed": "", "linkage_printed": "", "extraction_note": "",
+            **({"returns_printed": line["rhythm"] or ""} if rhythm_given else {}),
         }
         for index, line in enumerate(lines, start=1)
     ])
@@ -431,7 +480,7 @@ def import_allocations(
         ]
         write_csv(path, TARGET_COLUMNS, kept + targets)
     return Imported(folder, plan, len(lines), total, [c["contract_id"] for c in new_contracts], printed_gbp, difference,
-                    commissioner not in known)
+                    commissioner not in known, stream, version)
 
 
 TARGET_COLUMNS = ("contract_id", "financial_year", "indicator_code", "annual_target")
@@ -488,13 +537,33 @@ def _read_targets(path: Path, lines: list[dict], ids: list[str], plan: Plan, yea
     return targets
 
 
-def _versions(raw: Path, commissioner: str) -> dict[tuple[str, int], Path]:
+def reference_codes(raw: Path, file: str, column: str) -> list[str]:
+    """The codes of a national list in raw/reference/ (funding streams, reporting rhythms)."""
+    path = raw / "reference" / file
+    if not path.exists():
+        raise ImportRefused([f"{path}: missing; the list of allowed {column.replace('_', ' ')}s is read from it"])
+    return [code for row in read_csv(path) if (code := (row.get(column) or "").strip().lower())]
+
+
+def rhythm_code(text: str) -> str:
+    """A reporting rhythm as written in a register ('Half yearly', 'ANNUAL') as its code ('half-yearly')."""
+    return re.sub(r"[\s_]+", "-", text.strip().lower())
+
+
+def _versions(raw: Path, commissioner: str) -> dict[tuple[str, str, int], Path]:
+    """Every version of the commissioner: (financial year, funding stream, number) -> its folder."""
     found = {}
+    default = str(setting("default_funding_stream"))
     for path in (raw / "framework").glob("*/framework.csv"):
         for row in read_csv(path):
             if row["commissioner_code"].strip() == commissioner:
-                found[(row["financial_year"].strip(), int(row["version_number"] or 0))] = path.parent
+                stream = (row.get("funding_stream") or "").strip().lower() or default
+                found[(row["financial_year"].strip(), stream, int(row["version_number"] or 0))] = path.parent
     return found
+
+
+def _version_names(folder: Path) -> list[str]:
+    return [row["framework_version"].strip() for row in read_csv(folder / "framework.csv")]
 
 
 def _choose_plan(raw: Path, commissioner: str, year: str, plan_file: Path | None) -> Plan:
@@ -523,13 +592,16 @@ def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
     valid_priorities = ", ".join(plan.codes("priority"))
     valid_mechanisms = ", ".join(plan.codes("mechanism"))
     refs: dict[str, int] = {}
-    for row, number in zip(table.rows, table.row_numbers, strict=True):
+    amounts = read_printed_amounts([row["allocated_gbp"] for row in table.rows])
+    for row, number, read in zip(table.rows, table.row_numbers, amounts, strict=True):
         where = f"{table.path} row {number}"
         for column in ("initiative", "provider"):
             if not row[column]:
                 problems.append(f"{where}, column {column}: no {column}")
-        amount = sql_macros.parse_gbp(row["allocated_gbp"]) if row["allocated_gbp"] else None
-        if amount is None:
+        amount = read.value if row["allocated_gbp"] else None
+        if amount is None and read.why:
+            problems.append(f"{where}, column allocated_gbp: {read.why}")
+        elif amount is None:
             problems.append(
                 f"{where}, column allocated_gbp: '{row['allocated_gbp']}' is not an amount of money "
                 "(write it like 1234, 1,234 or £1,234.50)"
@@ -567,11 +639,17 @@ def _resolves(cell: str, keys: dict[str, str]) -> bool:
     return all(token in keys for token in sql_macros.evaluate("priority_tokens", cell))
 
 
-def _assign_ids(lines: list[dict], registry: list[dict], commissioner: str, version: str) -> tuple[list[str], list[dict]]:
-    """A contract keeps its id from version to version: matched by the commissioner's own reference
-    when the register gives one, else by initiative and provider, else by an initiative no other
-    contract of the commissioner has (spelling-insensitive: a provider may be printed two ways)."""
-    own = [c for c in registry if c["commissioner_code"].strip() == commissioner]
+def _assign_ids(
+    lines: list[dict], registry: list[dict], commissioner: str, version: str, same_stream: set[str]
+) -> tuple[list[str], list[dict]]:
+    """A contract keeps its id from version to version of the same funding stream: matched by the
+    commissioner's own reference when the register gives one, else by initiative and provider, else by
+    an initiative no other contract of the commissioner has (spelling-insensitive: a provider may be
+    printed two ways). Another stream's contracts are other contracts, however they are named."""
+    own = [
+        c for c in registry
+        if c["commissioner_code"].strip() == commissioner and c["first_framework_version"].strip() in same_stream
+    ]
     by_ref = {c.get("contract_ref", "").strip(): c["contract_id"] for c in own if c.get("contract_ref", "").strip()}
     by_name: dict[tuple[str, str], str] = {}
     by_initiative: dict[str, list[str]] = {}

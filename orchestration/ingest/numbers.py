@@ -25,6 +25,10 @@ The refresh and `opcc validate-return` run this same SQL (through
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
 SPACES = r"[ \x{00A0}\x{202F}]"  # space, non-breaking space, narrow non-breaking space
 # The wrapping of a number: '(' sign '£' sign CORE '%' ')'
 WRAPPED = (
@@ -132,3 +136,76 @@ AMBIGUOUS_REASON_SQL = (
     f"case when n_point_ok then {_POINT_READINGS} else {_COMMA_READINGS} end"
     " || '; write the number meant with a decimal point and no other separator'"
 )
+
+
+# Amounts as registers and documents print them (allocation registers, printed totals): the UK forms,
+# plus the spacing seen in published registers, a space after a thousands comma ('£334, 818') and a
+# space as the thousands separator ('9 507'). The models' parse_gbp macro (dbt_project/macros/
+# parsing.sql) reads raw register cells with this same expression (a test keeps the two equal).
+PRINTED_GBP_REGEX = r"£?\s?(\d{1,3}(, ?\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d{1,2})?"
+_PRINTED = re.compile(PRINTED_GBP_REGEX)
+# A printed total in millions with its precision: '£2.765m' is £2,765,000 to the nearest £1,000.
+# (parse_gbp_millions in dbt_project/macros/parsing.sql reads the same form.)
+MILLIONS_REGEX = r"£\s?(\d+)(?:\.(\d+))?m"
+_MILLIONS = re.compile(MILLIONS_REGEX)
+
+
+@dataclass(frozen=True)
+class PrintedAmount:
+    text: str
+    value: Decimal | None  # None: refused, `why` says so
+    why: str = ""
+    precision: Decimal = Decimal(0)  # half the unit of the last printed digit ('£2.765m': 500)
+
+
+def read_printed_amounts(texts: list[str], millions: bool = False) -> list[PrintedAmount]:
+    """Amounts as printed in a register (or, with `millions`, a printed total, which may be in £m), in
+    bulk: each its value, or why it is refused. A value that reads two ways is refused with both
+    readings, by the same SQL that reads returns; a form that returns accept but registers do not
+    print ('1.5E+3', '(12)', '12%') is refused as not an amount of money."""
+    results: list[PrintedAmount | None] = [None] * len(texts)
+    pending = []
+    for index, text in enumerate(texts):
+        stripped = (text or "").strip()
+        if _PRINTED.fullmatch(stripped):
+            digits = re.sub(r"[£,\s]", "", stripped)
+            results[index] = PrintedAmount(text, Decimal(digits).quantize(Decimal("0.01")))
+            continue
+        found = _MILLIONS.fullmatch(stripped) if millions else None
+        if found:
+            decimals = len(found[2] or "")
+            value = Decimal(f"{found[1]}.{found[2] or '0'}") * 1_000_000
+            results[index] = PrintedAmount(text, value.quantize(Decimal("0.01")), precision=Decimal(5) * Decimal(10) ** (5 - decimals))
+            continue
+        pending.append((index, stripped))
+    if pending:
+        for index, reason in _two_way_readings(pending).items():
+            results[index] = PrintedAmount(texts[index], None, reason)
+        for index, _ in pending:
+            if results[index] is None:
+                results[index] = PrintedAmount(texts[index], None, "")
+    return [r for r in results if r is not None]
+
+
+def _two_way_readings(values: list[tuple[int, str]]) -> dict[int, str]:
+    """The values that read as a number two ways (the return grammar), with both readings."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("create table _rows (i integer, c_value_text varchar, _source_file varchar)")
+        con.executemany("insert into _rows values (?, ?, 'register')", [(i, v) for i, v in values])
+        found = con.execute(
+            f"""
+            with parts as (select *, {PARTS_SQL} from _rows),
+            readings as (select *, {READINGS_SQL} from parts),
+            checks as (select *, {CHECKS_SQL} from readings),
+            evidence as (select *, {EVIDENCE_SQL} from checks),
+            convention as (select *, {CONVENTION_SQL} from evidence),
+            valued as (select *, {VALUE_SQL} from convention)
+            select i, {AMBIGUOUS_REASON_SQL} from valued where c_value is null and n_readable
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(found)

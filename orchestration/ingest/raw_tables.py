@@ -50,7 +50,8 @@ FRAMEWORK_TABLES = (
         "framework/*/framework.csv",
         ("framework_version", "commissioner_code", "financial_year", "version_number", "document_date", "source_document"),
         "raw_framework",
-        "One row per published framework version; its folder holds the version's other files.",
+        "One row per published framework version (of one funding stream); its folder holds the version's other files.",
+        optional_columns=("funding_stream", "fund_name"),
     ),
     RawTable(
         "allocation_lines",
@@ -63,6 +64,7 @@ FRAMEWORK_TABLES = (
         ),
         "raw_framework",
         "Every allocation row of every table of every framework version, as printed.",
+        optional_columns=("returns_printed",),
     ),
     RawTable(
         "published_totals",
@@ -151,6 +153,21 @@ REFERENCE_TABLES = (
         "The national classes every plan's funding mechanisms map to.",
     ),
     RawTable(
+        "funding_streams",
+        "reference/funding_streams.csv",
+        ("funding_stream", "name", "description"),
+        "raw_reference",
+        "The national list of funding streams a commissioner runs (its commissioning budget, the victims services "
+        "grant, ...): each framework version is of one stream.",
+    ),
+    RawTable(
+        "reporting_rhythms",
+        "reference/reporting_rhythms.csv",
+        ("reporting_rhythm", "name", "periods_per_year", "return_condition", "description"),
+        "raw_reference",
+        "How often a contract's provider reports: quarterly, half-yearly, annual, or none (a one-off award).",
+    ),
+    RawTable(
         "allocation_tables",
         "reference/allocation_tables.csv",
         ("source_table", "name", "role", "budget_line", "precedence", "prints_attributes", "description"),
@@ -206,6 +223,15 @@ REFERENCE_TABLES = (
         "When each return file was received (kept beside the returns, so it survives a copy or a clone).",
         optional=True,
         screened_columns=("received_at", "note"),
+    ),
+    RawTable(
+        "sample_files",
+        "returns/sample_files.csv",
+        ("period", "file", "sha256"),
+        "raw_returns",
+        "The return files the sample generator (opcc samples) wrote, with their content's sha256: a return is "
+        "illustrative sample data only while its content is still what the generator wrote.",
+        optional=True,
     ),
     RawTable(
         "name_variants",

@@ -28,7 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..periods import PERIOD_PATTERN, Period, partition_periods
+from ..periods import PERIOD_PATTERN, PERIOD_SQL_REGEX, Period, partition_periods
 from ..settings import settle_seconds
 from .csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
 from .filetypes import READABLE_SUFFIXES, refusal
@@ -49,6 +49,9 @@ RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
 # A file of this name in raw/returns/ marks every return there as illustrative sample data.
 SAMPLE_MARKER = "SAMPLE_DATA.md"
 SUBMISSION_LOG = "submission_log.csv"
+# What the sample generator wrote (period, file, sha256): a return is sample data only while its
+# content is what the generator wrote, so the pack's banner follows the data, file by file.
+SAMPLE_FILES = "sample_files.csv"
 RETURN_SUFFIXES = READABLE_SUFFIXES
 MAX_LISTED = 200  # files listed one by one inside a folder that is not read
 SPEND = "spend_gbp"
@@ -70,11 +73,12 @@ def returns_dir(raw: Path) -> Path:
 
 
 def looks_like_period(name: str) -> str | None:
-    """The period a folder name seems to mean ('2016-17 q2', '2016-17 Q2 ', '2016_17 Q2' -> '2016-17 Q2')."""
-    match = re.fullmatch(r"\s*(\d{4})\s*[-_/ ]\s*(\d{2})\s*[-_ ]*\s*[qQ]\s*([1-4])\s*", name)
-    if not match:
+    """The period a folder name seems to mean ('2016-17 q2', '2016-17 Q2 ', '2016_17 Q2' -> '2016-17 Q2';
+    '2016-17 h1' -> '2016-17 H1'; '2016_17' -> '2016-17')."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[-_/ ]\s*(\d{2})\s*(?:[-_ ]*\s*([qQhH])\s*([1-4]))?\s*", name)
+    if not match or (match[3] and match[3].lower() == "h" and match[4] not in "12"):
         return None
-    text = f"{match[1]}-{match[2]} Q{match[3]}"
+    text = f"{match[1]}-{match[2]}" + (f" {match[3].upper()}{match[4]}" if match[3] else "")
     try:
         return str(Period.parse(text))
     except ValueError:
@@ -125,7 +129,7 @@ def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
                 scan.notes.append(FileReport(path=shown, status="rejected", reason="a symbolic link, not a folder or file: copy the returns themselves into raw/returns/<period>/"))
                 continue
             if not entry.is_dir():
-                if name in (SUBMISSION_LOG, SAMPLE_MARKER):
+                if name in (SUBMISSION_LOG, SAMPLE_MARKER, SAMPLE_FILES):
                     continue
                 period = looks_like_period(name) or looks_like_period(os.path.splitext(name)[0][-10:])
                 where = f"raw/returns/{period}/" if period else "the folder of the quarter it reports on, raw/returns/<period>/ (e.g. raw/returns/2016-17 Q2/)"
@@ -356,7 +360,7 @@ typed as (
         targets.indicator_code is not null as contract_reports_measure,
         -- targets are optional: a contract with none for the year may report any indicator of the catalogue
         targeted.contract_id is not null as contract_has_targets,
-        case when regexp_full_match(c_period, '\\d{{4}}-\\d{{2}} Q[1-4]')
+        case when regexp_full_match(c_period, '{PERIOD_SQL_REGEX}')
              and (cast(substr(c_period, 1, 4) as integer) + 1) % 100 = cast(substr(c_period, 6, 2) as integer)
              then true else false end as period_well_formed,
         substr(c_period, 1, 7) as financial_year
@@ -443,7 +447,7 @@ checked as (
             end,
             case
                 when c_period = '' then {{'column': 'period', 'reason': 'no period'}}
-                when not period_well_formed then {{'column': 'period', 'reason': 'period ''' || left(c_period, 40) || ''' is not like ''2016-17 Q1'''}}
+                when not period_well_formed then {{'column': 'period', 'reason': 'period ''' || left(c_period, 40) || ''' is not like ''2016-17 Q1'', ''2016-17 H1'' or ''2016-17'''}}
                 when folder_period != '' and c_period != folder_period then {{'column': 'period', 'reason': 'period ' || c_period || ' does not match its folder ' || folder_period}}
             end,
             case

@@ -348,23 +348,14 @@ def finish(live: Path) -> Path | None:
 
 
 def run_checkpoints(live: Path, suites: list[Suite] | None = None) -> list[SuiteOutcome]:
-    """Run every suite's committed checkpoint against the published warehouse (read-only); Data Docs follow."""
+    """Every suite against the published warehouse (read-only), validated exactly as a refresh
+    validates it (the same rows, the same failing rows' keys, so the same findings); Data Docs follow."""
     from ..queries import connect_locked
     from .docs import make_offline, quality_dir
     from .suites import load_suites
 
-    context = gx_context(live)
-    outcomes = []
     with connect_locked(live) as con:
-        for suite in suites or load_suites():
-            frame = suite_frame(con, suite)
-            checkpoint = context.checkpoints.get(suite.name)
-            result = checkpoint.run(
-                batch_parameters={"dataframe": frame},
-                expectation_parameters=parameters(con, suite),
-                run_id=run_identifier("opcc check"),
-            )
-            (validation,) = result.run_results.values()
-            outcomes.append(outcome_of(suite, validation, len(frame)))
+        outcomes = [validate(con, suite, live, run_name="opcc check") for suite in suites or load_suites()]
+    finish(live)
     make_offline(quality_dir(live) / "data_docs")
     return outcomes

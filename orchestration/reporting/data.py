@@ -81,13 +81,14 @@ class ReviewData:
     rule_counts: Counts
     rule_findings: list[RuleFinding]
     data_quality: Table
+    streams: Table | None = None  # each funding stream of the year with its own totals
     lacks: dict[str, str] = field(default_factory=dict)  # section -> why it has nothing to show
     data_docs: Path | None = None
 
     def tables(self) -> list[Table]:
         return [
             self.contracts, self.theme_spend, self.service_costs, self.cost_per_outcome, self.returns_exceptions, self.budget,
-            self.coverage, self.data_quality,
+            self.coverage, self.data_quality, *([self.streams] if self.streams is not None else []),
         ]
 
 
@@ -155,11 +156,23 @@ def rule_findings(con, commissioner: str) -> list[RuleFinding]:
     return findings
 
 
+def years_with_allocations(con: duckdb.DuckDBPyConnection, commissioner: str) -> list[str]:
+    """The financial years in which the commissioner has a current version of any funding stream."""
+    return [
+        r[0] for r in con.execute(
+            "select distinct financial_year from marts.dim_framework_version where commissioner_code = ? and is_latest order by 1",
+            [commissioner],
+        ).fetchall()
+    ]
+
+
 def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
-    parsed = Period.parse(period)
+    try:
+        parsed = Period.parse(period)
+    except ValueError as error:
+        raise NoPack(str(error)) from None
+    period = str(parsed)
     periods = available_periods(con)
-    if period not in periods:
-        raise NoPack(f"no returns for {period} in this warehouse (periods: {', '.join(periods) or 'none'})")
     commissioner = commissioner or default_commissioner()
     known = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
     if commissioner not in known:
@@ -169,15 +182,12 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         con, "select * from reporting.rpt_period_summary where commissioner_code = ? and period = ?", (commissioner, period)
     )
     if not summaries:
-        with_framework = [
-            r[0]
-            for r in con.execute(
-                "select distinct commissioner_code from reporting.rpt_period_summary where period = ? order by 1", [period]
-            ).fetchall()
-        ]
+        years = years_with_allocations(con, commissioner)
+        with_returns = [p for p in periods if Period.parse(p).financial_year in years]
         raise NoPack(
-            f"no {fy} framework for commissioner {commissioner} in this warehouse "
-            f"(commissioners with one: {', '.join(with_framework) or 'none'})"
+            f"no allocations of commissioner {commissioner} for {fy} in this warehouse, so no pack for {period} "
+            f"(years with allocations: {', '.join(years) or 'none'}; any quarter, half-year or year of them has a pack"
+            + (f"; periods with returns: {', '.join(with_returns)}" if with_returns else "") + ")"
         )
     summary = summaries[0]
     args = (commissioner, period)
@@ -269,7 +279,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         counts={"contracts"},
         empty="No contract of this commissioner has an allocation in this year.",
     )
-    quarters = [p for p in periods if p.startswith(fy) and p <= period]
+    quarters = [p for p in periods if p.startswith(fy) and p <= period and Period.parse(p).kind == parsed.kind]
     trend: dict[str, dict] = {}
     for row in _records(
         con,
@@ -415,11 +425,42 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         note="A return file that names no contract of a known commissioner is listed in every commissioner's pack.",
         empty="Nothing in this commissioner's framework or returns needed correcting or setting aside.",
     )
+    streams = _table(
+        con,
+        "streams",
+        "Funds: each funding stream with its own totals",
+        """
+        select funding_stream_name, fund_name, framework_version, contracts, allocated_gbp, reporting_rhythms,
+               returns_expected, returns_received, spend_to_date_gbp
+        from reporting.rpt_stream_allocation where commissioner_code = ? and period = ?
+        order by stream_order
+        """,
+        args,
+        labels={"funding_stream_name": "funding stream", "fund_name": "the commissioner's name for it",
+                "framework_version": "version", "allocated_gbp": "allocated for the year", "reporting_rhythms": "returns",
+                "returns_expected": "returns expected this period", "returns_received": "received",
+                "spend_to_date_gbp": "spend returned to date"},
+        note="Each fund is its own version of the year: its totals are its own, never added to another fund's.",
+        money={"allocated_gbp", "spend_to_date_gbp"},
+        counts={"contracts", "returns_expected", "returns_received"},
+        empty=f"This commissioner has no allocation for {fy}.",
+    )
     lacks = {}
     if not summary["plan_has_themes"]:
         lacks["spend"] = "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism."
-    if summary["received_on_time"] + summary["received_late"] + summary["resubmitted"] == 0:
+    if not summary["has_returns_folder"] and summary["returns_expected"] == 0:
+        lacks["returns"] = (
+            f"No provider return for {period} has been received or is expected yet (raw/returns/{period}/ has none), "
+            "so spend and outcomes are not known; the allocations are shown."
+        )
+    elif summary["received_on_time"] + summary["received_late"] + summary["resubmitted"] + summary.get("received_date_unknown", 0) == 0:
         lacks["returns"] = f"No provider return for {period} has been received, so spend and outcomes are not known yet."
+    if not contracts.rows:
+        lacks["contracts"] = (
+            f"No contract of this commissioner reports for {period}: its contracts report "
+            + (", ".join(summary["reporting_rhythms"]) if summary.get("reporting_rhythms") else "in other periods")
+            + "."
+        )
     if not trend:
         lacks["cost"] = "No headline outcome has been reported for this commissioner's priorities this year."
     return ReviewData(
@@ -429,7 +470,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         financial_year=fy,
         months=summary["months"] or parsed.months,
         framework_version=summary["framework_version"],
-        refreshed_at=str(summary["returns_loaded_at"] or "")[:16],
+        refreshed_at=str(summary["returns_loaded_at"] or "")[:16] or "none yet",
         sample_data=bool(summary["is_sample_data"]),
         summary=summary,
         attention=attention,
@@ -449,6 +490,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         rule_counts=summarise_recorded(con),
         rule_findings=rule_findings(con, commissioner),
         data_quality=data_quality,
+        streams=streams,
         lacks=lacks,
         data_docs=data_docs,
     )

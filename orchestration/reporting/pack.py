@@ -208,10 +208,36 @@ def attention_section(data: ReviewData) -> str:
     return f'<div class="cards">{"".join(cards)}</div><h3>Needs attention, worst first</h3>{listed}'
 
 
+def streams_section(data: ReviewData) -> str:
+    """Each funding stream of the year as its own section, with its own totals."""
+    table = data.streams
+    if table is None or not table.rows:
+        return f'<p class="none">{html_text(table.empty if table is not None else "No allocation this year.")}</p>'
+    parts = [f'<p class="note">{html_text(table.note)}</p>']
+    for r in table.records():
+        title = r["funding_stream_name"] + (f": {r['fund_name']}" if r["fund_name"] else "")
+        spend = (
+            f"{_money(r['spend_to_date_gbp'])} returned to date" if r["returns_received"] or r["spend_to_date_gbp"]
+            else "no spend returned yet"
+        )
+        returns = (
+            f"{r['returns_received']} of {r['returns_expected']} returns for {data.period} received"
+            if r["returns_expected"] else f"no return expected for {data.period} (providers report: {r['reporting_rhythms']})"
+        )
+        parts.append(
+            f'<h3 data-stream="{html_text(r["funding_stream_name"])}">{html_text(title)}</h3><div class="cards">'
+            + _card(_money(r["allocated_gbp"]), f"allocated in {r['framework_version']} to {r['contracts']} contracts")
+            + _card(spend, "spend the fund's providers returned this year")
+            + _card(returns, f"returns: {r['reporting_rhythms']}")
+            + "</div>"
+        )
+    return "".join(parts)
+
+
 def contract_table(data: ReviewData) -> str:
     table = data.contracts
     if not table.rows:
-        return f'<p class="none">{html_text(table.empty)}</p>'
+        return f'<p class="none">{html_text(data.lacks.get("contracts") or table.empty)}</p>'
     rows = []
     for r in table.records():
         contract = (
@@ -349,6 +375,8 @@ def quality_section(data: ReviewData, docs_link: str | None) -> str:
 def render_html(data: ReviewData, docs_link: str | None = None) -> str:
     themes = data.theme_spend
     sections: list[tuple[str, str, str]] = [("attention", "What needs attention", attention_section(data))]
+    if data.streams is not None and len(data.streams.rows) > 1:
+        sections.append(("funds", "Funds", streams_section(data)))
     sections.append(("contracts", "Contract performance", contract_table(data)))
     spend_html = ""
     if "spend" in data.lacks:

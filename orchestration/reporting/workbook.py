@@ -249,6 +249,9 @@ def write_workbook(data: ReviewData, path: Path) -> Path:
     write_table(book, "Data quality", quality, widths={"category": 24, "finding": 120})
     _summary(book, data)
     order = ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns", "Budget", "Coverage", "Data quality"]
+    if data.streams is not None and len(data.streams.rows) > 1:  # each fund with its own totals, as the page shows
+        write_table(book, "Funds", data.streams, widths={"funding_stream_name": 26, "fund_name": 30})
+        order.insert(1, "Funds")
     book._sheets = [book[name] for name in order]
     book.active = 0
     book.properties.creator = "opcc report"

@@ -7,7 +7,7 @@ import subprocess
 
 from orchestration.quality import data_docs_index, load_suites
 from orchestration.settings import setting
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, statements
 
 
 def failing(db, rule):
@@ -25,10 +25,12 @@ def test_refresh_passes_every_blocking_rule_and_lists_the_warnings(bundled_refre
         "select count(*) from audit.quality_results where severity in ('blocking', 'hold back') and not passed"
     ).fetchone()[0] == 0
     assert db.execute("select count(distinct suite) from audit.quality_results").fetchone()[0] == len(load_suites())
-    warnings = [line.strip() for line in completed.stdout.splitlines() if line.strip().startswith("warning")]
+    warnings = [line.strip() for line in statements(completed.stdout) if line.strip().startswith("warning")]
     assert warnings
-    # each warning is a finding: how many, what, and which rows (with their values where they tell)
-    assert all(re.match(r"warning\s+[\d,]+ \w", w) and "  [" in w for w in warnings), warnings
+    # each warning is a finding: how many, what, and which rows (with their values where they tell),
+    # in words, without the rule's internal name; read in short lines
+    assert all(re.match(r"warning\s+[\d,]+ \w", w) and "_warnings]" not in w for w in warnings), warnings
+    assert all(len(line) <= 100 for line in completed.stdout.splitlines() if "/" not in line)  # a path stays whole
     late = db.execute("select contract_id, period, days_late from marts.fct_contract_quarter where is_late").fetchall()
     missing = db.execute("select contract_id, period from marts.fct_contract_quarter where return_status = 'missing'").fetchall()
     assert late and missing, "the bundled samples have a late and a missing return"
@@ -85,3 +87,16 @@ def test_suites_are_plain_files_naming_what_they_guard_and_why():
         for expectation in suite["expectations"]:
             assert expectation["severity"] in ("critical", "warning")
             assert expectation["meta"]["rule"], (path.name, expectation["type"])
+
+
+def test_check_names_the_same_rows_as_the_refresh(bundled_refresh, warehouse_copy):
+    """`opcc check` on the published warehouse says each finding in the refresh's own words."""
+    from tests.conftest import run_opcc
+
+    _, completed = bundled_refresh
+    said_by_refresh = {line.strip().split(None, 1)[1] for line in statements(completed.stdout) if line.strip().startswith("warning")}
+    check = run_opcc("check", "--warehouse", str(warehouse_copy))
+    assert check.returncode == 0, check.stdout + check.stderr
+    said_by_check = {line.split(None, 1)[1] for line in statements(check.stdout) if line.startswith("warning")}
+    assert said_by_refresh and said_by_check == said_by_refresh
+    assert all(len(line) <= 100 for line in check.stdout.splitlines() if "/" not in line)

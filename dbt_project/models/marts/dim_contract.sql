@@ -72,6 +72,8 @@ select
     latest.secondary_priority_printed,
     lines.geographical_reach,
     latest.community_safety_partnership,
+    latest.funding_stream,
+    coalesce(latest.reporting_rhythm, '{{ var("default_reporting_rhythm") }}') as reporting_rhythm,
     contracts.first_framework_version,
     latest.framework_version as latest_framework_version,
     latest.framework_versions,

@@ -21,6 +21,9 @@ select
     versions.commissioner_code,
     versions.financial_year,
     versions.version_number,
+    versions.funding_stream,
+    streams.funding_stream_name,
+    versions.fund_name,
     versions.plan_code,
     versions.document_date,
     versions.source_document,
@@ -34,6 +37,7 @@ select
     end as status,
     versions.held_back_because
 from versions
+left join {{ ref('stg_reference__funding_streams') }} as streams on streams.funding_stream = versions.funding_stream
 left join lines
     on lines.commissioner_code = versions.commissioner_code
     and lines.framework_version = versions.framework_version

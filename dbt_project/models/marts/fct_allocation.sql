@@ -21,6 +21,8 @@ select
     lines.framework_version,
     lines.commissioner_code,
     versions.financial_year,
+    versions.funding_stream,
+    versions.fund_name,
     versions.plan_code,
     lines.contract_id,
     lines.allocated_gbp,
@@ -38,6 +40,7 @@ select
     lines.line_number,
     lines.source_line,
     lines.value_printed,
+    lines.reporting_rhythm,
     lines.in_table_1,
     lines.table_1_allocated_gbp,
     versions.is_current as is_current_version

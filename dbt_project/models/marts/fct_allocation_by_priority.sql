@@ -18,6 +18,8 @@ rounded as (
     select
         shares.*,
         allocation.allocated_gbp,
+        allocation.funding_stream,
+        allocation.reporting_rhythm,
         round(allocation.allocated_gbp * shares.share, 2) as rounded_gbp,
         row_number() over (partition by shares.framework_version, shares.contract_id order by shares.position) as row_in_contract
     from shares
@@ -30,6 +32,8 @@ select
     rounded.framework_version,
     rounded.commissioner_code,
     rounded.financial_year,
+    rounded.funding_stream,
+    rounded.reporting_rhythm,
     rounded.plan_code,
     rounded.contract_id,
     rounded.strategic_priority,

@@ -10,7 +10,9 @@ versions as (
     where not is_held_back
 )
 
-select budget.* exclude (budget_lines_printed)
+select
+    budget.* exclude (budget_lines_printed),
+    versions.funding_stream
 from budget
 inner join versions
     on versions.commissioner_code = budget.commissioner_code

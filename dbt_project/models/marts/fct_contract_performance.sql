@@ -23,14 +23,18 @@ contracts as (
 spend as (
     select
         *,
-        annual_allocated_gbp / 4 as profile_gbp,
+        -- the period's share of the year: a quarter's, a half's, or (an annual return) the whole year's
+        annual_allocated_gbp * months_in_period / 12 as profile_gbp,
         sum(coalesce(spend_gbp, 0)) over running as spend_ytd_gbp,
         annual_allocated_gbp * quarter_number / 4 as profile_ytd_gbp,
         -- A missing return says nothing about spend: the finance RAG compares spend with the
-        -- profile of the quarters that were reported, and the missing return is its own exception.
-        sum(case when is_received then annual_allocated_gbp / 4 else 0 end) over running as profile_reported_ytd_gbp
+        -- profile of the periods that were reported, and the missing return is its own exception.
+        sum(case when is_received then annual_allocated_gbp * months_in_period / 12 else 0 end) over running
+            as profile_reported_ytd_gbp
     from quarters
-    window running as (partition by contract_id, financial_year order by period rows between unbounded preceding and current row)
+    window running as (
+        partition by contract_id, financial_year, period_kind order by period rows between unbounded preceding and current row
+    )
 ),
 
 rag as (
@@ -109,6 +113,9 @@ select
     spend.contract_id,
     spend.period,
     spend.financial_year,
+    spend.period_kind,
+    spend.funding_stream,
+    spend.reporting_rhythm,
     contracts.initiative_name,
     contracts.provider,
     contracts.theme_code,

@@ -1,9 +1,11 @@
 {{ incremental_by_year_config() }}
 -- One row per contract and reporting period: what its return says (spend and one column per
 -- indicator of the catalogue and the plans: the wide view of marts.fct_indicator_value, each from
--- the latest submission in force that reports it), and the return's status: received, late,
--- resubmitted, resubmission rejected (the latest file cannot be read; the earlier figures stay in
--- force) or missing. A contract expected to report and silent is
+-- the latest submission in force that reports it), and the return's status: received, received
+-- (date unknown) (loaded after the fact with no log line or date on it), late, resubmitted,
+-- resubmission rejected (the latest file cannot be read; the earlier figures stay in force) or
+-- missing. Each contract is expected for the periods of its reporting rhythm; a one-off award
+-- (rhythm none) never. A contract expected to report and silent is
 -- 'missing', never absent. needs_review and return_note say when the figures rest on a choice a
 -- person should confirm (files merged, files without a log line, a tie, a date not believed).
 {%- set indicator_codes = [] -%}
@@ -154,10 +156,15 @@ select
     contract_periods.period,
     calendar.financial_year,
     calendar.quarter_number,
+    calendar.period_kind,
+    calendar.months_in_period,
+    expected.funding_stream,
+    expected.reporting_rhythm,
     case
         when latest.contract_id is null then 'missing'
         when judged.has_rejected_resubmission then 'resubmission rejected'
         when latest.submissions > 1 then 'resubmitted'
+        when latest.is_first_received_date_unknown then 'received (date unknown)'
         when latest.first_received_at::date > calendar.due_date then 'late'
         else 'received'
     end as return_status,
@@ -166,12 +173,14 @@ select
     expected.plan_code,
     expected.contract_id is not null as is_expected,
     latest.contract_id is not null as is_received,
-    coalesce(latest.first_received_at::date > calendar.due_date, false) as is_late,
+    coalesce(latest.first_received_at::date > calendar.due_date and not latest.is_first_received_date_unknown, false)
+        as is_late,
+    coalesce(latest.is_first_received_date_unknown, false) as is_received_date_unknown,
     coalesce(latest.submissions > 1, false) as is_resubmitted,
     calendar.due_date,
     latest.first_received_at,
     latest.received_at as latest_received_at,
-    case when latest.contract_id is not null
+    case when latest.contract_id is not null and not latest.is_first_received_date_unknown
             then greatest(date_diff('day', calendar.due_date, latest.first_received_at::date), 0)
     end as days_late,
     coalesce(latest.submissions, 0) as submissions,

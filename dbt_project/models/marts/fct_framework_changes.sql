@@ -1,4 +1,5 @@
--- What changed from each published framework version to the next of the same commissioner: lines
+-- What changed from each published framework version to the next of the same commissioner and
+-- funding stream (a victims grant register is never compared with the framework): lines
 -- added, removed, re-valued, and attributes printed differently. `is_spelling_only` separates a
 -- reprint (a slash or a letter more) from a real change.
 with lines as (
@@ -13,7 +14,10 @@ versions as (
 pairs as (
     select
         commissioner_code,
-        lag(framework_version) over (partition by commissioner_code order by financial_year, version_number) as from_version,
+        funding_stream,
+        lag(framework_version) over (
+            partition by commissioner_code, funding_stream order by financial_year, version_number
+        ) as from_version,
         framework_version as to_version
     from versions
     qualify from_version is not null
@@ -23,6 +27,7 @@ old_lines as (
     select
         pairs.from_version as pair_from,
         pairs.to_version as pair_to,
+        pairs.funding_stream as pair_stream,
         lines.*
     from pairs
     inner join lines
@@ -34,6 +39,7 @@ new_lines as (
     select
         pairs.from_version as pair_from,
         pairs.to_version as pair_to,
+        pairs.funding_stream as pair_stream,
         lines.*
     from pairs
     inner join lines
@@ -44,6 +50,7 @@ new_lines as (
 compared as (
     select
         coalesce(new.commissioner_code, old.commissioner_code) as commissioner_code,
+        coalesce(new.pair_stream, old.pair_stream) as funding_stream,
         coalesce(new.pair_from, old.pair_from) as from_version,
         coalesce(new.pair_to, old.pair_to) as to_version,
         coalesce(new.contract_id, old.contract_id) as contract_id,
@@ -114,6 +121,7 @@ compared as (
 line_changes as (
     select
         commissioner_code,
+        funding_stream,
         from_version,
         to_version,
         contract_id,
@@ -133,6 +141,7 @@ line_changes as (
 attribute_changes as (
     select
         commissioner_code,
+        funding_stream,
         from_version,
         to_version,
         contract_id,

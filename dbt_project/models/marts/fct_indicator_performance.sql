@@ -1,6 +1,7 @@
 {{ incremental_by_year_config() }}
 -- Each contract's indicators against target, per reporting period. Counts and money are compared
--- year to date with the annual target pro rata (a quarter of it per quarter); percentages with
+-- year to date with the annual target pro rata (a quarter of it per quarter, half per half-year, all
+-- of it for the year); percentages with
 -- the target rate. RAG: green at var('rag_green_at') of target or better, amber at
 -- var('rag_amber_at'), red below; for indicators where less is better the ratio is inverted.
 -- Targets are optional: an indicator the contract reports without a target has a row with
@@ -35,6 +36,8 @@ expected_indicators as (
         quarters.period,
         quarters.financial_year,
         quarters.quarter_number,
+        quarters.period_kind,
+        quarters.months_in_period,
         quarters.return_status,
         quarters.plan_code,
         targets.indicator_code,
@@ -52,6 +55,8 @@ expected_indicators as (
         quarters.period,
         quarters.financial_year,
         quarters.quarter_number,
+        quarters.period_kind,
+        quarters.months_in_period,
         quarters.return_status,
         quarters.plan_code,
         measures.measure as indicator_code,
@@ -94,11 +99,11 @@ to_date as (
             else sum(value) over running
         end as value_ytd,
         count(value) over running as quarters_reported_ytd,
-        case when unit = 'percent' then annual_target else annual_target / 4 end as target_quarter,
+        case when unit = 'percent' then annual_target else annual_target * months_in_period / 12 end as target_quarter,
         case when unit = 'percent' then annual_target else annual_target * quarter_number / 4 end as target_ytd
     from valued
     window running as (
-        partition by contract_id, indicator_code, financial_year
+        partition by contract_id, indicator_code, financial_year, period_kind
         order by quarter_number
         rows between unbounded preceding and current row
     )

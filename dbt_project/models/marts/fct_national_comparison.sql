@@ -1,15 +1,17 @@
 -- Commissioners and years side by side in the national terms every plan maps to: per commissioner,
--- financial year, national outcome area and national mechanism class, the money the current
--- framework version allocates (attributed to priorities by the usual shares), its share of the
--- commissioner's year, and where returns exist the spend to date (attributed the same way) and the
--- outcomes reported for the area's priorities, with the cost per outcome by the rule of
--- int_outcome_contributions (a contract gives a priority the same share of its outcomes as of its
--- spend): the spend attributed to the area's priorities by the contracts that reported outcomes
--- there, over their outcomes attributed with the same shares.
+-- financial year, funding stream, national outcome area and national mechanism class, the money the
+-- stream's current version allocates (attributed to priorities by the usual shares), its share of
+-- the commissioner's year in that stream, and where returns exist the spend to date (attributed the
+-- same way) and the outcomes reported for the area's priorities, with the cost per outcome by the
+-- rule of int_outcome_contributions (a contract gives a priority the same share of its outcomes as
+-- of its spend): the spend attributed to the area's priorities by the contracts that reported
+-- outcomes there, over their outcomes attributed with the same shares. A stream is compared only
+-- with the same stream: a victims services grant is never set beside a commissioning framework.
 with allocation as (
     select
         by_priority.commissioner_code,
         by_priority.financial_year,
+        by_priority.funding_stream,
         by_priority.contract_id,
         by_priority.strategic_priority,
         by_priority.national_outcome_area,
@@ -24,10 +26,19 @@ with allocation as (
     where contracts.is_current_version
 ),
 
+contract_streams as (
+    select distinct
+        contract_id,
+        financial_year,
+        funding_stream
+    from allocation
+),
+
 money as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         national_outcome_area,
         mechanism_class,
         sum(attributed_gbp) as allocated_gbp,
@@ -40,6 +51,7 @@ year_totals as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         sum(attributed_gbp) as year_allocated_gbp
     from allocation
     group by all
@@ -50,6 +62,7 @@ spend as (
     select
         allocation.commissioner_code,
         allocation.financial_year,
+        allocation.funding_stream,
         allocation.national_outcome_area,
         allocation.mechanism_class,
         sum(quarters.spend_gbp * allocation.share) as spend_to_date_gbp,
@@ -67,11 +80,15 @@ outcomes as (
     select
         contributions.commissioner_code,
         contributions.financial_year,
+        streams.funding_stream,
         priorities.national_outcome_area,
         mechanisms.mechanism_class,
         sum(contributions.outcome_value) as outcomes_reported,
         sum(contributions.attributed_value) as attributed_outcomes
     from {{ ref('int_outcome_contributions') }} as contributions
+    inner join contract_streams as streams
+        on streams.contract_id = contributions.contract_id
+        and streams.financial_year = contributions.financial_year
     inner join {{ ref('dim_strategic_priority') }} as priorities
         on priorities.plan_code = contributions.plan_code
         and priorities.strategic_priority = contributions.strategic_priority
@@ -88,6 +105,7 @@ outcome_spend as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         national_outcome_area,
         mechanism_class,
         sum(attributed_spend_gbp) as attributed_outcome_spend_gbp
@@ -95,6 +113,7 @@ outcome_spend as (
         select distinct
             contributions.commissioner_code,
             contributions.financial_year,
+            streams.funding_stream,
             priorities.national_outcome_area,
             mechanisms.mechanism_class,
             contributions.contract_id,
@@ -102,6 +121,9 @@ outcome_spend as (
             contributions.strategic_priority,
             contributions.attributed_spend_gbp
         from {{ ref('int_outcome_contributions') }} as contributions
+        inner join contract_streams as streams
+            on streams.contract_id = contributions.contract_id
+            and streams.financial_year = contributions.financial_year
         inner join {{ ref('dim_strategic_priority') }} as priorities
             on priorities.plan_code = contributions.plan_code
             and priorities.strategic_priority = contributions.strategic_priority
@@ -116,6 +138,7 @@ outcome_spend as (
 select
     money.commissioner_code,
     money.financial_year,
+    money.funding_stream,
     money.national_outcome_area,
     areas.outcome_area_name as national_outcome_area_name,
     money.mechanism_class,
@@ -139,19 +162,23 @@ from money
 inner join year_totals
     on year_totals.commissioner_code = money.commissioner_code
     and year_totals.financial_year = money.financial_year
+    and year_totals.funding_stream = money.funding_stream
 left join spend
     on spend.commissioner_code = money.commissioner_code
     and spend.financial_year = money.financial_year
+    and spend.funding_stream = money.funding_stream
     and spend.national_outcome_area = money.national_outcome_area
     and spend.mechanism_class = money.mechanism_class
 left join outcomes
     on outcomes.commissioner_code = money.commissioner_code
     and outcomes.financial_year = money.financial_year
+    and outcomes.funding_stream = money.funding_stream
     and outcomes.national_outcome_area = money.national_outcome_area
     and outcomes.mechanism_class = money.mechanism_class
 left join outcome_spend
     on outcome_spend.commissioner_code = money.commissioner_code
     and outcome_spend.financial_year = money.financial_year
+    and outcome_spend.funding_stream = money.funding_stream
     and outcome_spend.national_outcome_area = money.national_outcome_area
     and outcome_spend.mechanism_class = money.mechanism_class
 left join {{ ref('stg_reference__national_outcome_areas') }} as areas on areas.outcome_area = money.national_outcome_area

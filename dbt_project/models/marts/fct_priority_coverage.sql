@@ -1,5 +1,5 @@
--- Per commissioner, financial year and strategic priority of the plan in force that year: is any
--- money commissioned against it, and has any outcome been reported for it?
+-- Per commissioner, financial year, funding stream and strategic priority of the plan in force that
+-- year: is any money of the stream commissioned against it, and has any outcome been reported for it?
 with priorities as (
     select * from {{ ref('dim_strategic_priority') }}
 ),
@@ -9,6 +9,7 @@ years as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         plan_code
     from {{ ref('dim_framework_version') }}
     where is_latest
@@ -27,6 +28,7 @@ money as (
     select
         commissioner_code,
         financial_year,
+        funding_stream,
         strategic_priority,
         sum(attributed_gbp) as allocated_gbp,
         count(distinct contract_id) as contracts_funded
@@ -48,6 +50,7 @@ outcomes as (
     select
         expected.commissioner_code,
         expected.financial_year,
+        expected.funding_stream,
         indicators.strategic_priority,
         count(distinct measures.measure) as outcome_indicators_reported,
         count(*) as outcome_figures_reported
@@ -64,6 +67,7 @@ outcomes as (
 select
     years.commissioner_code,
     years.financial_year,
+    years.funding_stream,
     years.plan_code,
     priorities.strategic_priority,
     priorities.priority_number,
@@ -85,6 +89,7 @@ inner join priorities on priorities.plan_code = years.plan_code
 left join money
     on money.commissioner_code = years.commissioner_code
     and money.financial_year = years.financial_year
+    and money.funding_stream = years.funding_stream
     and money.strategic_priority = priorities.strategic_priority
 left join indicators
     on indicators.plan_code = priorities.plan_code
@@ -92,4 +97,5 @@ left join indicators
 left join outcomes
     on outcomes.commissioner_code = years.commissioner_code
     and outcomes.financial_year = years.financial_year
+    and outcomes.funding_stream = years.funding_stream
     and outcomes.strategic_priority = priorities.strategic_priority

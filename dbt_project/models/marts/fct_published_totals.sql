@@ -13,6 +13,7 @@ versions as (
 select
     totals.framework_version,
     totals.commissioner_code,
+    versions.funding_stream,
     totals.source_table,
     totals.total_kind,
     totals.label_printed,

@@ -61,7 +61,9 @@ select
     submissions.file_rows_read,
     submissions.file_rows_quarantined,
     submissions.spend_gbp as spend_gbp_in_this_file,
-    submissions.received_at::date > submissions.due_date as received_after_due_date
+    case when not submissions.is_received_date_unknown then submissions.received_at::date > submissions.due_date end
+        as received_after_due_date,
+    submissions.is_received_date_unknown
 from submissions
 left join used
     on used.contract_id = submissions.contract_id

@@ -1,7 +1,9 @@
 {{ incremental_by_year_config() }}
--- Per reporting period and strategic priority: spend reported by providers, attributed to
+-- Per reporting period, funding stream and strategic priority: spend reported by providers, attributed to
 -- priorities with the same shares as the allocation (latest framework version of the year),
--- beside the allocation for the quarter (a quarter of the annual attribution) and year to date.
+-- beside the allocation for the period and year to date: the period's share of the annual
+-- attribution (a quarter's, a half's, the whole year's) of the contracts that report for periods of
+-- its kind (their reporting rhythm).
 with spend as (
     select
         contract_id,
@@ -38,6 +40,8 @@ shared_spend as (
         expected.commissioner_code,
         spend.period,
         shares.strategic_priority,
+        expected.funding_stream,
+        expected.period_kind,
         spend.contract_id,
         shares.share,
         cast(round(spend.spend_gbp, 2) as decimal(14, 2)) as contract_spend_gbp,
@@ -55,6 +59,8 @@ shared_spend as (
 attributed_spend as (
     select
         commissioner_code,
+        funding_stream,
+        period_kind,
         period,
         strategic_priority,
         contract_id,
@@ -70,6 +76,8 @@ attributed_spend as (
 quarter_spend as (
     select
         commissioner_code,
+        funding_stream,
+        period_kind,
         period,
         strategic_priority,
         sum(spend_gbp) as spend_gbp,
@@ -81,18 +89,24 @@ quarter_spend as (
 quarter_allocation as (
     select
         allocation.commissioner_code,
+        allocation.funding_stream,
+        periods.period_kind,
         periods.period,
         allocation.strategic_priority,
-        sum(allocation.attributed_gbp) / 4 as allocated_gbp,
+        sum(allocation.attributed_gbp * periods.months_in_period / 12) as allocated_gbp,
         count(distinct allocation.contract_id) as contracts_funded
     from allocation
-    inner join periods on periods.financial_year = allocation.financial_year
+    inner join periods
+        on periods.financial_year = allocation.financial_year
+        and periods.reporting_rhythm = allocation.reporting_rhythm
     group by all
 ),
 
 combined as (
     select
         coalesce(a.commissioner_code, s.commissioner_code) as commissioner_code,
+        coalesce(a.funding_stream, s.funding_stream) as funding_stream,
+        coalesce(a.period_kind, s.period_kind) as period_kind,
         coalesce(a.period, s.period) as period,
         coalesce(a.strategic_priority, s.strategic_priority) as strategic_priority,
         coalesce(a.allocated_gbp, 0) as allocated_gbp,
@@ -102,12 +116,14 @@ combined as (
     from quarter_allocation as a
     full outer join quarter_spend as s
         on s.commissioner_code = a.commissioner_code
+        and s.funding_stream = a.funding_stream
         and s.period = a.period
         and s.strategic_priority = a.strategic_priority
 )
 
 select
     commissioner_code,
+    funding_stream,
     period,
     left(period, 7) as financial_year,
     strategic_priority,
@@ -120,7 +136,7 @@ select
     contracts_reporting
 from combined
 window to_date as (
-    partition by commissioner_code, left(period, 7), strategic_priority
+    partition by commissioner_code, funding_stream, period_kind, left(period, 7), strategic_priority
     order by period
     rows between unbounded preceding and current row
 )

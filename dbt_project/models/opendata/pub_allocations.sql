@@ -52,6 +52,10 @@ details as (
     select * from {{ ref('stg_reference__publication_details') }}
 ),
 
+rhythms as (
+    select * from {{ ref('stg_reference__reporting_rhythms') }}
+),
+
 served as (
     -- the priorities each allocation serves, in the order a reader weighs them
     select
@@ -118,7 +122,9 @@ select
     classified.commissioner_code,
     classified.framework_version,
     classified.financial_year,
+    classified.funding_stream,
     classified.contract_id,
+    classified.reporting_rhythm,
     classified.published_as,
     classified.published_as_because,
     classified.published_as = 'contract'
@@ -167,11 +173,14 @@ select
     'It serves ' || coalesce(served.strategic_priorities, 'no strategic priority')
     || ' of the ' || coalesce(plans.plan_name, 'Police and Crime Plan')
     || coalesce(' (national outcome areas: ' || served.national_outcome_areas || ')', '') as reasons,
+    -- the reporting condition of the allocation's own rhythm: none stated for one that expects no return
     coalesce(
         classified.conditions_given,
-        coalesce(mechanisms.how_it_works || '. ', '')
-        || 'Quarterly returns of spend and outcome indicators against targets, due {{ var("return_due_days") }} days '
-        || 'after each quarter ends.'
+        nullif(trim(concat_ws(
+            ' ',
+            mechanisms.how_it_works || '.',
+            replace(rhythms.return_condition, '{return_due_days}', '{{ var("return_due_days") }}')
+        )), '')
     ) as conditions,
     case when classified.conditions_given is not null then 'publication_details.csv' else 'the funding mechanism and the '
             || 'return every contract makes'
@@ -209,3 +218,4 @@ left join served
     and served.framework_version = classified.framework_version
     and served.contract_id = classified.contract_id
 left join calendar on calendar.financial_year = classified.financial_year
+left join rhythms on rhythms.reporting_rhythm = classified.reporting_rhythm

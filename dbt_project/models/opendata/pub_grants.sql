@@ -9,6 +9,7 @@ select
     commissioner_code,
     framework_version,
     financial_year,
+    funding_stream,
     contract_id,
     grant_id,
     title,

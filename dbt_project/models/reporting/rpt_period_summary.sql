@@ -1,4 +1,5 @@
--- Per commissioner and period with returns in the warehouse: the pack's header and headline
+-- Per commissioner and reporting period (quarter, half-year, year) of every financial year in which
+-- the commissioner has allocations, with or without returns: the pack's header and headline
 -- figures, and what the commissioner's data has (themes, budget lines, returns), so the pack can
 -- say plainly what a section lacks.
 with return_periods as (
@@ -33,16 +34,75 @@ returns_by_quarter as (
     select * from {{ ref('rpt_returns_by_quarter') }}
 ),
 
+-- every stream's current version of the year together (each stream has its own section in the pack,
+-- rpt_stream_allocation); the default stream's version named first
 current_versions as (
     select
         versions.commissioner_code,
         versions.financial_year,
-        versions.framework_version,
-        versions.plan_code,
-        versions.contracts as contracts_in_version,
-        versions.allocated_gbp
+        string_agg(
+            versions.framework_version, ', '
+            order by versions.funding_stream != '{{ var("default_funding_stream") }}', versions.funding_stream
+        ) as framework_version,
+        min(versions.plan_code) as plan_code,
+        count(distinct versions.funding_stream) as funding_streams,
+        sum(versions.contracts) as contracts_in_version,
+        sum(versions.allocated_gbp) as allocated_gbp
     from versions
     where versions.is_latest
+    group by versions.commissioner_code, versions.financial_year
+),
+
+-- the returns in force that the sample generator wrote, content unchanged: the pack's banner says so
+-- only for a commissioner whose figures rest on them, period by period of its year
+sample_returns as (
+    select distinct
+        contracts.commissioner_code,
+        submissions.financial_year,
+        periods.period_end
+    from {{ ref('int_returns__submissions') }} as submissions
+    inner join {{ ref('stg_returns__sample_files') }} as samples
+        on samples.path = submissions.path
+        and samples.sha256 = submissions.sha256
+    inner join {{ ref('stg_framework__contracts') }} as contracts on contracts.contract_id = submissions.contract_id
+    inner join calendar as periods on periods.period = submissions.period
+    where submissions.is_in_force
+),
+
+sample_periods as (
+    select distinct
+        sample_returns.commissioner_code,
+        calendar.period,
+        true as has_sample_returns
+    from sample_returns
+    inner join calendar
+        on calendar.financial_year = sample_returns.financial_year
+        and calendar.period_end >= sample_returns.period_end
+),
+
+-- how the year's contracts report (quarterly, half-yearly, annual, none)
+rhythms as (
+    select
+        commissioner_code,
+        financial_year,
+        list(distinct reporting_rhythm order by reporting_rhythm) as reporting_rhythms
+    from {{ ref('fct_allocation') }}
+    where is_current_version
+    group by commissioner_code, financial_year
+),
+
+-- the printed budget position of the year (a framework document's; a register prints none)
+year_budget as (
+    select budget.*
+    from budget
+    inner join versions
+        on versions.commissioner_code = budget.commissioner_code
+        and versions.framework_version = budget.framework_version
+    where versions.is_latest
+    qualify row_number() over (
+            partition by budget.commissioner_code, versions.financial_year
+            order by versions.funding_stream != '{{ var("default_funding_stream") }}', versions.funding_stream
+        ) = 1
 ),
 
 statuses as (
@@ -72,15 +132,18 @@ statuses as (
 select
     current_versions.commissioner_code,
     commissioners.commissioner_name,
-    return_periods.period,
+    calendar.period,
     calendar.financial_year,
+    calendar.period_kind,
+    return_periods.period is not null as has_returns_folder,
     calendar.months,
     calendar.due_date,
     return_periods.refreshed_at as returns_loaded_at,
     -- the sample flag is the period's; a commissioner none of whose returns arrived has no sample data to flag
-    return_periods.is_sample_data
-    and coalesce(returns_by_quarter.returns_expected - returns_by_quarter.missing, 0) > 0 as is_sample_data,
+    coalesce(sample_periods.has_sample_returns, false) as is_sample_data,
     current_versions.framework_version,
+    current_versions.funding_streams,
+    rhythms.reporting_rhythms,
     current_versions.plan_code,
     plans.themes > 0 as plan_has_themes,
     budget.framework_version is not null as has_budget_lines,
@@ -96,6 +159,7 @@ select
     coalesce(returns_by_quarter.returns_expected, 0) as returns_expected,
     coalesce(returns_by_quarter.received_on_time, 0) as received_on_time,
     coalesce(returns_by_quarter.received_late, 0) as received_late,
+    coalesce(returns_by_quarter.received_date_unknown, 0) as received_date_unknown,
     coalesce(returns_by_quarter.resubmitted, 0) as resubmitted,
     coalesce(returns_by_quarter.missing, 0) as missing,
     coalesce(statuses.overall_red, 0) as overall_red,
@@ -110,17 +174,23 @@ select
     coalesce(statuses.outcome_green, 0) as outcome_green,
     coalesce(statuses.outcome_not_reported, 0) as outcome_not_reported,
     coalesce(statuses.outcome_no_targets, 0) as outcome_no_targets
-from return_periods
-inner join calendar on calendar.period = return_periods.period
+from calendar
 inner join current_versions on current_versions.financial_year = calendar.financial_year
+left join return_periods on return_periods.period = calendar.period
 inner join commissioners on commissioners.commissioner_code = current_versions.commissioner_code
 left join plans on plans.plan_code = current_versions.plan_code
-left join budget
+left join sample_periods
+    on sample_periods.commissioner_code = current_versions.commissioner_code
+    and sample_periods.period = calendar.period
+left join rhythms
+    on rhythms.commissioner_code = current_versions.commissioner_code
+    and rhythms.financial_year = current_versions.financial_year
+left join year_budget as budget
     on budget.commissioner_code = current_versions.commissioner_code
-    and budget.framework_version = current_versions.framework_version
+    and budget.financial_year = current_versions.financial_year
 left join statuses
     on statuses.commissioner_code = current_versions.commissioner_code
-    and statuses.period = return_periods.period
+    and statuses.period = calendar.period
 left join returns_by_quarter
     on returns_by_quarter.commissioner_code = current_versions.commissioner_code
-    and returns_by_quarter.period = return_periods.period
+    and returns_by_quarter.period = calendar.period

@@ -1,4 +1,4 @@
--- Per commissioner, year and strategic priority: money commissioned and outcomes reported, in
+-- Per commissioner, year, funding stream and strategic priority: money commissioned and outcomes reported, in
 -- the plan's order.
 with coverage as (
     select * from {{ ref('fct_priority_coverage') }}
@@ -7,6 +7,7 @@ with coverage as (
 select
     commissioner_code,
     financial_year,
+    funding_stream,
     strategic_priority,
     priority_number,
     short_name as priority_name,

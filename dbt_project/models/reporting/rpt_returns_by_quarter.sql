@@ -14,6 +14,7 @@ select
     quarters.financial_year,
     count(*) as returns_expected,
     count(*) filter (where quarters.return_status = 'received') as received_on_time,
+    count(*) filter (where quarters.return_status = 'received (date unknown)') as received_date_unknown,
     count(*) filter (where quarters.return_status = 'late') as received_late,
     -- a rejected resubmission is still a resubmission: the earlier figures stay in force
     count(*) filter (where quarters.return_status in ('resubmitted', 'resubmission rejected')) as resubmitted,

@@ -1,4 +1,5 @@
--- Every framework version with its commissioner and the plan in force for its financial year.
+-- Every framework version with its commissioner, its funding stream (the default stream when its
+-- file names none) and the plan in force for its financial year.
 -- Every other framework file finds its version by the folder it sits in.
 with versions as (
     select * from {{ ref('stg_framework__framework_versions') }}
@@ -14,6 +15,8 @@ select
     versions.framework_version,
     versions.financial_year,
     versions.version_number,
+    coalesce(versions.funding_stream, '{{ var("default_funding_stream") }}') as funding_stream,
+    versions.fund_name,
     versions.document_date,
     versions.source_document,
     plans.plan_code,

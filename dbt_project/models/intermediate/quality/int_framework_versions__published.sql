@@ -1,6 +1,6 @@
 -- Every framework version with what the quality gate made of it. A version that failed a rule
 -- that holds back is left out of the marts' figures; the latest version of each commissioner's
--- year that was not held back is the current one.
+-- year and funding stream that was not held back is the current one.
 with versions as (
     select * from {{ ref('int_framework_versions') }}
 ),
@@ -28,6 +28,6 @@ judged as (
 select
     *,
     not is_held_back and version_number = max(version_number) filter (where not is_held_back) over (
-        partition by commissioner_code, financial_year
+        partition by commissioner_code, financial_year, funding_stream
     ) as is_current
 from judged

@@ -10,7 +10,9 @@
 -- on it, else when first seen (the log line was about the first). A date before the quarter
 -- started, or after the warehouse first saw the file, is not evidence: it is set aside and said
 -- so. Never file names, never file modification times. Within one file, a later version is
--- always later.
+-- always later. A return loaded after the fact (the warehouse first saw any return only after this
+-- period's deadline) with neither a log line nor a date on it has no known received date: it is not
+-- taken as late (a return of 2016 loaded in 2024 was not 2,700 days late).
 --
 -- What counts: each file's latest readable version (an unreadable replacement leaves the earlier
 -- figures in force; a removed file counts no more), and of those, each measure from the latest
@@ -40,6 +42,12 @@ log as (
 
 calendar as (
     select * from {{ ref('stg_returns__reporting_periods') }}
+),
+
+-- when the warehouse first saw any return: before then, it was not watching
+watching as (
+    select min(first_seen_at) as watching_since
+    from history
 ),
 
 -- The version of each file on disk that was read now: its rows are the return rows.
@@ -279,6 +287,12 @@ select
     received_according_to,
     implausible_date_note,
     due_date,
+    -- no log line and no date on the return, and first seen only once the warehouse started watching,
+    -- after the deadline: when it was received is not known
+    received_according_to like 'first seen%' and watching_since::date > due_date as is_received_date_unknown,
+    bool_and(received_according_to like 'first seen%' and watching_since::date > due_date) filter (where is_readable) over (
+        partition by contract_id, period
+    ) as is_first_received_date_unknown,
     submission_number,
     count(*) filter (where version_status != 'removed') over (partition by contract_id, period) as submissions,
     min(received_at) filter (where is_readable) over (partition by contract_id, period) as first_received_at,
@@ -287,3 +301,4 @@ select
     = submission_number
     and not is_readable as is_rejected_resubmission
 from ordered
+cross join watching

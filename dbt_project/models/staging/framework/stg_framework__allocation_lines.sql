@@ -22,6 +22,7 @@ renamed as (
         need_printed,
         linkage_printed,
         nullif(extraction_note, '') as extraction_note,
+        lower(nullif(trim(returns_printed), '')) as reporting_rhythm_printed,
         _source_file as source_file,
         _source_row as source_row
     from source

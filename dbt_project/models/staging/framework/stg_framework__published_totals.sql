@@ -11,7 +11,9 @@ renamed as (
         label_printed,
         nullif(trim(theme_printed), '') as theme_printed,
         value_printed,
-        {{ parse_gbp('value_printed') }} as value_gbp,
+        -- a printed total may be in millions to its precision ('£2.765m'); the importer recorded any
+        -- difference within that precision as rounding (difference_accepted_gbp)
+        coalesce({{ parse_gbp('value_printed') }}, {{ parse_gbp_millions('value_printed') }}) as value_gbp,
         try_cast(source_line as integer) as source_line,
         try_cast(nullif(trim(difference_accepted_gbp), '') as decimal(14, 2)) as difference_accepted_gbp,
         nullif(trim(accepted_because), '') as accepted_because,
