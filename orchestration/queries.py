@@ -301,7 +301,7 @@ def cost_per_outcome_query(
             order by p.priority_number, c.strategic_priority,
                 case c.indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end, c.indicator_code
             """,
-            [code, period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
+            [code, period, _basis(period, ytd), priority, priority, indicator, indicator],
         )
         columns = [d[0] for d in relation.description]
         rows = relation.fetchall()
@@ -309,6 +309,15 @@ def cost_per_outcome_query(
         # csv and json keep their columns: scripts read them.
         return format_rows(columns[:-1], [row[:-1] for row in rows], fmt)
     return cost_per_outcome_table([dict(zip(columns, row, strict=True)) for row in rows], width)
+
+
+def _basis(period: str, ytd: bool) -> str:
+    """The period_basis of a period's own figures (by its kind, orchestration/periods.py), or year_to_date."""
+    from .periods import Period
+
+    if ytd:
+        return "year_to_date"
+    return {"quarter": "quarter", "half-year": "half_year"}.get(Period.parse(period).kind, "year")
 
 
 def _cost_per_outcome_by(con, code: str, by: str, period: str | None, ytd: bool, indicator: str | None, fmt: str,
@@ -321,7 +330,7 @@ def _cost_per_outcome_by(con, code: str, by: str, period: str | None, ytd: bool,
     period = period or max(known)
     if period not in known:
         raise ValueError(f"no cost per outcome for period '{period}' (periods: {', '.join(sorted(known))})")
-    basis = "year_to_date" if ytd else "quarter"
+    basis = _basis(period, ytd)
     if by == "contract":
         columns = CONTRACT_COST_COLUMNS
         order = "service, contract_id, indicator_kind, indicator_code"
@@ -365,7 +374,7 @@ def _grouped_cost_table(by: str, heading: str, group: str, rows: list[dict], per
              _pounds(r["cost_per_outcome_gbp"], 2) or "n/a", f"{int(r['contracts']):,}", r["not_computed_because"] or ""]
             for r in rows
         ]
-    title = f"Cost per unit by {heading}, {period} ({'year to date' if basis == 'year_to_date' else 'quarter'})"
+    title = f"Cost per unit by {heading}, {period} ({basis.replace('_', ' ')})"
     return _render_table(title, header, numeric, cells, width)
 
 
@@ -412,7 +421,7 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     width = width or terminal_width()
     if not rows:
         return "(0 rows)"
-    basis = "year to date" if rows[0]["period_basis"] == "year_to_date" else "quarter"
+    basis = rows[0]["period_basis"].replace("_", " ")
     header = ["priority", "counted", "kind", "spend", "how many", "per unit", "contracts", "note"]
     numeric = [False, False, False, True, True, True, True, False]
     cells = [

@@ -16,6 +16,7 @@ indicators as (
 grouped as (
     select
         commissioner_code,
+        funding_stream,
         plan_code,
         reporting_period as period,
         period_basis,
@@ -33,6 +34,7 @@ grouped as (
 select
     left(grouped.period, 7) as financial_year,
     grouped.commissioner_code,
+    grouped.funding_stream,
     grouped.plan_code,
     grouped.period,
     grouped.period_basis,
@@ -67,4 +69,10 @@ left join indicators
             as decimal(18, 0)
         ) * 0.01 as decimal(14, 2)
     )
+{%- endmacro %}
+
+{# The period_basis of a figure for a period itself, by the period's kind (orchestration/periods.py):
+   'quarter', 'half_year' or 'year'. Quarters and half-years also add up to a 'year_to_date'. #}
+{% macro period_basis_of(period_kind) -%}
+    case {{ period_kind }} when 'quarter' then 'quarter' when 'half-year' then 'half_year' else 'year' end
 {%- endmacro %}

@@ -306,10 +306,13 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         """
         select service, provider, spend_gbp, indicator_name, value, cost_per_unit_gbp, indicator_kind, not_computed_because
         from reporting.rpt_contract_cost_per_outcome
-        where commissioner_code = ? and period = ? and period_basis = 'year_to_date' and is_unit_cost
+        where commissioner_code = ? and is_unit_cost
+          and (period = ? and period_basis = 'year_to_date'
+               -- services that report once a year: their year, once the pack's period reaches its end
+               or period_basis = 'year' and period = financial_year and financial_year = ? and ?)
         order by service, contract_id, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end, indicator_code
         """,
-        args,
+        (commissioner, period, fy, parsed.last_quarter == 4),
         labels={
             "spend_gbp": "spend", "indicator_name": "what was counted", "value": "how many",
             "cost_per_unit_gbp": "£ per unit", "indicator_kind": "kind", "not_computed_because": "note",

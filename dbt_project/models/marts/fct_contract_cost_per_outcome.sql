@@ -1,10 +1,11 @@
 {{ incremental_by_year_config() }}
 -- Per-service unit costs, as commissioners publish them ("£N to provide a service that supported M
 -- people"): one row per contract, period, period_basis and indicator the contract reported, its
--- spend divided by its count. A period is the quarter itself ('quarter') or the year to date
--- ('year_to_date': the quarters of the financial year up to it). Spend and counts are paired
--- quarter by quarter, as in the priority roll-ups: a quarter whose return reports the indicator but
--- no spend adds nothing to either side of a year to date. Activities, outputs and outcomes are all
+-- spend divided by its count. period_basis: the period itself, in the rhythm the contract reports
+-- in ('quarter', 'half_year', or 'year' for an annual return), or the year to date ('year_to_date':
+-- the quarters, or half-years, of the financial year up to it). Spend and counts are paired period
+-- by period, as in the priority roll-ups: a period whose return reports the indicator but no spend
+-- adds nothing to either side of a year to date. Activities, outputs and outcomes are all
 -- costed, each row labelled with its kind (never added together); rates, percentages, sums of
 -- money and counts where less is better are not, and not_computed_because says why. A return made
 -- for a service group (contracts that report one count together) is one row, named by the group and
@@ -59,6 +60,7 @@ paired as (
     select
         indicator_values.*,
         calendar.quarter_number,
+        calendar.period_kind,
         spend.spend_gbp
     from indicator_values
     inner join calendar on calendar.period = indicator_values.period
@@ -70,10 +72,11 @@ paired as (
 by_basis as (
     select
         commissioner_code,
+        funding_stream,
         contract_id,
         financial_year,
         period,
-        'quarter' as period_basis,
+        {{ period_basis_of('period_kind') }} as period_basis,
         indicator_code,
         indicator_kind,
         unit,
@@ -86,6 +89,7 @@ by_basis as (
 
     select
         paired.commissioner_code,
+        any_value(paired.funding_stream) as funding_stream,
         paired.contract_id,
         paired.financial_year,
         periods.period,
@@ -99,7 +103,9 @@ by_basis as (
     from paired
     inner join periods
         on periods.financial_year = paired.financial_year
+        and periods.period_kind = paired.period_kind
         and periods.quarter_number >= paired.quarter_number
+    where paired.period_kind in ('quarter', 'half-year')
     group by paired.commissioner_code, paired.contract_id, paired.financial_year, periods.period, paired.indicator_code
 ),
 
@@ -122,6 +128,7 @@ judged as (
 
 select
     commissioner_code,
+    funding_stream,
     contract_id,
     financial_year,
     period,

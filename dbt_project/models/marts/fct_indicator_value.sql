@@ -54,6 +54,7 @@ select
     contracts.commissioner_code,
     measures.contract_id,
     measures.period,
+    expected.funding_stream,
     expected.plan_code,
     measures.measure as indicator_code,
     coalesce(indicators.indicator_name, catalogue.indicator_name) as indicator_name,

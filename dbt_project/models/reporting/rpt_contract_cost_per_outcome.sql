@@ -33,6 +33,7 @@ indicator_values as (
 
 select
     costs.commissioner_code,
+    costs.funding_stream,
     costs.financial_year,
     costs.period,
     costs.period_basis,

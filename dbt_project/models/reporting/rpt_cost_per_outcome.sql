@@ -15,6 +15,7 @@ indicators as (
 
 select
     costs.commissioner_code,
+    costs.funding_stream,
     costs.financial_year,
     costs.period,
     costs.period_basis,

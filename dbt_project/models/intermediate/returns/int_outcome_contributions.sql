@@ -111,11 +111,13 @@ outcomes as (
 
 select
     contracts.commissioner_code,
+    expected.funding_stream,
     expected.plan_code,
     outcomes.contract_id,
     outcomes.period,
     calendar.financial_year,
     calendar.quarter_number,
+    calendar.period_kind,
     outcomes.indicator_code,
     outcomes.indicator_kind,
     outcomes.strategic_priority,
