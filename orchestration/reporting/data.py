@@ -333,7 +333,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         select strategic_priority, priority_name, indicator_name, indicator_kind, attributed_spend_gbp, outcome_value,
                cost_per_outcome_gbp, contracts, not_computed_because
         from reporting.rpt_cost_per_outcome
-        where commissioner_code = ? and period = ? and period_basis = 'year_to_date'
+        where commissioner_code = ? and period = ? and period_basis in ('year_to_date', 'year')
         order by priority_number, strategic_priority, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end,
                  indicator_code
         """,

@@ -1,7 +1,7 @@
 """A victims-services commissioner as commissioners publish one: per service, '£N to provide a service
 that supported M people'. The spend and counts are Thames Valley PCC's published 2017/18 figures
 (tests/fixtures/victims/README.md says where from, and what is illustrative: the code TVX, the
-priorities and splits, the quarterly layout, one referral count). No targets at all: the raw folder
+priorities and splits, one referral count; each service returns once a year). No targets at all: the raw folder
 has no targets.csv, for any commissioner.
 
 Every per-service unit cost is spend / count to the penny; every priority figure is the weighted mean
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.warehouse
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "victims"
 NAME = "Victims services commissioner (published 2017/18 spend and counts; illustrative plan)"
-PERIOD = "2017-18 Q4"
+PERIOD = "2017-18"  # the providers report once a year (register column Returns: annual)
 
 
 def opcc_ok(*args, env=None):
@@ -62,16 +62,14 @@ def built(tmp_path_factory):
     counts: dict[str, dict[str, int]] = {}
     for row in read(FIXTURES / "returns.csv"):
         counts.setdefault(row["contract_ref"], {})[row["measure"]] = int(row["year_value"])
-    # Each service's year in four quarterly returns: a quarter of its spend each quarter, its counts
-    # in whole numbers adding up to the year's (the year is what the commissioner published).
-    for quarter in range(1, 5):
-        folder = raw / "returns" / f"2017-18 Q{quarter}"
-        folder.mkdir()
-        for ref, allocated in register.items():
-            is_group = ids[ref] == ref
-            lines = [] if is_group else [f"{ids[ref]},2017-18 Q{quarter},spend_gbp,{allocated / 4},"]
-            for measure, year in counts.get(ref, {}).items():
-                lines.append(f"{ids[ref]},2017-18 Q{quarter},{measure},{year // 4 + (year % 4 if quarter == 4 else 0)},")
+    # Each service's return for the year: its published spend and counts (a service group's return, its count).
+    folder = raw / "returns" / PERIOD
+    folder.mkdir()
+    for ref, allocated in register.items():
+        is_group = ids[ref] == ref
+        lines = [] if is_group else [f"{ids[ref]},{PERIOD},spend_gbp,{allocated},"]
+        lines += [f"{ids[ref]},{PERIOD},{measure},{year}," for measure, year in counts.get(ref, {}).items()]
+        if lines:
             (folder / f"{ids[ref]}.csv").write_text("contract_id,period,measure,value,comment\n" + "\n".join(lines) + "\n", encoding="utf-8")
     live = root / "warehouse" / "opcc.duckdb"
     refreshed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw), "--quiet")
@@ -92,7 +90,7 @@ def test_every_service_unit_cost_is_its_published_spend_over_its_count(built, co
         (c, i): (spend, value, cost, kind)
         for c, i, spend, value, cost, kind in con.execute(
             "select contract_id, indicator_code, spend_gbp, value, cost_per_unit_gbp, indicator_kind "
-            "from marts.fct_contract_cost_per_outcome where commissioner_code = 'TVX' and period = ? and period_basis = 'year_to_date'",
+            "from marts.fct_contract_cost_per_outcome where commissioner_code = 'TVX' and period = ? and period_basis = 'year'",
             [PERIOD],
         ).fetchall()
     }
@@ -114,14 +112,15 @@ def test_every_service_unit_cost_is_its_published_spend_over_its_count(built, co
 def test_the_command_and_the_pack_show_the_per_service_figure(built, tmp_path):
     live, _, ids, _, _ = built
     answer = json.loads(opcc_ok(
-        "cost-per-outcome", "--warehouse", str(live), "--commissioner", "TVX", "--by", "contract", "--period", PERIOD, "--ytd",
+        "cost-per-outcome", "--warehouse", str(live), "--commissioner", "TVX", "--by", "contract", "--period", PERIOD,
         "--format", "json",
     ).stdout)
     isva = next(r for r in answer if r["contract_id"] == ids["TV-03"])
     assert isva["service"] == "Independent Sexual Violence Advisory (ISVA) service" and isva["provider"] == "Refuge"
     assert isva["cost_per_unit_gbp"] == 694.87 and isva["value"] == 451 and isva["indicator_kind"] == "output"
     table = opcc_ok("cost-per-outcome", "--warehouse", str(live), "--commissioner", "TVX", "--by", "contract", "--period", PERIOD,
-                    "--ytd", env={"COLUMNS": "220"}).stdout
+                    env={"COLUMNS": "220"}).stdout
+    assert table.startswith("Cost per unit by service, 2017-18 (year)")
     assert "£694.87" in table and "£409.55" in table  # £787,970 for 1,924 visits
     assert sum(1 for line in table.splitlines() if line.startswith("DV complex needs pilots")) == 1 and "£760.79" in table
     opcc_ok("report", "--warehouse", str(live), "--commissioner", "TVX", "--period", PERIOD, "--out", str(tmp_path))
@@ -148,7 +147,7 @@ def test_a_priority_figure_is_the_weighted_mean_of_its_services(built, con):
     }
     rows = dict(con.execute(
         "select strategic_priority, cost_per_outcome_gbp from marts.fct_cost_per_outcome where commissioner_code = 'TVX' "
-        "and period = ? and period_basis = 'year_to_date' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
+        "and period = ? and period_basis = 'year' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
     ).fetchall())
     assert set(rows) == {"V1", "V2"}
     unit = {key: register[key] / people[key] for key in people}
@@ -165,7 +164,7 @@ def test_one_indicator_measures_two_priorities_and_no_one_is_counted_twice(built
     ).fetchone()[0] == ["V1", "V2"]
     attributed = con.execute(
         "select sum(outcome_value) from marts.fct_cost_per_outcome where commissioner_code = 'TVX' and period = ? "
-        "and period_basis = 'year_to_date' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
+        "and period_basis = 'year' and indicator_code = 'TVX_SUPPORTED'", [PERIOD]
     ).fetchone()[0]
     total = sum(counts[key]["TVX_SUPPORTED"] for key in ("TV-03", "TV-04", "DV complex needs pilots"))
     assert abs(attributed - total) < Decimal("0.001")
