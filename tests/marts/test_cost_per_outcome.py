@@ -26,9 +26,11 @@ spend as (select contract_id, period, value as spend from latest where measure =
 outcomes as (
     select l.contract_id, l.period, l.measure as indicator_code, measured.strategic_priority, l.value
     from latest l
-    join staging.stg_reference__indicators i on i.indicator_code = l.measure
-    join staging.stg_plans__plan_indicators measured on measured.indicator_code = l.measure
-    where i.unit = 'count' and i.better = 'higher'
+    join (  -- the plans' indicators (rows of kind indicator; 'A/B' measures two priorities)
+        select element_code as indicator_code, trim(unnest(string_split(parent_code, '/'))) as strategic_priority, unit, better
+        from staging.stg_plans__plan_elements where element_kind = 'indicator'
+    ) measured on measured.indicator_code = l.measure
+    where measured.unit = 'count' and measured.better = 'higher'
 ),
 shares as (
     select p.contract_id, p.strategic_priority, v.financial_year, p.attributed_gbp / a.allocated_gbp as share

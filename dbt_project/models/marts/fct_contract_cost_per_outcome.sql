@@ -99,7 +99,8 @@ by_basis as (
         any_value(paired.unit) as unit,
         any_value(paired.better) as better,
         sum(paired.spend_gbp) as spend_gbp,
-        coalesce(sum(paired.value) filter (where paired.spend_gbp is not null), sum(paired.value)) as value
+        -- rounded: a sum of doubles (a percentage's) must not depend on the order it is added in
+        round(coalesce(sum(paired.value) filter (where paired.spend_gbp is not null), sum(paired.value)), 6) as value
     from paired
     inner join periods
         on periods.financial_year = paired.financial_year
