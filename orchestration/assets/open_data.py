@@ -27,8 +27,8 @@ READS = [
     group_name="open_data",
     kinds={"json", "xlsx", "csv", "html"},
     description=(
-        "Grants and contracts as open data, for each commissioner's current framework version: a 360Giving data "
-        "package (JSON, validated against the schema) and workbook (flattentool), the Specified Information Order "
+        "Grants and contracts as open data, for each commissioner's current framework version of each funding stream: "
+        "a 360Giving data package (JSON, validated against the schema) and workbook (flattentool), the Specified Information Order "
         "grants register and the contracts register (CSV and page), organisations and findings, under "
         "<warehouse folder>/open-data/<commissioner>/<version>/."
     ),
@@ -38,8 +38,10 @@ def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: Warehouse
     prepared = []
     with warehouse.get_connection() as con:
         current = con.execute(
+            # each funding stream's current version of its latest year: every fund is published
             "select commissioner_code, arg_max(framework_version, financial_year || lpad(version_number::varchar, 6, '0')) "
-            "from marts.dim_framework_version where status = 'current' group by 1 order by 1"
+            "from marts.dim_framework_version where status = 'current' group by commissioner_code, funding_stream "
+            "order by 1, 2"
         ).fetchall()
         try:
             for code, version in current:

@@ -84,6 +84,11 @@ CORRUPTIONS = [
     ("framework_versions", "insert into audit.quarantined_rows values ('allocation_lines', null, "
      "'framework/LEI-2016-17-v1/allocation_lines.csv', 7, null, null, 'row has 3 fields, the header has 16', 'test')",
      "Every row of the version's files and of its plan's files was read"),
+    ("framework_versions", "update intermediate.int_framework_versions set funding_stream = 'lottery' where framework_version = '2016-17 v1'",
+     "The version's funding stream is in the national list (raw/reference/funding_streams.csv)"),
+    ("framework_versions", "update intermediate.int_allocation_lines__conformed set reporting_rhythm = 'monthly' "
+     "where contract_id = 'LEI-001' and framework_version = '2016-17 v1'",
+     "Every line's reporting rhythm is in the list (raw/reference/reporting_rhythms.csv)"),
     ("framework_lines", "update intermediate.int_allocation_lines__conformed set allocated_gbp = null where contract_id = 'LEI-001'",
      "Every printed amount reads as pounds"),
     ("framework_lines", "update intermediate.int_allocation_lines__conformed set mechanism_code = null where contract_id = 'LEI-001'",

@@ -221,7 +221,11 @@ def test_the_refresh_names_the_packs_it_built(bundled_refresh):
 
 def test_unknown_period_is_refused(warehouse_copy):
     completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2017-18 Q1")
-    assert completed.returncode == 2 and "no returns for 2017-18 Q1" in completed.stderr
+    assert completed.returncode == 2
+    assert "no allocations of commissioner LEI for 2017-18" in completed.stderr
+    assert "years with allocations: 2016-17" in completed.stderr and "Traceback" not in completed.stderr
+    not_a_period = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q5")
+    assert not_a_period.returncode == 2 and "is not a period like" in not_a_period.stderr
 
 
 def test_unknown_commissioner_is_refused_with_the_valid_ones(warehouse_copy):

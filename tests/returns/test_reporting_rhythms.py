@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -272,3 +272,24 @@ def test_status_chases_each_rhythm_for_its_latest_period(warehouse):
     assert "12 expected: 2 received, 1 received (date unknown), 1 late, 0 resubmitted, 8 missing" in text
     assert f"{warehouse['isva']} Refuge: late by 12 days" in text
     assert "none" not in [line.split(":")[-1].strip() for line in text.splitlines() if line.startswith("  TVP-")]
+
+
+@pytest.mark.warehouse
+def test_the_open_data_publishes_every_funds_current_version(warehouse):
+    published = sorted(p.name for p in (warehouse["live"].parent / "open-data" / "TVP").iterdir())
+    assert published == ["2017-18-emergency_fund-v1", "2017-18-v1", "2017-18-victims_services_grant-v1"]
+
+
+def test_the_schedule_refreshes_the_half_year_and_year_that_fall_due_with_their_quarter(tmp_path):
+    from orchestration.schedules import periods_falling_due
+
+    raw = tmp_path / "raw"
+    for folder in ("2016-17 Q4", "2016-17 H2", "2016-17", "2016-17 H1"):
+        (raw / "returns" / folder).mkdir(parents=True)
+    day_after = Period.parse("2016-17").due + timedelta(days=1)
+    assert [str(p) for p in periods_falling_due(day_after, raw)] == ["2016-17 Q4", "2016-17 H2", "2016-17"]
+    october = Period.parse("2016-17 H1").due + timedelta(days=1)
+    assert [str(p) for p in periods_falling_due(october, raw)] == ["2016-17 Q2", "2016-17 H1"]
+    (raw / "returns" / "2016-17 H1").rmdir()
+    assert [str(p) for p in periods_falling_due(october, raw)] == ["2016-17 Q2"], "no half-yearly provider: the quarter only"
+    assert periods_falling_due(october + timedelta(days=1), raw) == []
