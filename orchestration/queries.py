@@ -125,7 +125,8 @@ def describe_query_error(error: BaseException, live: Path | None = None) -> list
     pointer = next((i for i, line in enumerate(lines) if line.startswith("LINE ")), None)
     if pointer is not None:
         said.extend(f"  {line}" for line in lines[pointer : pointer + 2])
-    return [line if len(line) <= 118 else line[:117] + "…" for line in said]
+    # The error is one whole line, whatever its length; the hints after it are cut to fit.
+    return [said[0], *(line if len(line) <= 118 else line[:117] + "…" for line in said[1:])]
 
 
 def _fit_widths(widths: list[int], cells: list[list[str]], numeric: list[bool], width: int) -> list[int]:
