@@ -54,7 +54,7 @@ RETURNS_FOLDER_KEY = dg.AssetKey(["audit", "returns_folder"])
         spec.replace_attributes(
             group_name="raw_returns",
             kinds={"csv", "xlsx", "duckdb"},
-            deps=[dg.AssetKey(["raw", n]) for n in ("contracts", "indicators", "targets", "submission_log")],
+            deps=[dg.AssetKey(["raw", n]) for n in ("contracts", "indicators", "plan_elements", "targets", "submission_log")],
         )
         for spec in RETURN_ASSET_SPECS
     ],

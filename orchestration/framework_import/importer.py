@@ -99,9 +99,10 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
 
 
 def write_registry(path: Path, contracts: list[dict]) -> None:
-    """The contract registry, with the commissioners' own references when any contract has one."""
+    """The contract registry, with the commissioners' own references and service groups when any contract has one."""
     has_refs = any((c.get("contract_ref") or "").strip() for c in contracts)
-    write_csv(path, CONTRACT_COLUMNS + (("contract_ref",) if has_refs else ()), contracts)
+    has_groups = any((c.get("service_group") or "").strip() for c in contracts)
+    write_csv(path, CONTRACT_COLUMNS + (("contract_ref",) if has_refs else ()) + (("service_group",) if has_groups else ()), contracts)
 
 
 def _match_key(initiative: str) -> str:

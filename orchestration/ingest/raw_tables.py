@@ -44,8 +44,9 @@ FRAMEWORK_TABLES = (
             "geographical_reach",
         ),
         "raw_framework",
-        "Contract registry: one row per commissioned line, with a contract_id that never changes.",
-        optional_columns=("contract_ref",),
+        "Contract registry: one row per commissioned line, with a contract_id that never changes (service_group: "
+        "contracts that report one count together, whose return names the group).",
+        optional_columns=("contract_ref", "service_group"),
     ),
     RawTable(
         "framework_versions",
@@ -116,8 +117,11 @@ PLAN_TABLES = (
         "plans/*/elements.csv",
         ("kind", "code", "name", "parent_code", "national_code"),
         "raw_plans",
-        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists.",
-        optional_columns=("short_name", "position", "in_plan", "description"),
+        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists, and the "
+        "indicators that measure its priorities (rows of kind indicator).",
+        optional_columns=(
+            "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
+        ),
     ),
     RawTable(
         "plan_indicators",
@@ -199,15 +203,20 @@ REFERENCE_TABLES = (
         "reference/indicators.csv",
         ("indicator_code", "indicator_name", "unit", "kind", "better", "bounded_by", "definition"),
         "raw_reference",
-        "Indicator catalogue: what providers may report, its unit, whether it is an activity, output or outcome, "
-        "and which way is better (each plan says which indicators measure its priorities).",
+        "Indicator catalogue, optional: indicators shared by several plans (a plan's own indicators are rows of kind "
+        "indicator of its elements.csv): what providers may report, its unit, whether it is an activity, output or "
+        "outcome, and which way is better (each plan says which indicators measure its priorities).",
+        optional=True,
     ),
     RawTable(
         "targets",
         "reference/targets.csv",
-        ("contract_id", "financial_year", "indicator_code", "annual_target"),
+        ("financial_year", "indicator_code", "annual_target"),
         "raw_reference",
-        "Annual targets per contract and indicator; a contract reports the indicators it has targets for.",
+        "Annual targets per contract and indicator, optional: the contract named by contract_id, contract_ref (as "
+        "the register prints it) or initiative; an indicator without a target is 'no target', never RAG-coloured.",
+        optional=True,
+        optional_columns=("contract_id", "contract_ref", "initiative"),
     ),
     RawTable(
         "submission_log",

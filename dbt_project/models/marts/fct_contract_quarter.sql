@@ -1,15 +1,20 @@
 {{ incremental_by_year_config() }}
 -- One row per contract and reporting period: what its return says (spend and one column per
--- indicator of the catalogue, each from the latest submission in force that reports it), and the
--- return's status: received, received (date unknown) (loaded after the fact with no log line or
--- date on it), late, resubmitted, resubmission rejected (the latest file cannot be read; the
--- earlier figures stay in force) or missing. Each contract is expected for the periods of its
--- reporting rhythm; a one-off award (rhythm none) never. A contract expected to report and silent is
+-- indicator of the catalogue and the plans: the wide view of marts.fct_indicator_value, each from
+-- the latest submission in force that reports it), and the return's status: received, received
+-- (date unknown) (loaded after the fact with no log line or date on it), late, resubmitted,
+-- resubmission rejected (the latest file cannot be read; the earlier figures stay in force) or
+-- missing. Each contract is expected for the periods of its reporting rhythm; a one-off award
+-- (rhythm none) never. A contract expected to report and silent is
 -- 'missing', never absent. needs_review and return_note say when the figures rest on a choice a
 -- person should confirm (files merged, files without a log line, a tie, a date not believed).
 {%- set indicator_codes = [] -%}
 {%- if execute -%}
-    {%- set result = run_query("select upper(trim(indicator_code)) from " ~ source('reference', 'indicators') ~ " order by 1") -%}
+    {%- set result = run_query(
+        "select upper(trim(indicator_code)) as code from " ~ source('reference', 'indicators')
+        ~ " union select upper(trim(code)) from " ~ source('plans', 'plan_elements') ~ " where lower(trim(kind)) = 'indicator'"
+        ~ " order by 1"
+    ) -%}
     {%- set indicator_codes = result.columns[0].values() -%}
 {%- endif %}
 
@@ -81,6 +86,8 @@ contract_periods as (
         contract_id,
         period
     from latest
+    -- a return made for a service group is no contract's: its counts are in fct_indicator_value
+    where contract_id not in (select service_group from {{ ref('int_service_groups') }})
 ),
 
 pivoted as (
