@@ -60,6 +60,22 @@ def _own_dagster_home():
         os.environ["DAGSTER_HOME"] = before
 
 
+def indicator_units(raw: Path = RAW) -> dict[str, str]:
+    """Each indicator's unit as the raw files give it: the plans' rows of kind `indicator` (and the
+    optional shared catalogue, raw/reference/indicators.csv, where a project keeps one)."""
+    import csv
+
+    units: dict[str, str] = {}
+    catalogue = raw / "reference" / "indicators.csv"
+    if catalogue.exists():
+        with catalogue.open(encoding="utf-8", newline="") as handle:
+            units.update({r["indicator_code"]: r["unit"] for r in csv.DictReader(handle)})
+    for elements in sorted((raw / "plans").glob("*/elements.csv")):
+        with elements.open(encoding="utf-8", newline="") as handle:
+            units.update({r["code"]: r.get("unit") or "count" for r in csv.DictReader(handle) if r["kind"] == "indicator"})
+    return units
+
+
 def statements(output: str) -> list[str]:
     """The refresh summary's statements, each whole: a statement wrapped over several short lines
     (its later lines indented deeper than its first) is joined back into one."""

@@ -14,7 +14,7 @@ from orchestration.ingest.returns import period_folders
 from orchestration.portal import intake
 from orchestration.portal.config import MAX_UPLOAD_BYTES, paths_for
 from orchestration.return_tools import validate_file
-from tests.conftest import RAW
+from tests.conftest import RAW, indicator_units
 
 
 @pytest.fixture
@@ -136,8 +136,7 @@ def test_a_filled_template_workbook_is_accepted_as_xlsx(paths, tmp_path):
 
     contract, period, data = a_bundled_return(paths.raw)
     rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
-    with open(paths.raw / "reference" / "indicators.csv", encoding="utf-8", newline="") as handle:
-        units = {r["indicator_code"]: r["unit"] for r in csv.DictReader(handle)}
+    units = indicator_units(paths.raw)
     lines = [TemplateLine(r["measure"], r["measure"], units.get(r["measure"], "gbp")) for r in rows]
     values = {r["measure"]: float(r["value"]) for r in rows}
     p = Period.parse(period)

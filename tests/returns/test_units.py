@@ -8,23 +8,21 @@ import csv
 import pytest
 
 from orchestration.return_tools import validate_file
-from tests.conftest import RAW
+from tests.conftest import RAW, indicator_units
 
 HEADER = "contract_id,period,measure,value,comment\n"
 
 
 def percent_indicator() -> tuple[str, str]:
     """A contract and one of its percentage indicators, from the reference data."""
-    with (RAW / "reference" / "indicators.csv").open(encoding="utf-8") as handle:
-        percent = {r["indicator_code"] for r in csv.DictReader(handle) if r["unit"] == "percent"}
+    percent = {code for code, unit in indicator_units().items() if unit == "percent"}
     with (RAW / "reference" / "targets.csv").open(encoding="utf-8") as handle:
         row = next(r for r in csv.DictReader(handle) if r["indicator_code"] in percent and r["financial_year"] == "2016-17")
     return row["contract_id"], row["indicator_code"]
 
 
 def count_indicator(contract: str) -> str:
-    with (RAW / "reference" / "indicators.csv").open(encoding="utf-8") as handle:
-        counts = {r["indicator_code"] for r in csv.DictReader(handle) if r["unit"] == "count"}
+    counts = {code for code, unit in indicator_units().items() if unit == "count"}
     with (RAW / "reference" / "targets.csv").open(encoding="utf-8") as handle:
         return next(r["indicator_code"] for r in csv.DictReader(handle) if r["contract_id"] == contract and r["indicator_code"] in counts)
 
