@@ -18,6 +18,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -302,6 +303,9 @@ def unreadable_message(live: Path, error: BaseException) -> str:
     )
 
 
+_IN_USE = re.compile(r"different configuration|Could not set lock|Conflicting lock", re.IGNORECASE)
+
+
 def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """The live warehouse opened read-only and proved readable, or WarehouseUnreadable saying what
     happened and the one command that recovers."""
@@ -319,6 +323,10 @@ def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConn
                 con.close()
         if isinstance(error, duckdb.CatalogException):  # readable, only older or partial: not damage
             return duckdb.connect(str(live), read_only=True, config=config or {})
+        if isinstance(error, duckdb.ConnectionException) or _IN_USE.search(str(error)):
+            # The file is fine: this process or another holds it in a way that excludes this
+            # connection (another configuration, a writer's lock). Not damage: say it as it is.
+            raise
         raise WarehouseUnreadable(unreadable_message(live, error)) from None
 
 

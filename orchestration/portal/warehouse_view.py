@@ -22,6 +22,7 @@ import duckdb
 from ..ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table
 from ..periods import Period, is_period
 from ..queries import connect_locked
+from ..warehouse import WarehouseUnreadable
 
 RHYTHMS = ("quarterly", "half-yearly", "annual", "none")
 DEFAULT_RHYTHM = "quarterly"
@@ -77,7 +78,9 @@ def warehouse(live: Path):
     """The published warehouse, read-only, or None while there is none (before the first refresh)."""
     try:
         con = connect_locked(live)
-    except (FileNotFoundError, duckdb.Error):
+    except (FileNotFoundError, duckdb.Error, WarehouseUnreadable):
+        # Before the first refresh, or a damaged file the next refresh recovers: the pages still
+        # work, without the warehouse's figures.
         yield None
         return
     try:

@@ -15,8 +15,9 @@ from tests.portal.conftest import OTHER_COMMISSIONER, PASSWORD, bundled_contract
 
 
 @pytest.fixture
-def site(site_paths, bundled_warehouse):
-    paths = dataclasses.replace(site_paths, warehouse=bundled_warehouse)
+def site(site_paths, warehouse_copy):
+    # A copy: the session's warehouse may be open in this worker with another connection's settings.
+    paths = dataclasses.replace(site_paths, warehouse=warehouse_copy)
     with override_settings(OPCC_PORTAL_PATHS=paths):
         yield paths
 

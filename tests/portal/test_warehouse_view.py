@@ -30,7 +30,8 @@ def test_the_periods_of_a_rhythm_are_ones_the_period_grammar_knows(rhythm):
     assert rhythm_periods("2018-19", "none") == []
 
 
-def test_the_rhythm_comes_from_the_warehouse_when_it_has_it(bundled_warehouse, tmp_path):
+def test_the_rhythm_comes_from_the_warehouse_when_it_has_it(warehouse_copy, tmp_path):
+    bundled_warehouse = warehouse_copy  # the session's warehouse may be open here with other settings
     contract = bundled_contracts(RAW)[0]
     with warehouse(bundled_warehouse) as con:
         has_column = bool(con.execute(

@@ -174,16 +174,21 @@ select
     || ' of the ' || coalesce(plans.plan_name, 'Police and Crime Plan')
     || coalesce(' (national outcome areas: ' || served.national_outcome_areas || ')', '') as reasons,
     -- the reporting condition of the allocation's own rhythm: none stated for one that expects no return
+    -- (and where neither the register nor the mechanism states any, the register says so in words:
+    -- a register with a blank would read as a condition left out)
     coalesce(
         classified.conditions_given,
         nullif(trim(concat_ws(
             ' ',
             mechanisms.how_it_works || '.',
             replace(rhythms.return_condition, '{return_due_days}', '{{ var("return_due_days") }}')
-        )), '')
+        )), ''),
+        'None stated by the commissioner.'
     ) as conditions,
-    case when classified.conditions_given is not null then 'publication_details.csv' else 'the funding mechanism and the '
-            || 'return every contract makes'
+    case
+        when classified.conditions_given is not null then 'publication_details.csv'
+        when mechanisms.how_it_works is null and rhythms.return_condition is null then 'none stated'
+        else 'the funding mechanism and the return every contract makes'
     end as conditions_from,
     coalesce(classified.award_date_given, versions.document_date) as award_date,
     coalesce(classified.start_date_given, calendar.year_start) as start_date,
