@@ -29,7 +29,9 @@ GUIDE_FOLDER = "guide"
 
 
 def docs_dir(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.docs")
+    from .warehouse import outputs_dir
+
+    return outputs_dir(live) / "docs"
 
 
 def generate(live: Path, out: Path | None = None) -> Path:

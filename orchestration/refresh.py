@@ -63,13 +63,15 @@ class RefreshOutcome:
     stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
     rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
     packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
+    withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
+    set_aside: Path | None = None  # where a damaged live warehouse was kept before this rebuild
 
     @property
     def exit_code(self) -> int:
         """0 published; 1 not published; 3 published, but a framework version was held back."""
         if not self.success:
             return 1
-        return 3 if self.held_back else 0
+        return 3 if self.held_back or self.withheld else 0
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -116,6 +118,15 @@ def run_refresh(
         holder = wh.read_lock_holder(live)
         who = holder.describe() if holder else "another process"
         return failed(f"the warehouse {live} is locked by {who}; wait for it to finish or pass --wait SECONDS")
+    # A live file that cannot be read is kept aside (never deleted) and the warehouse rebuilt in full
+    # from the raw folder and its submission ledger.
+    set_aside_as = None
+    damage = wh.is_unreadable(live)
+    if damage:
+        if wh.is_locked(live):
+            return failed(damage)
+        set_aside_as = wh.set_aside(live)
+        full, wanted = True, [Period.parse(p) for p in period_folders(raw_path)]
     os.environ["OPCC_WAREHOUSE"] = str(live)
     os.environ["OPCC_RAW"] = str(raw_path)
     measured_before = timings.spent()
@@ -135,6 +146,7 @@ def run_refresh(
     # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
     log_path = wh.refresh_log_path(live)
     live.parent.mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
         open(log_path, "w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),
@@ -156,7 +168,7 @@ def run_refresh(
     stages["start-up"] += max(0.0, setting_up - sum(before_run.values()))
     outcome = RefreshOutcome(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
-        checks=_checks(result), materialized=_materialized(result),
+        checks=_checks(result), materialized=_materialized(result), set_aside=set_aside_as,
     )
     docs = data_docs_index(live)
     outcome.data_docs = docs if docs.exists() else None
@@ -167,6 +179,7 @@ def run_refresh(
     else:
         outcome.tables = table_sizes(live)
         outcome.held_back = held_back_versions(live)
+        outcome.withheld = withheld_outputs(live)
         outcome.packs = _published_packs(result)
     outcome.rule_counts = recorded_rule_counts(live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
@@ -208,6 +221,17 @@ def held_back_versions(live: Path) -> list[HeldBackVersion]:
             "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
         ).fetchall()
     return [HeldBackVersion(*row) for row in rows]
+
+
+def withheld_outputs(live: Path) -> list[tuple[str, str, str, str]]:
+    """One commissioner's outputs the refresh did not write (open data, review pack), and why."""
+    with wh.read_only(live) as con:
+        try:
+            return con.execute(
+                "select commissioner_code, coalesce(framework_version, ''), output, reason from audit.withheld_outputs order by 1, 3"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
 
 
 def recorded_rule_counts(path: Path) -> Counts | None:

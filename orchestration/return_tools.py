@@ -19,7 +19,7 @@ from .queries import connect_locked
 from .return_template import TemplateHeader, template_lines_for, write_template
 from .settings import setting
 
-REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets", "framework_versions", "allocation_lines")
+REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets", "framework_versions", "allocation_lines")
 
 
 class TemplateError(ValueError):

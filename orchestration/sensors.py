@@ -10,7 +10,6 @@ OPCC_SETTLE_SECONDS) is still being written to: the sensor waits for it to
 settle, as the refresh would, rather than start a run that leaves it unread.
 """
 
-import csv
 import hashlib
 import json
 import time
@@ -21,7 +20,9 @@ import dagster as dg
 from .ingest.returns import period_folders, returns_dir
 from .jobs import refresh_job
 from .resources import START_TAG
-from .settings import raw_dir, settle_seconds
+from .settings import csv_module, raw_dir, settle_seconds
+
+csv = csv_module()
 
 
 def periods_in_motion(raw: Path, settle: float | None = None, now: float | None = None) -> list[str]:

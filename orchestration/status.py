@@ -16,6 +16,7 @@ from pathlib import Path
 from .instance import dagster_home
 from .periods import RHYTHM_KINDS, Period
 from .queries import connect_locked
+from .warehouse import WarehouseUnreadable
 
 JOB = "refresh"
 SCHEDULE = "quarterly_returns_schedule"
@@ -50,7 +51,12 @@ def warehouse_part(live: Path, status: Status, today: date) -> None:
     if not live.exists():
         status.add(f"Warehouse {live}: not built yet (run `opcc refresh`)")
         return
-    with connect_locked(live) as con:
+    try:
+        con = connect_locked(live)
+    except WarehouseUnreadable as damaged:
+        status.add(f"Warehouse {live}: DAMAGED", str(damaged)[0].upper() + str(damaged)[1:])
+        return
+    with con:
         refresh = con.execute(
             "select run_id, published_at, periods from audit.refreshes order by published_at desc limit 1"
         ).fetchone()

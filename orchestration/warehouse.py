@@ -35,14 +35,22 @@ class WarehouseLocked(RuntimeError):
     """Another refresh is writing the warehouse."""
 
 
+def outputs_dir(live: Path) -> Path:
+    """The one folder beside a warehouse file that holds everything made from it: its build, review
+    packs, open data, Data Docs, dbt docs, Dagster instance and logs (`opcc.duckdb` -> `opcc.opcc/`),
+    so a warehouse kept in a shared folder scatters nothing loose there, and two warehouses in one
+    folder (a.duckdb, b.duckdb) share nothing."""
+    name = live.stem if live.suffix == ".duckdb" else live.name
+    return live.with_name(f"{name}.opcc")
+
+
 def lock_path(live: Path) -> Path:
-    return live.with_name(live.name + ".lock")
+    return outputs_dir(live) / "refresh.lock"
 
 
 def build_dir(live: Path) -> Path:
-    """A folder of the warehouse's own for what a refresh makes: two warehouses in one folder
-    (a.duckdb, b.duckdb) never share a build file or a dbt target."""
-    return live.parent / BUILD_DIR_NAME / live.name
+    """What a refresh makes before it is published: the build file, its dbt target, staged packs."""
+    return outputs_dir(live) / BUILD_DIR_NAME
 
 
 def build_path(live: Path) -> Path:
@@ -52,8 +60,13 @@ def build_path(live: Path) -> Path:
 
 
 def reports_dir(live: Path) -> Path:
-    """Where the published warehouse's review packs are: <warehouse folder>/reports/<period>/<commissioner>/."""
-    return live.parent / REPORTS_DIR_NAME
+    """Where the published warehouse's review packs are: <outputs>/reports/<period>/<commissioner>/."""
+    return outputs_dir(live) / REPORTS_DIR_NAME
+
+
+def open_data_dir(live: Path) -> Path:
+    """Where the published warehouse's open data is: <outputs>/open-data/<commissioner>/<version>/."""
+    return outputs_dir(live) / "open-data"
 
 
 def staged_reports_dir(live: Path) -> Path:
@@ -81,11 +94,11 @@ def dbt_target_path(live: Path) -> Path:
 
 
 def refresh_log_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.refresh.log")
+    return outputs_dir(live) / "refresh.log"
 
 
 def failed_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.failed{live.suffix}")
+    return outputs_dir(live) / f"{live.stem}.failed{live.suffix}"
 
 
 @dataclass
@@ -116,6 +129,7 @@ class WriterLock:
 
     def acquire(self, timeout_seconds: float = 0.0, poll_seconds: float = 0.5) -> None:
         self.live.parent.mkdir(parents=True, exist_ok=True)
+        lock_path(self.live).parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path(self.live), "a+")  # noqa: SIM115 - held open on purpose until release()
         deadline = time.monotonic() + timeout_seconds
         while True:
@@ -246,7 +260,11 @@ def is_disk_error(error: BaseException | str) -> bool:
     text = str(error)
     return any(
         words in text
-        for words in ("No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied")
+        for words in (
+            "No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied",
+            # SQLite's words (the Dagster instance's run and event storage) for the same disks
+            "database or disk is full", "attempt to write a readonly database",
+        )
     )
 
 
@@ -263,12 +281,73 @@ def _fsync_dir(path: Path) -> None:
         _fsync(path)
 
 
+class WarehouseUnreadable(RuntimeError):
+    """The live warehouse file exists but cannot be read (cut short, overwritten, not a database)."""
+
+
+def damaged_path(live: Path) -> Path:
+    """Where a damaged live warehouse is kept aside (never deleted), in its outputs folder:
+    opcc.damaged-<UTC time>.duckdb."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return outputs_dir(live) / f"{live.stem}.damaged-{stamp}{live.suffix}"
+
+
+def unreadable_message(live: Path, error: BaseException) -> str:
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+    return (
+        f"the warehouse {live} cannot be read ({first}): the file is damaged (cut short, or overwritten). "
+        f"Recover with: opcc refresh --warehouse {live} (it rebuilds the warehouse from the raw folder and its "
+        f"submission ledger, and keeps the damaged file aside as {outputs_dir(live).name}/{live.stem}.damaged-<time>{live.suffix}, "
+        "never deleted)"
+    )
+
+
+def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """The live warehouse opened read-only and proved readable, or WarehouseUnreadable saying what
+    happened and the one command that recovers."""
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
+    con = None
+    try:
+        con = duckdb.connect(str(live), read_only=True, config=config or {})
+        con.execute("select count(*) from duckdb_tables()").fetchall()
+        con.execute("select count(*) from audit.refreshes").fetchall()
+        return con
+    except (duckdb.Error, RuntimeError) as error:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        if isinstance(error, duckdb.CatalogException):  # readable, only older or partial: not damage
+            return duckdb.connect(str(live), read_only=True, config=config or {})
+        raise WarehouseUnreadable(unreadable_message(live, error)) from None
+
+
+def is_unreadable(live: Path) -> str | None:
+    """Why the live warehouse cannot be read, or None when it can (or does not exist)."""
+    if not live.exists():
+        return None
+    try:
+        open_readable(live).close()
+    except WarehouseUnreadable as error:
+        return str(error)
+    return None
+
+
+def set_aside(live: Path) -> Path:
+    """Move a damaged live warehouse (and its write-ahead log) aside; returns where it went."""
+    target = damaged_path(live)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(live, target)
+    wal = live.with_name(live.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
 @contextlib.contextmanager
 def read_only(live: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the live warehouse for reading; a refresh in progress never blocks this."""
-    if not live.exists():
-        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
-    con = duckdb.connect(str(live), read_only=True)
+    con = open_readable(live)
     try:
         yield con
     finally:

@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from ..audit import ensure_base_tables, record_files, record_quarantine, utc_now
+from . import ledger
 from .csvfiles import FileReport
 from .returns import SAMPLE_MARKER, discover, read_returns, reject_duplicate_files, returns_dir, validate_returns
 
@@ -78,6 +79,8 @@ def ingest_periods(
     clock = _Stopwatch()
     now = now or utc_now()
     ensure_base_tables(con)
+    # The history is the ledger's: a warehouse deleted, set aside or built from nothing gets it back.
+    ledger.restore(con, raw, periods)
     files, refused, present = [], [], []
     for period in periods:
         found, rejected = discover(raw, period, settle)
@@ -131,6 +134,7 @@ def ingest_periods(
     quarantined = record_quarantine(con, "provider_returns", quarantine, run_id, periods=periods)
     clock.lap("write audit")
     new_versions = remember_files(con, list(bulk.files.values()), periods, now)
+    ledger.record(con, raw, periods)
     clock.lap("file history")
     return IngestOutcome(
         files=bulk.files,

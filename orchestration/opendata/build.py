@@ -18,7 +18,6 @@ Only the columns of the pub_* models are written: nothing from provider returns 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -32,9 +31,11 @@ from pathlib import Path
 import duckdb
 
 from ..safe_text import looks_like_formula
-from ..settings import setting
+from ..settings import csv_module, setting
 from . import standard
 from .pages import register_page
+
+csv = csv_module()
 
 TITLE_LIMIT = 140  # the standard asks for titles under 140 characters
 

@@ -11,7 +11,6 @@ id). A refused file is kept in the portal's refused/ folder with its reason, nev
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
 import io
@@ -26,7 +25,10 @@ from pathlib import Path
 from ..ingest.returns import SUBMISSION_LOG, read_returns, returns_dir
 from ..periods import is_period
 from ..return_tools import validate_file
+from ..settings import csv_module
 from .config import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, PortalPaths
+
+csv = csv_module()
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 LOG_HEADER = ("period", "file", "received_at", "note")

@@ -57,16 +57,26 @@ def test_locked_warehouse_is_refused_with_the_holder_named(warehouse_copy, raw_c
 
 def test_failed_build_leaves_the_live_warehouse_untouched(warehouse_copy, raw_copy):
     before = sha(warehouse_copy)
-    with (raw_copy / "reference" / "indicators.csv").open("a", encoding="utf-8") as catalogue:
-        catalogue.write("VIC_NEW,Victims helped\n")  # a row cut short: reference data must be whole
+    with (raw_copy / "reference" / "targets.csv").open("a", encoding="utf-8") as targets:
+        targets.write("LEI-001,2016-17\n")  # a row cut short: reference data must be whole
 
     outcome = run_refresh(warehouse_copy, raw_copy, progress=False)
 
     assert not outcome.success
     assert outcome.reason.startswith("blocking rule failed: input_files: Every row of every reference file was read")
-    assert "reference/indicators.csv" in outcome.reason
+    assert "reference/targets.csv" in outcome.reason
     assert sha(warehouse_copy) == before
     with duckdb.connect(str(warehouse_copy), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_allocation").fetchone()[0] == 113
     assert wh.failed_path(warehouse_copy).exists(), "the failed build is kept beside the warehouse for inspection"
     assert not wh.is_locked(warehouse_copy)
+
+
+def test_everything_a_refresh_makes_stays_in_the_warehouse_s_own_folder(bundled_refresh):
+    """A warehouse kept in a shared folder leaves nothing loose there: its build, packs, open data,
+    quality results, Dagster instance and log are all in `<name>.opcc/` beside it."""
+    live, completed = bundled_refresh
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(p.name for p in live.parent.iterdir()) == sorted([live.name, wh.outputs_dir(live).name])
+    made = {p.name for p in wh.outputs_dir(live).iterdir()}
+    assert {"reports", "open-data", "quality", ".dagster", "refresh.log"} <= made, made
