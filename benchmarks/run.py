@@ -16,13 +16,14 @@ for each preset generates synthetic data (benchmarks/synthetic.py) and measures,
   queries             cost_per_outcome_query in-process and `opcc cost-per-outcome`, p50/p95
 
 Every refresh reports where its time went, stage by stage (`opcc refresh --timings`), and the
-peak memory of its process and process tree (benchmarks/measure.py). It prints the tables the
-README keeps and writes everything as JSON.
+peak memory of its process and process tree (benchmarks/measure.py). It prints the tables, writes
+everything as JSON, and writes the docs' figures page from that JSON (benchmarks/docs_table.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -33,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -42,6 +44,7 @@ import pyarrow.csv as pacsv
 from orchestration.queries import cost_per_outcome_query
 
 from .compiled_floor import compiled_floor
+from .docs_table import record
 from .synthetic import PRESETS, generate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +225,17 @@ def bench_preset(name: str, workdir: Path) -> dict:
             "warehouse_mb": live.stat().st_size / 1e6}
 
 
+def machine() -> dict:
+    """What the figures were measured on: the docs' table names it beside them."""
+    memory_gb = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").split("\n")
+        memory_gb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1]) / 1024 / 1024
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "memory_gb": memory_gb, "load_1min": load, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", choices=["quick", "national", "both"], default="quick")
@@ -237,9 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     refresh(startup_live, PROJECT_ROOT / "raw")  # first run pays dbt's full parse
     startup = refresh(startup_live, PROJECT_ROOT / "raw")
 
+    measured_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     names = ["quick", "national"] if args.preset == "both" else [args.preset]
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "startup": startup,
         "presets": {name: bench_preset(name, args.out) for name in names},
     }
@@ -269,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(results, indent=2, default=str))
     print(render(results))
     print(f"\nresults: {path}")
+    print(f"docs: {record(results, measured_at)}")
     return 0
 
 

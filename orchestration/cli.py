@@ -294,20 +294,23 @@ def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> Non
 @main.command()
 @warehouse_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the page (default: <warehouse>.docs beside the warehouse).")
+              help="Folder for the page, with the guide in its guide/ (default: <warehouse>.docs beside the warehouse).")
 @click.option("--serve", "serve_it", is_flag=True, help="Also serve it on localhost until Ctrl-C.")
 @click.option("--port", default=8080, show_default=True, type=int)
 def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int) -> None:
-    """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page."""
-    from .docs_site import generate, serve
+    """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page, and the guide beside it."""
+    from .docs_guide import build as build_guide
+    from .docs_site import GUIDE_FOLDER, generate, serve
 
     _progress(f"Writing the dbt documentation of {warehouse_path(warehouse)} (dbt reads every model: about 10 s)...")
     try:
         index = generate(warehouse_path(warehouse), out_dir)
+        guide = build_guide(index.parent / GUIDE_FOLDER)
     except (FileNotFoundError, RuntimeError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(f"Wrote {index}")
+    click.echo(f"Wrote {guide} (the project's guide)")
     if serve_it:
         serve(index.parent, "127.0.0.1", port, say=click.echo)
 

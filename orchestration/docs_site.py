@@ -4,7 +4,8 @@ dbt's docs are generated against the published warehouse, attached read-only
 (the `docs` target in profiles.yml), into a folder beside it; the result is a
 single self-contained HTML file (`dbt docs generate --static`) with the models,
 their lineage and every column's description and type. Nothing in the project
-folder changes, and the page fetches nothing.
+folder changes, and the page fetches nothing. The project's guide (docs/, built by
+orchestration/docs_guide.py) goes into the folder's `guide/` beside it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from .project import DATABASE_ENV, DBT_PROJECT_DIR, _environment, _lock, _projec
 # dbt docs can report page views to dbt Labs when usage statistics are on; they are off in
 # dbt_project.yml, and the page names no tracker to reach even if that changed.
 _TRACKERS = re.compile(r"fishtownanalytics\.sinter-collect\.com|fuzzed\.getdbt\.com")
+
+
+# The guide's folder inside the docs folder: the dbt page is its index.html, the guide beside it.
+GUIDE_FOLDER = "guide"
 
 
 def docs_dir(live: Path) -> Path:
@@ -59,7 +64,7 @@ def generate(live: Path, out: Path | None = None) -> Path:
 def serve(folder: Path, host: str, port: int, say=print) -> None:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
     with http.server.ThreadingHTTPServer((host, port), handler) as server:
-        say(f"dbt docs on http://{host}:{port}/ (Ctrl-C stops)")
+        say(f"dbt docs on http://{host}:{port}/ and the guide on http://{host}:{port}/{GUIDE_FOLDER}/ (Ctrl-C stops)")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

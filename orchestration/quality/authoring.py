@@ -1,7 +1,7 @@
 """Start a new suite: its data asset, validation definition and checkpoint, created in the GE project.
 
 `opcc new-suite` uses this; rules are then added to the suite's JSON file by hand
-(see the README's "To add a rule").
+(see "To add a rule" in docs/data-quality.md).
 """
 
 from __future__ import annotations
