@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items) -> None:
 def pytest_sessionstart(session) -> None:
     """Parse the dbt project once, before test modules import the Dagster definitions (and, with
     xdist, before the workers start: they find the manifest current and parse nothing)."""
-    from orchestration.project import prepare_manifest
+    from opcc.core.dbt_project import prepare_manifest
 
     prepare_manifest()
 

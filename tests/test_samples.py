@@ -3,7 +3,7 @@
 import filecmp
 import shutil
 
-from orchestration.samples import generate
+from opcc.ingest.samples import generate
 from tests.conftest import RAW
 
 

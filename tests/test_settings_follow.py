@@ -49,12 +49,12 @@ def run(project, *args):
 @pytest.fixture(scope="module")
 def warehouse(project):
     live = project.parent / "warehouse" / "opcc.duckdb"
-    run(project, "-m", "orchestration.cli", "refresh", "--warehouse", str(live), "--raw", str(project / "raw"), "--quiet")
+    run(project, "-m", "orchestration.commands.cli", "refresh", "--warehouse", str(live), "--raw", str(project / "raw"), "--quiet")
     return live
 
 
 def test_the_copy_runs_its_own_code(project):
-    assert run(project, "-c", "import orchestration.settings as s; print(s.DBT_PROJECT_DIR)").strip() == str(
+    assert run(project, "-c", "import opcc.core.settings as s; print(s.DBT_PROJECT_DIR)").strip() == str(
         project / "dbt_project"
     )
 
@@ -71,7 +71,7 @@ def test_the_refresh_follows(warehouse):
 
 def test_the_template_follows(project, warehouse):
     out = project.parent / "template.xlsx"
-    run(project, "-m", "orchestration.cli", "template", "--warehouse", str(warehouse), "--contract", "LEI-022",
+    run(project, "-m", "orchestration.commands.cli", "template", "--warehouse", str(warehouse), "--contract", "LEI-022",
         "--period", "2016-17 Q2", "--out", str(out))
     sheet = load_workbook(out)["Return"]
     labels = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 12)}
@@ -81,8 +81,8 @@ def test_the_template_follows(project, warehouse):
 def test_the_schedule_follows(project):
     script = (
         "import datetime, dagster as dg\n"
-        "from orchestration.schedules import quarterly_returns_schedule as s\n"
-        "from orchestration.definitions import defs\n"
+        "from orchestration.defs.schedules import quarterly_returns_schedule as s\n"
+        "from orchestration.defs.definitions import defs\n"
         "print(s.cron_schedule)\n"
         "for day in (datetime.datetime(2016, 11, 5, 6), datetime.datetime(2016, 10, 21, 6)):\n"
         "    r = s.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=day, repository_def=defs.get_repository_def()))\n"
@@ -95,7 +95,7 @@ def test_the_schedule_follows(project):
 
 def test_the_pack_follows(project, warehouse):
     out = project.parent / "pack"
-    run(project, "-m", "orchestration.cli", "report", "--warehouse", str(warehouse), "--period", "2016-17 Q2", "--out", str(out))
+    run(project, "-m", "orchestration.commands.cli", "report", "--warehouse", str(warehouse), "--period", "2016-17 Q2", "--out", str(out))
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "35 days" in html or Q2_DUE[35].isoformat() in html or "4 November 2016" in html
     assert Q2_DUE[20].isoformat() not in html and "20 October 2016" not in html

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from orchestration.refresh import run_refresh
+from orchestration.commands.refresh import run_refresh
 from tests.conftest import RAW, scalar
 
 

@@ -14,7 +14,7 @@ import pytest
 from benchmarks.measure import tree_rss_bytes
 from benchmarks.run import floor_bulk_arrow, floor_duckdb_glob, floor_read_bytes, return_files
 from benchmarks.synthetic import Preset, generate
-from orchestration.refresh import run_refresh
+from orchestration.commands.refresh import run_refresh
 from tests.conftest import RAW
 
 pytestmark = pytest.mark.warehouse  # builds a warehouse or starts Dagster: not in the fast selection

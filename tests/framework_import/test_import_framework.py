@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from orchestration.framework_import.importer import read_csv, run_import
-from orchestration.framework_import.parser import parse_framework
-from orchestration.framework_import.text import parse_money, split_initiative
-from orchestration.ingest.csvfiles import read_bulk
-from orchestration.ingest.raw_tables import FRAMEWORK_TABLES
+from opcc.framework_import.importer import read_csv, run_import
+from opcc.framework_import.parser import parse_framework
+from opcc.framework_import.text import parse_money, split_initiative
+from opcc.ingest.csvfiles import read_bulk
+from opcc.ingest.raw_tables import FRAMEWORK_TABLES
 from tests.conftest import PROJECT_ROOT, RAW, run_opcc
 
 FIXTURES = PROJECT_ROOT / "tests" / "framework_import" / "fixtures"

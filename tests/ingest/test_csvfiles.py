@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.ingest.csvfiles import read_bulk
+from opcc.ingest.csvfiles import read_bulk
 
 COLUMNS = ["contract_id", "period", "measure", "value", "comment"]
 HEADER = b"contract_id,period,measure,value,comment\n"

@@ -6,7 +6,7 @@ the Dagster ingest runs) against the project's own reference data.
 
 import pytest
 
-from orchestration.return_tools import validate_file
+from opcc.ingest.return_tools import validate_file
 from tests.conftest import RAW
 
 PERIOD = "2016-17 Q2"

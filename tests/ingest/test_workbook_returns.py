@@ -6,8 +6,8 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from orchestration.ingest.returns import read_returns
-from orchestration.return_tools import make_template, validate_file
+from opcc.ingest.return_tools import make_template, validate_file
+from opcc.ingest.returns import read_returns
 from tests.conftest import RAW
 
 

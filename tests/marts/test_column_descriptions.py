@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from orchestration.project import manifest_path
+from opcc.core.dbt_project import manifest_path
 
 DESCRIBED_SCHEMAS = ("marts", "audit", "reporting", "opendata")
 PURPOSE_LAYERS = ("staging", "intermediate")
@@ -117,7 +117,7 @@ def test_every_documented_column_exists(manifest, warehouse_columns):
 
 
 def test_every_python_audit_table_is_a_described_source(manifest, warehouse_columns):
-    """The audit tables the pipeline (not dbt) creates (orchestration/audit.py) are dbt sources, each
+    """The audit tables the pipeline (not dbt) creates (opcc/core/audit.py) are dbt sources, each
     declared once, with a description of the table and of every column."""
     python_tables = sorted(
         table for (schema, table) in warehouse_columns if schema == "audit" and (schema, table) not in _dbt_tables(manifest)

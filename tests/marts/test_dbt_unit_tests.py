@@ -7,7 +7,7 @@ Refreshes leave them out: they test the models, not the data.
 
 import json
 
-from orchestration.project import manifest_path, run_dbt
+from opcc.core.dbt_project import manifest_path, run_dbt
 
 
 def test_every_unit_test_passes(warehouse_copy, tmp_path):

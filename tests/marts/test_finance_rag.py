@@ -1,6 +1,6 @@
 """The finance RAG beside the outcome RAG, and the overall status that is the worse of the two."""
 
-from orchestration.settings import setting
+from opcc.core.settings import setting
 
 ORDER = {"green": 1, "not reported": 2, "amber": 3, "red": 4}
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from orchestration.opendata import standard
+from opcc.opendata import standard
 from tests.conftest import run_opcc
 
 VERSION = "2016-17 v2"

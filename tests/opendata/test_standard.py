@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from orchestration.opendata import standard
+from opcc.opendata import standard
 
 GRANT = {
     "id": "360G-example-1",

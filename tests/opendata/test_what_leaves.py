@@ -11,8 +11,8 @@ import json
 import duckdb
 import pytest
 
-from orchestration.opendata import standard
-from orchestration.refresh import run_refresh
+from opcc.opendata import standard
+from orchestration.commands.refresh import run_refresh
 
 pytestmark = pytest.mark.warehouse
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.definitions import defs
+from orchestration.defs.definitions import defs
 
 
 def asset_keys():

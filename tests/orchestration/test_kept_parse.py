@@ -2,8 +2,8 @@
 
 import shutil
 
-from orchestration import project
-from orchestration.settings import DBT_PROJECT_DIR
+from opcc.core import dbt_project as project
+from opcc.core.settings import DBT_PROJECT_DIR
 
 
 def test_a_kept_parse_compiles_refs_like_a_fresh_one(tmp_path):

@@ -6,9 +6,9 @@ import json
 import dagster as dg
 import pytest
 
-from orchestration.definitions import defs
-from orchestration.schedules import quarterly_returns_schedule
-from orchestration.sensors import returns_folder_sensor
+from orchestration.defs.definitions import defs
+from orchestration.defs.schedules import quarterly_returns_schedule
+from orchestration.defs.sensors import returns_folder_sensor
 
 
 @pytest.fixture
@@ -64,6 +64,6 @@ def test_schedule_refreshes_the_quarter_whose_returns_just_fell_due(instance, wh
     (request,) = result.run_requests
     assert request.partition_key == period
     # The day it runs is the day after the return deadline.
-    from orchestration.periods import Period
+    from opcc.core.periods import Period
 
     assert Period.parse(period).due + datetime.timedelta(days=1) == when.date()

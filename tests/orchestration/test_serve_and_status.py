@@ -31,7 +31,7 @@ ASSET = """
 } } }
 """
 START_SENSOR = """
-mutation { startSensor(sensorSelector: {repositoryLocationName: "orchestration.definitions",
+mutation { startSensor(sensorSelector: {repositoryLocationName: "orchestration.defs.definitions",
     repositoryName: "__repository__", sensorName: "returns_folder_sensor"}) {
   __typename ... on Sensor { sensorState { status } } ... on PythonError { message } } }
 """

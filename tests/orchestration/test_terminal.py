@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.queries import describe_query_error, format_rows, run_read_only_query
+from opcc.core.queries import describe_query_error, format_rows, run_read_only_query
 from tests.conftest import run_opcc
 
 

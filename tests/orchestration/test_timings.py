@@ -2,7 +2,7 @@
 
 import re
 
-from orchestration.timings import dbt_split, stage_of_group
+from opcc.core.timings import dbt_split, stage_of_group
 from tests.conftest import statements
 
 

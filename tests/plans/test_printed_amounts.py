@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from orchestration import sql_macros
-from orchestration.ingest.numbers import MILLIONS_REGEX, PRINTED_GBP_REGEX, read_printed_amounts
+from opcc.core import sql_macros
+from opcc.ingest.numbers import MILLIONS_REGEX, PRINTED_GBP_REGEX, read_printed_amounts
 from tests.conftest import PROJECT_ROOT, RAW, run_opcc
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "commissioners"

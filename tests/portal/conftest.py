@@ -29,7 +29,7 @@ def add_other_commissioner(raw: Path) -> None:
 
 
 def bundled_contracts(raw: Path):
-    from orchestration.portal.warehouse_view import registry
+    from opcc.portal.warehouse_view import registry
 
     contracts = sorted(registry(raw).values(), key=lambda c: c.contract_id)
     assert len(contracts) >= 3
@@ -39,8 +39,8 @@ def bundled_contracts(raw: Path):
 @pytest.fixture(scope="session")
 def site_paths(tmp_path_factory):
     """Django, configured for this process on a copied raw folder; the warehouse path is set per test."""
-    from orchestration.portal.config import paths_for
-    from orchestration.portal.setup import configure
+    from opcc.portal.config import paths_for
+    from opcc.portal.setup import configure
 
     root = tmp_path_factory.mktemp("portal-site")
     raw = root / "raw"
@@ -53,7 +53,7 @@ def site_paths(tmp_path_factory):
 
 
 def make_account(role: str, contracts=(), commissioner=None, password: str | None = PASSWORD):
-    from orchestration.portal.accounts import create_account
+    from opcc.portal.accounts import create_account
 
     account, _ = create_account(f"{role}-{uuid.uuid4().hex[:10]}@example.org", role, list(contracts), commissioner, password)
     return account

@@ -24,7 +24,7 @@ def site(site_paths, bundled_warehouse):
 @pytest.fixture
 def world(site):
     """Two providers of the same commissioner, its staff, the staff of another commissioner."""
-    from orchestration.portal.models import Upload
+    from opcc.portal.models import Upload
 
     mine, theirs = bundled_contracts(site.raw)[:2]
     people = {
@@ -192,7 +192,7 @@ def test_upload_through_the_page_shows_every_problem_escaped(world, site):
     assert "only .csv or .xlsx" in client.get(f"/contracts/{c}/").content.decode()
     not_due = client.post(f"/contracts/{c}/upload/", {"period": "2031-32 Q1", "file": SimpleUploadedFile("r.csv", bad)})
     assert not_due.status_code == 302
-    from orchestration.portal.models import AuditEvent
+    from opcc.portal.models import AuditEvent
 
     uploader = world["people"]["other provider"].pk
     events = list(AuditEvent.objects.filter(account_id_ref=uploader, event="upload refused").values_list("detail", flat=True))
@@ -203,8 +203,8 @@ def test_upload_through_the_page_shows_every_problem_escaped(world, site):
 
 
 def test_sign_in_is_audited_hashed_and_throttled(site):
-    from orchestration.portal.config import LOGIN_FAILURE_LIMIT
-    from orchestration.portal.models import AuditEvent
+    from opcc.portal.config import LOGIN_FAILURE_LIMIT
+    from opcc.portal.models import AuditEvent
 
     mine = bundled_contracts(site.raw)[0]
     account = make_account("provider", [mine.contract_id])
@@ -227,7 +227,7 @@ def test_sign_in_is_audited_hashed_and_throttled(site):
 
 
 def test_an_invitation_link_works_once(site):
-    from orchestration.portal.accounts import create_account
+    from opcc.portal.accounts import create_account
 
     mine = bundled_contracts(site.raw)[0]
     account, link = create_account("invited@example.org", "provider", [mine.contract_id])

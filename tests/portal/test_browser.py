@@ -13,7 +13,7 @@ import re
 import duckdb
 import pytest
 
-from orchestration.portal.warehouse_view import registry
+from opcc.portal.warehouse_view import registry
 from tests.conftest import run_opcc
 from tests.portal.conftest import PASSWORD, PortalServer
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.ingest.returns import period_folders
-from orchestration.portal import intake
-from orchestration.portal.config import MAX_UPLOAD_BYTES, paths_for
-from orchestration.return_tools import validate_file
+from opcc.ingest.return_tools import validate_file
+from opcc.ingest.returns import period_folders
+from opcc.portal import intake
+from opcc.portal.config import MAX_UPLOAD_BYTES, paths_for
 from tests.conftest import RAW
 
 
@@ -131,8 +131,8 @@ def test_a_log_without_a_final_newline_keeps_its_lines(paths):
 
 def test_a_filled_template_workbook_is_accepted_as_xlsx(paths, tmp_path):
     """The workbook `opcc template` writes, filled in, is read by the same rules and filed as .xlsx."""
-    from orchestration.periods import Period
-    from orchestration.return_template import TemplateHeader, TemplateLine, write_template
+    from opcc.core.periods import Period
+    from opcc.ingest.return_template import TemplateHeader, TemplateLine, write_template
 
     contract, period, data = a_bundled_return(paths.raw)
     rows = list(csv.DictReader(data.decode("utf-8").splitlines()))
@@ -150,7 +150,7 @@ def test_a_filled_template_workbook_is_accepted_as_xlsx(paths, tmp_path):
 
 
 def test_the_sensor_sees_an_accepted_upload_and_not_a_refused_one(paths):
-    from orchestration.sensors import period_fingerprints
+    from orchestration.defs.sensors import period_fingerprints
 
     contract, period, data = a_bundled_return(paths.raw)
     before = period_fingerprints(paths.raw)

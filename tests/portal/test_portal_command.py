@@ -86,8 +86,8 @@ def test_behind_tls_the_portal_passes_djangos_deployment_checks(tmp_path):
     shutil.copytree(RAW, raw)
     script = (
         "from pathlib import Path\n"
-        "from orchestration.portal.config import paths_for\n"
-        "from orchestration.portal.setup import configure\n"
+        "from opcc.portal.config import paths_for\n"
+        "from opcc.portal.setup import configure\n"
         f"configure(paths_for(Path({str(raw)!r}), Path({str(tmp_path / 'opcc.duckdb')!r})))\n"
         "from django.core.management import call_command\n"
         "call_command('check', '--deploy', '--fail-level', 'WARNING')\n"

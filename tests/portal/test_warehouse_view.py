@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from django.test import Client, override_settings
 
-from orchestration.periods import is_period
-from orchestration.portal.warehouse_view import DEFAULT_RHYTHM, reporting_rhythm, returns_due, rhythm_periods, warehouse
+from opcc.core.periods import is_period
+from opcc.portal.warehouse_view import DEFAULT_RHYTHM, reporting_rhythm, returns_due, rhythm_periods, warehouse
 from tests.conftest import RAW
 from tests.portal.conftest import bundled_contracts, make_account
 

@@ -11,8 +11,8 @@ import hashlib
 import duckdb
 import pytest
 
-from orchestration.quality import held_back, load_suites, validate
-from orchestration.refresh import run_refresh
+from opcc.quality import held_back, load_suites, validate
+from orchestration.commands.refresh import run_refresh
 
 V1 = "framework/LEI-2016-17-v1"
 V2 = "framework/LEI-2016-17-v2"

@@ -4,8 +4,8 @@ settings filled in) and its `description` (what Data Docs print) say the same th
 import json
 import re
 
-from orchestration.quality import load_suites
-from orchestration.settings import setting
+from opcc.core.settings import setting
+from opcc.quality import load_suites
 from tests.conftest import PROJECT_ROOT
 
 SUITES = PROJECT_ROOT / "expectations" / "gx" / "expectations"
@@ -32,8 +32,8 @@ def test_every_warning_says_what_it_found_in_words():
 
 
 def test_a_finding_names_the_rows_and_shows_their_values():
-    from orchestration.quality.runner import RuleOutcome
-    from orchestration.quality.suites import Rule
+    from opcc.quality.runner import RuleOutcome
+    from opcc.quality.suites import Rule
 
     ratio = setting("overspend_warning_ratio")
     rule = next(r for s in load_suites() for r in s.rules if r.show == "spend_to_date_ratio")

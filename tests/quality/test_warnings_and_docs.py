@@ -5,8 +5,8 @@ import re
 import shutil
 import subprocess
 
-from orchestration.quality import data_docs_index, load_suites
-from orchestration.settings import setting
+from opcc.core.settings import setting
+from opcc.quality import data_docs_index, load_suites
 from tests.conftest import PROJECT_ROOT, statements
 
 

@@ -11,7 +11,7 @@ import subprocess
 import duckdb
 from openpyxl import load_workbook
 
-from orchestration.refresh import run_refresh
+from orchestration.commands.refresh import run_refresh
 from tests.conftest import run_opcc
 
 HOSTILE_NAME = '<img src=x onerror=alert(1)>.csv'

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from orchestration import warehouse as wh
-from orchestration.assets.report import reporting_models, review_pack
-from orchestration.queries import cost_per_outcome_table
-from orchestration.reporting import charts
-from orchestration.reporting.pdf import PdfUnavailable, print_pdf
+from opcc.core import warehouse as wh
+from opcc.core.queries import cost_per_outcome_table
+from opcc.reporting import charts
+from opcc.reporting.pdf import PdfUnavailable, print_pdf
+from orchestration.defs.assets.report import reporting_models, review_pack
 from tests.conftest import PROJECT_ROOT
 
 QUARTERS = ["2016-17 Q1", "2016-17 Q2", "2016-17 Q3", "2016-17 Q4"]

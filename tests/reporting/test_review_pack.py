@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from orchestration.quality import summarise_recorded
+from opcc.quality import summarise_recorded
 from tests.conftest import run_opcc
 
 PERIOD = "2016-17 Q4"

@@ -25,11 +25,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from orchestration import warehouse as wh
-from orchestration.assets.returns import unaccounted_rows
-from orchestration.ingest.row_count import count_file
-from orchestration.quality import quality_dir
-from orchestration.refresh import run_refresh
+from opcc.core import warehouse as wh
+from opcc.ingest.row_count import count_file
+from opcc.quality import quality_dir
+from orchestration.commands.refresh import run_refresh
+from orchestration.defs.assets.returns import unaccounted_rows
 from tests.conftest import RAW, run_opcc
 
 pytestmark = pytest.mark.warehouse

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from orchestration import sql_macros
-from orchestration.cli import main
+from opcc.core import sql_macros
+from orchestration.commands.cli import main
 from tests.conftest import RAW, run_opcc
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "returns"

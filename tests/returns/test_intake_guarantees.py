@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration import warehouse as wh
-from orchestration.assets.returns import unaccounted_rows
-from orchestration.quality import load_suites, quality_dir, validate
-from orchestration.sensors import returns_folder_sensor
+from opcc.core import warehouse as wh
+from opcc.quality import load_suites, quality_dir, validate
+from orchestration.defs.assets.returns import unaccounted_rows
+from orchestration.defs.sensors import returns_folder_sensor
 from tests.conftest import OPCC, PROJECT_ROOT, RAW, run_opcc
 
 # --- The row accounting check counts from the files, and fails when the accounting is wrong ------
@@ -179,7 +179,7 @@ def test_a_read_only_disk_is_one_line_and_the_live_warehouse_is_untouched(bundle
 
 
 def test_the_sensor_waits_for_a_file_still_being_written(raw_copy, monkeypatch):
-    from orchestration.definitions import defs
+    from orchestration.defs.definitions import defs
 
     monkeypatch.setenv("OPCC_RAW", str(raw_copy))
     monkeypatch.setenv("OPCC_SETTLE_SECONDS", "60")

@@ -1,4 +1,4 @@
-"""How a number in a return is read (orchestration/ingest/numbers.py): no number is ever guessed.
+"""How a number in a return is read (opcc/ingest/numbers.py): no number is ever guessed.
 
 Property: whatever the convention a provider writes a value in (thousands by
 commas, spaces or non-breaking spaces; a decimal point or a decimal comma; '£',
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.ingest.returns import ROW_SCHEMA, validate_returns
-from orchestration.return_tools import reference_connection, validate_file
+from opcc.ingest.return_tools import reference_connection, validate_file
+from opcc.ingest.returns import ROW_SCHEMA, validate_returns
 from tests.conftest import RAW
 
 PERIOD = "2016-17 Q2"

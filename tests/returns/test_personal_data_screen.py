@@ -8,10 +8,10 @@ import pyarrow as pa
 import pytest
 from openpyxl import Workbook
 
-from orchestration.ingest.personal_data import WITHHELD, fingerprint_line, quoted, screen
-from orchestration.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table
-from orchestration.ingest.returns import ROW_SCHEMA, read_returns, validate_returns
-from orchestration.return_tools import reference_connection
+from opcc.ingest.personal_data import WITHHELD, fingerprint_line, quoted, screen
+from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table
+from opcc.ingest.return_tools import reference_connection
+from opcc.ingest.returns import ROW_SCHEMA, read_returns, validate_returns
 from tests.conftest import RAW
 
 PERIOD = "2016-17 Q2"

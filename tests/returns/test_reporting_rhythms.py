@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from orchestration.periods import Period, calendar, falling_due, partition_periods
+from opcc.core.periods import Period, calendar, falling_due, partition_periods
 from tests.conftest import RAW, run_opcc
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "commissioners"
@@ -281,7 +281,7 @@ def test_the_open_data_publishes_every_funds_current_version(warehouse):
 
 
 def test_the_schedule_refreshes_the_half_year_and_year_that_fall_due_with_their_quarter(tmp_path):
-    from orchestration.schedules import periods_falling_due
+    from orchestration.defs.schedules import periods_falling_due
 
     raw = tmp_path / "raw"
     for folder in ("2016-17 Q4", "2016-17 H2", "2016-17", "2016-17 H1"):

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.ingest.returns import discover, looks_like_period, period_folders, scan_returns_folder
-from orchestration.periods import partition_periods
+from opcc.core.periods import partition_periods
+from opcc.ingest.returns import discover, looks_like_period, period_folders, scan_returns_folder
 
 HEADER = "contract_id,period,measure,value,comment\n"
 TODAY = date(2016, 11, 24)  # during 2016-17 Q3

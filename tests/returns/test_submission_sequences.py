@@ -25,10 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.audit import ensure_base_tables, write_calendar
-from orchestration.ingest.intake import ingest_periods
-from orchestration.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
-from orchestration.project import run_dbt
+from opcc.core.audit import ensure_base_tables, write_calendar
+from opcc.core.dbt_project import run_dbt
+from opcc.ingest.intake import ingest_periods
+from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from tests.conftest import RAW
 
 pytestmark = pytest.mark.warehouse

@@ -6,9 +6,9 @@ import re
 
 import duckdb
 
-from orchestration import warehouse as wh
-from orchestration.quality import quality_dir
-from orchestration.refresh import run_refresh
+from opcc.core import warehouse as wh
+from opcc.quality import quality_dir
+from orchestration.commands.refresh import run_refresh
 
 PERSONAL = {
     "email": "jane.doe@example.org",

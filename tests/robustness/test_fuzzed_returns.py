@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from orchestration.ingest.returns import read_returns, reject_duplicate_files, validate_returns
-from orchestration.ingest.row_count import count_file
-from orchestration.return_tools import reference_connection
+from opcc.ingest.return_tools import reference_connection
+from opcc.ingest.returns import read_returns, reject_duplicate_files, validate_returns
+from opcc.ingest.row_count import count_file
 from tests.conftest import RAW
 
 PERIOD = "2016-17 Q1"

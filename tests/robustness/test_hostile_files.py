@@ -7,11 +7,11 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from orchestration.ingest.csvfiles import MAX_FILE_BYTES
-from orchestration.ingest.returns import discover, read_returns
-from orchestration.ingest.workbook import MAX_UNCOMPRESSED_BYTES
-from orchestration.periods import Period
-from orchestration.return_template import TemplateHeader, TemplateLine, write_template
+from opcc.core.periods import Period
+from opcc.ingest.csvfiles import MAX_FILE_BYTES
+from opcc.ingest.return_template import TemplateHeader, TemplateLine, write_template
+from opcc.ingest.returns import discover, read_returns
+from opcc.ingest.workbook import MAX_UNCOMPRESSED_BYTES
 from tests.conftest import run_opcc
 
 PERIOD = "2016-17 Q1"

@@ -8,8 +8,8 @@ import time
 
 import duckdb
 
-from orchestration import warehouse as wh
-from orchestration.refresh import run_refresh
+from opcc.core import warehouse as wh
+from orchestration.commands.refresh import run_refresh
 from tests.conftest import OPCC, PROJECT_ROOT
 
 

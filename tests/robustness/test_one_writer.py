@@ -5,7 +5,7 @@ import time
 
 import duckdb
 
-from orchestration import warehouse as wh
+from opcc.core import warehouse as wh
 from tests.conftest import OPCC, PROJECT_ROOT, run_opcc
 
 

@@ -1,0 +1,159 @@
+"""Data Docs: the Great Expectations results of a warehouse, as pages that open offline.
+
+Validation results and Data Docs belong to a warehouse, not to the project:
+they are kept in `<warehouse file>.quality/` beside it (`opcc.duckdb.quality/`) (the GE project reads the
+folders from OPCC_GX_VALIDATIONS and OPCC_DATA_DOCS). GE's pages load
+jQuery and bootstrap from a CDN; here every network reference is stripped and
+a few lines of local styling and script stand in for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+KEEP_RUNS = 5  # the index reads every kept result on each refresh
+
+
+def quality_dir(live: Path) -> Path:
+    """`<warehouse file>.quality` beside it: its own for every warehouse file, even two that share a stem."""
+    return live.with_name(f"{live.name}.quality")
+
+
+def data_docs_index(live: Path) -> Path:
+    return quality_dir(live) / "data_docs" / "index.html"
+
+
+def point_results_at(live: Path) -> tuple[str, str]:
+    validations = str(quality_dir(live) / "validations")
+    docs = str(quality_dir(live) / "data_docs")
+    os.environ["OPCC_GX_VALIDATIONS"] = validations
+    os.environ["OPCC_DATA_DOCS"] = docs
+    return validations, docs
+
+
+def build(context, live: Path, run_names: set[str] | None = None) -> Path:
+    """Prune old results, render Data Docs for them, make them work offline.
+
+    Only this run's results and the index are rendered when the site exists and the suites have
+    not changed since it was built; otherwise the whole site, from every result kept. GE logs a
+    failure to write a page (a full disk) as a multi-line traceback and goes on; its logger is
+    quietened here and the first failure to write raises OSError for the caller to report in one
+    line.
+    """
+    started = time.time()
+    site = quality_dir(live) / "data_docs"
+    for old in prune(quality_dir(live) / "validations"):
+        shutil.rmtree(site / "validations" / old, ignore_errors=True)
+    stamp = site / ".suites"
+    suites = _suites_fingerprint()
+    current = stamp.exists() and stamp.read_text(encoding="utf-8") == suites and (site / "index.html").exists()
+    logger = logging.getLogger("great_expectations")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        if run_names and current:
+            keys = [key for key in context.validation_results_store.list_keys() if (key.run_id.run_name or "") in run_names]
+            context.build_data_docs(resource_identifiers=keys)
+            make_offline(site, since=started)
+        else:
+            context.build_data_docs()
+            make_offline(site)
+    finally:
+        logger.setLevel(level)
+    stamp.write_text(suites, encoding="utf-8")
+    return site / "index.html"
+
+
+def _suites_fingerprint() -> str:
+    from opcc.core.settings import EXPECTATIONS_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted((EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def prune(validations: Path) -> list[Path]:
+    """Keep the last KEEP_RUNS results per suite (<suite>/<run name>/<run time>/...); the removed ones'
+    paths under `validations`."""
+    removed: list[Path] = []
+    if not validations.exists():
+        return removed
+    for suite_dir in validations.iterdir():
+        if not suite_dir.is_dir():
+            continue
+        runs = sorted((p for run_name in suite_dir.iterdir() if run_name.is_dir() for p in run_name.iterdir()), key=lambda p: p.name)
+        for old in runs[:-KEEP_RUNS]:
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old.relative_to(validations))
+    return removed
+
+
+OFFLINE_STYLE = """
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #1f2933; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f7; }
+.nav-tabs { list-style: none; padding: 0; display: flex; gap: 1rem; }
+.alert { background: #f3f5f7; padding: .5rem 1rem; border-radius: 4px; }
+.text-danger, .fa-times { color: #b42318; } .text-success, .fa-check-circle { color: #027a48; }
+.d-none, .modal, button, nav img, footer { display: none; }
+.fa-check-circle::before { content: "✓ passed"; font-style: normal; }
+.fa-times::before, .fa-times-circle::before { content: "✗ failed"; font-style: normal; }
+.fa-exclamation-triangle::before { content: "! warning"; font-style: normal; color: #b54708; }
+a.clickable { color: #175cd3; }
+</style>
+"""
+
+# GE's index renders its tables with jQuery and bootstrap-table from a CDN. Offline, this does the
+# one thing used: fill the table from the rows GE writes into the page.
+OFFLINE_SCRIPT = """
+<script>
+window.$ = window.jQuery = function (selector) {
+  var element = typeof selector === "string" ? document.querySelector(selector) : selector;
+  return {
+    bootstrapTable: function (options) {
+      if (!element || typeof options !== "object" || !options.columns) { return; }
+      var head = "<tr>" + options.columns.map(function (c) { return "<th>" + c.title + "</th>"; }).join("") + "</tr>";
+      var body = (options.data || []).map(function (row) {
+        var cells = options.columns.map(function (c) { return "<td>" + (row[c.field] === undefined ? "" : row[c.field]) + "</td>"; }).join("");
+        var link = row._table_row_link_path ? ' onclick="window.location.href=\\'' + row._table_row_link_path + '\\'" class="clickable"' : "";
+        return "<tr" + link + ">" + cells + "</tr>";
+      }).join("");
+      element.innerHTML = "<thead>" + head + "</thead><tbody>" + body + "</tbody>";
+    },
+    on: function () { return this; }, ready: function (f) { document.addEventListener("DOMContentLoaded", f); },
+    click: function () { return this; }, tooltip: function () { return this; }, popover: function () { return this; }
+  };
+};
+</script>
+"""
+
+_EXTERNAL = [
+    re.compile(r"<script[^>]+src=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I),
+    re.compile(r"<link[^>]+href=\"https?://[^\"]*\"[^>]*/?>", re.I),
+    re.compile(r"<img[^>]+src=\"https?://[^\"]*\"[^>]*/?>", re.I | re.S),
+    re.compile(r"url\(['\"]?https?://[^)]*\)", re.I),
+]
+
+
+def make_offline(site: Path, since: float | None = None) -> None:
+    """Strip every reference to the network from GE's Data Docs and add local styling (in the pages
+    written since `since`, or all)."""
+    for page in site.rglob("*.html"):
+        if since is not None and page.stat().st_mtime < since:
+            continue
+        html = page.read_text(encoding="utf-8")
+        for pattern in _EXTERNAL:
+            html = pattern.sub("", html)
+        html = re.sub(r'href="https?://[^"]*"', 'href="#"', html)  # outbound links go nowhere
+        if "</head>" in html and OFFLINE_SCRIPT not in html:
+            html = html.replace("</head>", OFFLINE_STYLE + OFFLINE_SCRIPT + "</head>", 1)
+        page.write_text(html, encoding="utf-8")
