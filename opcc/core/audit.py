@@ -14,13 +14,37 @@ is listed with its sha256. Each loader replaces only its own rows here (by
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
 from opcc.core.periods import CALENDAR_COLUMNS, calendar
-from opcc.ingest.csvfiles import FileReport
+
+
+@dataclass
+class FileReport:
+    """What became of one input file: the record every reader fills and the ledger keeps (audit.loaded_files)."""
+
+    path: str
+    sha256: str = ""
+    size_bytes: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    status: str = "loaded"  # loaded | rejected (cannot be read) | waiting (still being written) | noted (not a return)
+    reason: str = ""
+    submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
+    columns: list[str] = field(default_factory=list)  # the header as found
+    warnings: list[str] = field(default_factory=list)
+    modified_at: float | None = None  # the file's modification time when read (seconds since the epoch)
+
+    @property
+    def read(self) -> bool:
+        """True when the file's rows were read (every one loaded or quarantined)."""
+        return self.status == "loaded"
+
 
 AUDIT_DDL = """
 create schema if not exists audit;

@@ -1,3 +1,4 @@
+# size: the register import's line rules and their refusals read as one list; to split with the raw-file schema manifest (issue 24, item 4).
 """`opcc import-allocations`: a commissioner's allocation register and plan into the raw files.
 
 For commissioners whose documents are not shaped like Leicestershire's: one row
@@ -260,6 +261,7 @@ class Imported:
         return lines
 
 
+# size: one transaction: every line rule checked, then written or refused as a whole.
 def import_allocations(
     register: Path,
     raw: Path,

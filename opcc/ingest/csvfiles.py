@@ -28,40 +28,20 @@ import itertools
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from opcc.core.audit import FileReport
 from opcc.ingest.filetypes import SNIFF_BYTES, describe
 from opcc.ingest.personal_data import fingerprint_line, quoted, screen
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a quarterly return is a few kB; anything this big is not one
 MAX_VALUE_CHARS = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class FileReport:
-    path: str
-    sha256: str = ""
-    size_bytes: int = 0
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    status: str = "loaded"  # loaded | rejected (cannot be read) | waiting (still being written) | noted (not a return)
-    reason: str = ""
-    submitted_on: str = ""  # from the return itself (the workbook's 'Submitted on' cell)
-    columns: list[str] = field(default_factory=list)  # the header as found
-    warnings: list[str] = field(default_factory=list)
-    modified_at: float | None = None  # the file's modification time when read (seconds since the epoch)
-
-    @property
-    def read(self) -> bool:
-        """True when the file's rows were read (every one loaded or quarantined)."""
-        return self.status == "loaded"
 
 
 @dataclass
@@ -134,6 +114,7 @@ def _header(line: bytes) -> tuple[str, ...]:
     return tuple(c.strip().strip('"').strip().lower() for c in line.decode("utf-8", "replace").split(","))
 
 
+# size: one bulk read of every CSV: each file read or rejected with its reason, in one pass.
 def read_bulk(
     paths: Iterable[tuple[Path, str]],
     columns: Sequence[str],
@@ -254,6 +235,7 @@ def read_bulk(
     return BulkRead(table=table, files=reports, quarantined=quarantined)
 
 
+# size: the per-group fallback of the bulk read, kept beside the fast path it mirrors.
 def _parse_group(
     group: list[_Body],
     layout: tuple[str, ...],

@@ -47,6 +47,7 @@ class TemplateHeader:
     due: date
 
 
+# size: the template workbook's layout, cell by cell, reads best top to bottom.
 def write_template(
     path: Path,
     header: TemplateHeader,

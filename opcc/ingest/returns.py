@@ -1,3 +1,4 @@
+# size: VALIDATION_SQL, the one home of the return row rules, is one statement read whole.
 """Provider returns: find them, read them (CSV and XLSX alike), and validate every row.
 
 This module is the one implementation of the return rules: the Dagster

@@ -1,3 +1,4 @@
+# size: the 360Giving publication: build, validate, write and refuse in one place; to split when the pack goes declarative (issue 24, item 3).
 """Write a commissioner's framework version as open data, from the opendata.pub_* models only.
 
 For one commissioner and one published framework version, into one folder:
@@ -230,6 +231,7 @@ CONTRACT_REGISTER_COLUMNS = [
 ]
 
 
+# size: every file of one publication written together or not at all.
 def _write_all(con, code: str, name: str, version: str, folder: Path) -> Publication:
     publication = Publication(code, name, version, folder)
     stem = f"{code}-{version_slug(version)}"

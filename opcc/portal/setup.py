@@ -15,6 +15,7 @@ from opcc.portal import config
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+# size: Django's settings are one dictionary; each security setting is commented where it stands.
 def django_settings(paths: config.PortalPaths, host: str = "127.0.0.1") -> dict:
     from csp.constants import NONE, SELF
 

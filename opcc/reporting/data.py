@@ -1,3 +1,4 @@
+# size: every pack table is defined here until the tables move to their rpt_* models' meta (issue 24, item 3).
 """What the quarterly performance review shows: one commissioner's rows of the reporting models.
 
 Every figure, status and sentence of the pack is made by the dbt models of
@@ -165,6 +166,7 @@ def years_with_allocations(con: duckdb.DuckDBPyConnection, commissioner: str) ->
     ]
 
 
+# size: defines every pack table until they move to the rpt_* models' meta (issue 24, item 3).
 def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
     try:
         parsed = Period.parse(period)

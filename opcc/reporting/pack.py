@@ -1,3 +1,4 @@
+# size: the pack's HTML rendering, table by table, until the tables are declared in the rpt_* models' meta (issue 24, item 3).
 """The quarterly performance review pack: one self-contained HTML page, the same as a workbook, and
 on request a PDF of the page.
 

@@ -1,3 +1,4 @@
+# size: one click command per opcc verb, each a few lines of options and a call into the library; the help text is the CLI reference.
 """The `opcc` command: refresh the warehouse and ask it questions.
 
 Every subcommand that uses the warehouse or the raw folder takes

@@ -80,6 +80,7 @@ class RefreshOutcome:
         return [c for c in self.checks if not c.passed and not c.blocking]
 
 
+# size: the edge of a refresh: options checked, the run started and its outcome read in one place.
 def run_refresh(
     warehouse: str | os.PathLike | None = None,
     raw: str | os.PathLike | None = None,

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from django.test import Client, override_settings
 
-from tests.portal.conftest import OTHER_COMMISSIONER, PASSWORD, bundled_contracts, make_account
+from tests.integration.portal.conftest import OTHER_COMMISSIONER, PASSWORD, bundled_contracts, make_account
 
 
 @pytest.fixture

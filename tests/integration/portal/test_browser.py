@@ -15,7 +15,7 @@ import pytest
 
 from opcc.portal.warehouse_view import registry
 from tests.conftest import run_opcc
-from tests.portal.conftest import PASSWORD, PortalServer
+from tests.integration.portal.conftest import PASSWORD, PortalServer
 
 WIDTHS = {"desktop": 1366, "phone": 390}
 

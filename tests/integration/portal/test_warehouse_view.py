@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from opcc.core.periods import is_period
 from opcc.portal.warehouse_view import DEFAULT_RHYTHM, reporting_rhythm, returns_due, rhythm_periods, warehouse
 from tests.conftest import RAW
-from tests.portal.conftest import bundled_contracts, make_account
+from tests.integration.portal.conftest import bundled_contracts, make_account
 
 
 @pytest.mark.parametrize("rhythm", ["quarterly", "half-yearly", "annual"])

@@ -34,7 +34,7 @@ from tests.conftest import RAW, run_opcc
 
 pytestmark = pytest.mark.warehouse
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "returns"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "returns"
 Q1, Q3 = "2016-17 Q1", "2016-17 Q3"
 HOUR_AGO = time.time() - 3600
 PERSONAL = ["Jane Doe", "John Roe", "07700 900123", "07700 900456", "12/03/1987", "01/02/1990", "High Street", "Mill Lane", "LE1 5AB", "LE10 1AA"]

@@ -13,7 +13,7 @@ from opcc.ingest.csvfiles import read_bulk
 from opcc.ingest.raw_tables import FRAMEWORK_TABLES
 from tests.conftest import PROJECT_ROOT, RAW, run_opcc
 
-FIXTURES = PROJECT_ROOT / "tests" / "framework_import" / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "unit" / "framework_import" / "fixtures"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
 

@@ -167,7 +167,7 @@ amounts = st.builds(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # unit tier: capped
 @given(
     convention=st.sampled_from(sorted(CONVENTIONS)),
     values=st.lists(st.tuples(amounts, st.booleans(), st.booleans()), min_size=1, max_size=len(MEASURES)),

@@ -14,7 +14,7 @@ from opcc.core import sql_macros
 from orchestration.commands.cli import main
 from tests.conftest import RAW, run_opcc
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "returns"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "returns"
 
 
 @pytest.mark.parametrize(

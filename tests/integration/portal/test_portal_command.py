@@ -13,8 +13,8 @@ import urllib.request
 import pytest
 
 from tests.conftest import PROJECT_ROOT, RAW
-from tests.orchestration.test_offline import HOOK
-from tests.portal.conftest import PASSWORD, PortalServer, bundled_contracts
+from tests.integration.orchestration.test_offline import HOOK
+from tests.integration.portal.conftest import PASSWORD, PortalServer, bundled_contracts
 
 
 @pytest.fixture
