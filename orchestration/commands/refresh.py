@@ -166,10 +166,8 @@ def run_refresh(
     if not outcome.success:
         outcome.reason = _failure_reason(result, outcome)
     else:
-        outcome.tables = table_sizes(live)
-        outcome.held_back = held_back_versions(live)
         outcome.packs = _published_packs(result)
-    outcome.rule_counts = recorded_rule_counts(live if outcome.success else wh.failed_path(live))
+    read_finished(outcome, live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
     stages["summary"] = outcome.seconds - sum(stages.values())  # table sizes, held-back versions
     outcome.stages = {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: timings.order(kv[0])) if v > 0}
@@ -202,24 +200,28 @@ def _stages(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, def
     return timings.breakdown(steps, run_seconds, measured)
 
 
-def held_back_versions(live: Path) -> list[HeldBackVersion]:
-    with wh.read_only(live) as con:
-        rows = con.execute(
-            "select commissioner_code, framework_version, string_agg(rule || coalesce(' (' || detail || ')', ''), '; ' "
-            "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
-        ).fetchall()
-    return [HeldBackVersion(*row) for row in rows]
-
-
-def recorded_rule_counts(path: Path) -> Counts | None:
-    """The quality rules' results a warehouse file recorded (the published one, or a failed build)."""
+def read_finished(outcome: RefreshOutcome, path: Path) -> None:
+    """The one reader of a finished refresh's file, opened once: the published warehouse's tables,
+    held-back versions and rule results, or a failed build's rule results (a build killed half-way
+    may have none yet)."""
     if not path.exists():
-        return None
+        return
     try:
         with wh.read_only(path) as con:
-            return summarise_recorded(con)
-    except (duckdb.Error, OSError):  # a build killed half-way may not have the table yet
-        return None
+            outcome.rule_counts = summarise_recorded(con)
+            if outcome.success:
+                outcome.tables = con.execute(
+                    "select schema_name, table_name, estimated_size from duckdb_tables() "
+                    "where schema_name in ('raw', 'marts', 'audit') order by 1, 2"
+                ).fetchall()
+                rows = con.execute(
+                    "select commissioner_code, framework_version, string_agg(rule || coalesce(' (' || detail || ')', ''), '; ' "
+                    "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
+                ).fetchall()
+                outcome.held_back = [HeldBackVersion(*row) for row in rows]
+    except (duckdb.Error, OSError):
+        if outcome.success:
+            raise  # the published file must read; only a failed build may be half-made
 
 
 def _published_packs(result: dg.ExecuteInProcessResult) -> list[Path]:
@@ -283,10 +285,3 @@ def _innermost(error) -> str:
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
     return lines[0] if len(lines) == 1 else " ".join(lines[:6])
 
-
-def table_sizes(live: Path) -> list[tuple[str, str, int]]:
-    with wh.read_only(live) as con:
-        return con.execute(
-            "select schema_name, table_name, estimated_size from duckdb_tables() "
-            "where schema_name in ('raw', 'marts', 'audit') order by 1, 2"
-        ).fetchall()
