@@ -161,6 +161,35 @@ class Period:
         return Period(self.start_year - 1)
 
 
+# How people type a period at a command line: any case and spacing, the year as '2016-17',
+# '2016/17', '16/17', '2016-2017' or '16-17', the quarter or half before or after it.
+_TYPED_YEAR = r"(?P<start>\d{2}|\d{4})\s*[-/]\s*(?P<end>\d{2}|\d{4})"
+_TYPED_PART = r"(?:(?P<letter>[qh])\s*(?P<number>\d))"
+_TYPED = [
+    re.compile(rf"^{_TYPED_YEAR}\s*{_TYPED_PART}?$", re.IGNORECASE),
+    re.compile(rf"^{_TYPED_PART}\s*{_TYPED_YEAR}$", re.IGNORECASE),
+]
+
+
+def read_typed(text: str) -> Period:
+    """A period as a person types it ('2016-17 q4', '2016-17Q4', '16/17 Q4', 'Q4 2016/17'), read only
+    when it can mean one period; else ValueError naming the forms that are read. Files are read
+    strictly with `Period.parse`: a return's period cell is exactly what its folder says."""
+    cleaned = " ".join(str(text).split())
+    match = next((m for m in (pattern.match(cleaned) for pattern in _TYPED) if m), None)
+    if not match:
+        raise ValueError(f"'{text}' is not a period like {EXAMPLES}")
+    start, end = match["start"], match["end"]
+    if len(start) == 2:
+        start = f"20{start}"  # a two-digit year is this century's: financial years before 2000 are not reported here
+    end_short = end[-2:]
+    if len(end) == 4 and int(end) != int(start) + 1:
+        raise ValueError(f"'{text}': financial year {start}-{end} does not run over consecutive years")
+    letter = (match["letter"] or "").upper()
+    part = f" {letter}{match['number']}" if letter else ""
+    return Period.parse(f"{start}-{end_short}{part}")
+
+
 def is_period(text: str) -> bool:
     try:
         Period.parse(text)

@@ -35,14 +35,22 @@ class WarehouseLocked(RuntimeError):
     """Another refresh is writing the warehouse."""
 
 
+def outputs_dir(live: Path) -> Path:
+    """The one folder beside a warehouse file that holds everything made from it: its build, review
+    packs, open data, Data Docs, dbt docs, Dagster instance and logs (`opcc.duckdb` -> `opcc.opcc/`),
+    so a warehouse kept in a shared folder scatters nothing loose there, and two warehouses in one
+    folder (a.duckdb, b.duckdb) share nothing."""
+    name = live.stem if live.suffix == ".duckdb" else live.name
+    return live.with_name(f"{name}.opcc")
+
+
 def lock_path(live: Path) -> Path:
-    return live.with_name(live.name + ".lock")
+    return outputs_dir(live) / "refresh.lock"
 
 
 def build_dir(live: Path) -> Path:
-    """A folder of the warehouse's own for what a refresh makes: two warehouses in one folder
-    (a.duckdb, b.duckdb) never share a build file or a dbt target."""
-    return live.parent / BUILD_DIR_NAME / live.name
+    """What a refresh makes before it is published: the build file, its dbt target, staged packs."""
+    return outputs_dir(live) / BUILD_DIR_NAME
 
 
 def build_path(live: Path) -> Path:
@@ -52,8 +60,13 @@ def build_path(live: Path) -> Path:
 
 
 def reports_dir(live: Path) -> Path:
-    """Where the published warehouse's review packs are: <warehouse folder>/reports/<period>/<commissioner>/."""
-    return live.parent / REPORTS_DIR_NAME
+    """Where the published warehouse's review packs are: <outputs>/reports/<period>/<commissioner>/."""
+    return outputs_dir(live) / REPORTS_DIR_NAME
+
+
+def open_data_dir(live: Path) -> Path:
+    """Where the published warehouse's open data is: <outputs>/open-data/<commissioner>/<version>/."""
+    return outputs_dir(live) / "open-data"
 
 
 def staged_reports_dir(live: Path) -> Path:
@@ -81,11 +94,11 @@ def dbt_target_path(live: Path) -> Path:
 
 
 def refresh_log_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.refresh.log")
+    return outputs_dir(live) / "refresh.log"
 
 
 def failed_path(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.failed{live.suffix}")
+    return outputs_dir(live) / f"{live.stem}.failed{live.suffix}"
 
 
 @dataclass
@@ -116,6 +129,7 @@ class WriterLock:
 
     def acquire(self, timeout_seconds: float = 0.0, poll_seconds: float = 0.5) -> None:
         self.live.parent.mkdir(parents=True, exist_ok=True)
+        lock_path(self.live).parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path(self.live), "a+")  # noqa: SIM115 - held open on purpose until release()
         deadline = time.monotonic() + timeout_seconds
         while True:
@@ -246,7 +260,11 @@ def is_disk_error(error: BaseException | str) -> bool:
     text = str(error)
     return any(
         words in text
-        for words in ("No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied")
+        for words in (
+            "No space left on device", "Read-only file system", "Disk quota exceeded", "File too large", "Permission denied",
+            # SQLite's words (the Dagster instance's run and event storage) for the same disks
+            "database or disk is full", "attempt to write a readonly database",
+        )
     )
 
 

@@ -21,8 +21,10 @@ KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
 
 def quality_dir(live: Path) -> Path:
-    """`<warehouse file>.quality` beside it: its own for every warehouse file, even two that share a stem."""
-    return live.with_name(f"{live.name}.quality")
+    """The warehouse's Great Expectations results and Data Docs, in its outputs folder."""
+    from opcc.core.warehouse import outputs_dir
+
+    return outputs_dir(live) / "quality"
 
 
 def data_docs_index(live: Path) -> Path:

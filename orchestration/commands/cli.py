@@ -25,6 +25,23 @@ apply_offline_environment()
 # Dagster flags some of the APIs used here as beta; a user of the command need not see that.
 warnings.filterwarnings("ignore", message=r".*(is currently in beta|is currently in preview).*")
 
+class PeriodType(click.ParamType):
+    """A reporting period as a person types it ('2016-17 q4', '2016-17Q4', '16/17 Q4'), passed on in
+    the one way periods are written ('2016-17 Q4'); a text that means no one period is refused."""
+
+    name = "period"
+
+    def convert(self, value, param, ctx):
+        from opcc.core.periods import read_typed
+
+        try:
+            return str(read_typed(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+PERIOD = PeriodType()
+
 warehouse_option = click.option(
     "--warehouse",
     "warehouse",
@@ -77,6 +94,7 @@ def main() -> None:
 @click.option(
     "--period",
     "periods",
+    type=PERIOD,
     multiple=True,
     help="Refresh only this reporting period's returns (repeatable), e.g. --period '2016-17 Q2'. Default: everything.",
 )
@@ -100,8 +118,12 @@ def refresh(
     try:
         with warnings.catch_warnings(record=not verbose) as caught:
             outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
-    except OSError as error:
-        _disk_failure(live, error)
+    except Exception as error:
+        # A full or read-only disk met anywhere (DuckDB, the Dagster instance's SQLite, a pack) is
+        # one line; anything else is a defect and keeps its traceback.
+        if isinstance(error, OSError) or wh.is_disk_error(error):
+            _disk_failure(live, error)
+        raise
     if caught:
         # The libraries' deprecation and configuration notices are for whoever maintains the
         # project, not for the analyst running the refresh: they are kept with dbt's log.
@@ -126,9 +148,9 @@ def _disk_failure(live: Path, error: BaseException | str) -> None:
     """A full or read-only disk: one line, the partial build gone, the live warehouse as it was."""
     wh.discard_build(wh.build_path(live))
     text = str(error)
-    if "No space left" in text or "Disk quota" in text or "File too large" in text:
+    if "No space left" in text or "Disk quota" in text or "File too large" in text or "disk is full" in text:
         why = "the disk is full"
-    elif "Read-only file system" in text:
+    elif "Read-only file system" in text or "readonly database" in text:
         why = "the disk is read-only"
     elif "Permission denied" in text:
         why = "this user may not write there"
@@ -302,7 +324,7 @@ def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: 
 @main.command()
 @warehouse_option
 @click.option("--contract", "contract_id", required=True, help="Contract id, e.g. LEI-022.")
-@click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
+@click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Workbook to write.")
 def template(warehouse: Path | None, contract_id: str, period: str, out: Path | None) -> None:
     """Write a return workbook for one contract and quarter, ready for the provider to fill in."""
@@ -319,15 +341,11 @@ def template(warehouse: Path | None, contract_id: str, period: str, out: Path | 
 @main.command("validate-return")
 @raw_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--period", default=None, help="The period the return is for (default: its folder's name, if a period).")
+@click.option("--period", type=PERIOD, default=None, help="The period the return is for (default: its folder's name, if a period).")
 def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
     """Check a return before sending it: every problem with its row and column; exit 1 if any."""
-    from opcc.core.periods import is_period
     from opcc.ingest.return_tools import validate_file
 
-    if period is not None and not is_period(period):
-        click.echo(f"error: '{period}' is not a period like '2016-17 Q1'", err=True)
-        sys.exit(2)
     try:
         check = validate_file(file, raw_dir(raw), period)
     except (FileNotFoundError, OSError) as error:
@@ -372,7 +390,7 @@ def check(warehouse: Path | None) -> None:
 
 @main.command()
 @warehouse_option
-@click.option("--period", required=True, help="Reporting period, e.g. '2016-17 Q2'.")
+@click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the pack (default: reports/<period>/<commissioner> beside the warehouse).")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
@@ -411,7 +429,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--version", "version", default=None, help="Framework version, e.g. '2016-17 v2' (default: the commissioner's current one).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the files (default: open-data/<commissioner>/<version> beside the warehouse).")
+              help="Folder for the files (default: open-data/<commissioner>/<version> in the warehouse's outputs folder).")
 def publish(warehouse: Path | None, code: str | None, version: str | None, out_dir: Path | None) -> None:
     """Publish a framework version's grants (360Giving JSON and workbook, grants register) and contracts register."""
     import duckdb
@@ -427,7 +445,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
     try:
         with connect_locked(live) as con:
             if out_dir is None:
-                out_dir = live.parent / "open-data" / code / version_slug(resolve_version(con, code, version)[1])
+                out_dir = wh.open_data_dir(live) / code / version_slug(resolve_version(con, code, version)[1])
             publication = write_open_data(con, code, version, out_dir, guard=beside_published(live))
     except (FileNotFoundError, PublishRefused) as error:
         click.echo(f"error: {error}", err=True)
@@ -447,7 +465,7 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 @main.command("cost-per-outcome")
 @warehouse_option
 @click.option("--priority", default=None, help="Strategic priority, e.g. SP9.")
-@click.option("--period", default=None, help="Reporting period, e.g. '2016-17 Q2' (default: the latest).")
+@click.option("--period", type=PERIOD, default=None, help="Reporting period, e.g. '2016-17 Q2' (default: the latest).")
 @click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
 @click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")

@@ -24,7 +24,9 @@ _TRACKERS = re.compile(r"fishtownanalytics\.sinter-collect\.com|fuzzed\.getdbt\.
 
 
 def docs_dir(live: Path) -> Path:
-    return live.with_name(f"{live.stem}.docs")
+    from opcc.core.warehouse import outputs_dir
+
+    return outputs_dir(live) / "docs"
 
 
 def generate(live: Path, out: Path | None = None) -> Path:

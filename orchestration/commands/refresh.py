@@ -136,6 +136,7 @@ def run_refresh(
     # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
     log_path = wh.refresh_log_path(live)
     live.parent.mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with (
         open(log_path, "w", encoding="utf-8") as log,
         contextlib.redirect_stdout(log),

@@ -117,9 +117,11 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
 
 
 def dagster_home(live: Path) -> Path:
-    """DAGSTER_HOME when set, else the folder beside the warehouse."""
+    """DAGSTER_HOME when set, else the warehouse's own, in its outputs folder."""
+    from opcc.core.warehouse import outputs_dir
+
     configured = os.environ.get(HOME_ENV)
-    return Path(configured).expanduser().absolute() if configured else live.parent / FOLDER
+    return Path(configured).expanduser().absolute() if configured else outputs_dir(live) / FOLDER
 
 
 def ensure_home(live: Path) -> Path:

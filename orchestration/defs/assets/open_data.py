@@ -2,13 +2,14 @@
 
 It runs after the marts and the opendata models (and their dbt tests) are built: for every
 commissioner, the current version of its latest year goes to
-<warehouse folder>/open-data/<commissioner>/<version>/ (see opcc/opendata/build.py).
+<warehouse outputs folder>/open-data/<commissioner>/<version>/ (see opcc/opendata/build.py).
 What the files hold is kept in audit.open_data_records, where the Great Expectations suite
 `open_data` runs as the asset's blocking check; the `warehouse` asset publishes only after it.
 """
 
 import dagster as dg
 
+from opcc.core.warehouse import open_data_dir
 from opcc.opendata import guard
 from opcc.opendata.build import PublishFailed, commit, discard, guarded, prepare, version_slug
 from orchestration.defs.resources import WarehouseResource
@@ -30,11 +31,11 @@ READS = [
         "Grants and contracts as open data, for each commissioner's current framework version of each funding stream: "
         "a 360Giving data package (JSON, validated against the schema) and workbook (flattentool), the Specified Information Order "
         "grants register and the contracts register (CSV and page), organisations and findings, under "
-        "<warehouse folder>/open-data/<commissioner>/<version>/."
+        "<warehouse outputs folder>/open-data/<commissioner>/<version>/."
     ),
 )
 def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    root = warehouse.live_path.parent / "open-data"
+    root = open_data_dir(warehouse.live_path)
     prepared = []
     with warehouse.get_connection() as con:
         current = con.execute(

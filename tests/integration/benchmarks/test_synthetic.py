@@ -14,6 +14,7 @@ import pytest
 from benchmarks.measure import tree_rss_bytes
 from benchmarks.run import floor_bulk_arrow, floor_duckdb_glob, floor_read_bytes, return_files
 from benchmarks.synthetic import Preset, generate
+from opcc.core import warehouse as wh
 from orchestration.commands.refresh import run_refresh
 from tests.conftest import RAW
 
@@ -62,7 +63,7 @@ def test_synthetic_data_refreshes_without_a_quarantined_row(synthetic, tmp_path)
         assert con.execute("select count(*) from audit.rejected_files").fetchone()[0] == 0
         commissioners = {r[0] for r in con.execute("select distinct commissioner_code from marts.fct_cost_per_outcome").fetchall()}
         assert commissioners == {"NAB", "NAC"}  # the Leicestershire framework is there, its returns are not
-    assert {p.name for p in (live.parent / "reports" / "2016-17 Q4").iterdir()} == {"LEI", "NAB", "NAC"}
+    assert {p.name for p in (wh.reports_dir(live) / "2016-17 Q4").iterdir()} == {"LEI", "NAB", "NAC"}
 
 
 def test_tree_memory_counts_this_process():

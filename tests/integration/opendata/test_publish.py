@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from opcc.core import warehouse as wh
 from opcc.opendata import standard
 from tests.conftest import run_opcc
 
@@ -21,7 +22,7 @@ STEM = "LEI-2016-17-v2"
 
 @pytest.fixture(scope="module")
 def folder(bundled_warehouse):
-    return bundled_warehouse.parent / "open-data" / "LEI" / "2016-17-v2"
+    return wh.open_data_dir(bundled_warehouse) / "LEI" / "2016-17-v2"
 
 
 def read_csv(path):

@@ -11,6 +11,7 @@ import json
 import duckdb
 import pytest
 
+from opcc.core import warehouse as wh
 from opcc.opendata import standard
 from orchestration.commands.refresh import run_refresh
 
@@ -50,7 +51,7 @@ def test_marks_mistakes_and_planted_personal_data(warehouse_copy, raw_copy):
         assert con.execute(
             "select count(*) from audit.quarantined_rows where path = 'returns/2016-17 Q2/LEI-022.csv' and reason like 'personal data%'"
         ).fetchone()[0] >= 1
-    folder = warehouse_copy.parent / "open-data" / "LEI" / "2016-17-v2"
+    folder = wh.open_data_dir(warehouse_copy) / "LEI" / "2016-17-v2"
     files = sorted(folder.iterdir())
     assert len(files) == 9
     for path in files:

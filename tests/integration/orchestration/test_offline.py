@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from opcc.core import warehouse as wh
 from tests.conftest import OPCC, PROJECT_ROOT, RAW
 
 pytestmark = pytest.mark.warehouse
@@ -96,7 +97,7 @@ def test_refresh_docs_dbt_by_hand_and_serve_never_reach_out_or_dirty_the_project
     docs = subprocess.run([OPCC, "docs", "--warehouse", str(live)], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     assert docs.returncode == 0, docs.stdout + docs.stderr
-    page = (live.with_name("opcc.docs") / "index.html").read_text(encoding="utf-8")
+    page = (wh.outputs_dir(live) / "docs" / "index.html").read_text(encoding="utf-8")
     assert "fct_cost_per_outcome" in page and "cost_per_outcome_gbp" in page
     assert "Where to start" in page, "the docs open on the project overview, not dbt's welcome page"
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", page), "the docs page loads nothing remote"

@@ -70,3 +70,13 @@ def test_failed_build_leaves_the_live_warehouse_untouched(warehouse_copy, raw_co
         assert con.execute("select count(*) from marts.fct_allocation").fetchone()[0] == 113
     assert wh.failed_path(warehouse_copy).exists(), "the failed build is kept beside the warehouse for inspection"
     assert not wh.is_locked(warehouse_copy)
+
+
+def test_everything_a_refresh_makes_stays_in_the_warehouse_s_own_folder(bundled_refresh):
+    """A warehouse kept in a shared folder leaves nothing loose there: its build, packs, open data,
+    quality results, Dagster instance and log are all in `<name>.opcc/` beside it."""
+    live, completed = bundled_refresh
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(p.name for p in live.parent.iterdir()) == sorted([live.name, wh.outputs_dir(live).name])
+    made = {p.name for p in wh.outputs_dir(live).iterdir()}
+    assert {"reports", "open-data", "quality", ".dagster", "refresh.log"} <= made, made

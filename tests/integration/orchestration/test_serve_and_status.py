@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from opcc.core import warehouse as wh
 from tests.conftest import OPCC, PROJECT_ROOT, RAW, run_opcc
 
 pytestmark = pytest.mark.warehouse
@@ -88,7 +89,7 @@ def test_the_ui_shows_a_command_line_refresh_and_the_sensor_runs_one(tmp_path):
     live = tmp_path / "warehouse" / "opcc.duckdb"
     refreshed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw), "--quiet")
     assert refreshed.returncode == 0, refreshed.stderr
-    assert (tmp_path / "warehouse" / ".dagster" / "dagster.yaml").exists(), "the instance lives beside the warehouse"
+    assert (wh.outputs_dir(live) / ".dagster" / "dagster.yaml").exists(), "the instance is the warehouse's own"
 
     before = run_opcc("status", "--warehouse", str(live))
     assert before.returncode == 0, before.stderr

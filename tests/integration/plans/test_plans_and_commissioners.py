@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from openpyxl import Workbook
 
+from opcc.core import warehouse as wh
 from tests.conftest import RAW, run_opcc
 
 pytestmark = pytest.mark.warehouse
@@ -192,7 +193,7 @@ def test_every_command_works_for_the_second_commissioner(imported, tmp_path):
 
 def test_the_review_pack_asset_built_a_pack_for_each_commissioner_with_a_framework(imported):
     live, _ = imported
-    reports = live.parent / "reports" / "2016-17 Q4"
+    reports = wh.reports_dir(live) / "2016-17 Q4"
     assert (reports / "LEI").is_dir() and (reports / "NOR").is_dir()
 
 
@@ -201,7 +202,7 @@ def test_open_data_for_each_commissioner_s_current_version_with_what_it_lacks(im
     import csv
 
     live, _ = imported
-    root = live.parent / "open-data"
+    root = wh.open_data_dir(live)
 
     def rows(path):
         with path.open(newline="", encoding="utf-8") as handle:
@@ -251,7 +252,7 @@ def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imp
     assert "prints no budget position" in book["Budget"]["A5"].value
     assert book["Contracts"].max_row == 4 + 7
 
-    lei_pack = (live.parent / "reports" / "2016-17 Q4" / "LEI" / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    lei_pack = (wh.reports_dir(live) / "2016-17 Q4" / "LEI" / "review-2016-17-Q4.html").read_text(encoding="utf-8")
     assert "NOR-0" not in lei_pack and "Norborough" not in lei_pack
 
     costs = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from opcc.core import warehouse as wh
 from opcc.quality import summarise_recorded
 from tests.conftest import run_opcc
 
@@ -212,10 +213,10 @@ def test_the_refresh_names_the_packs_it_built(bundled_refresh):
     live, refreshed = bundled_refresh
     listed = refreshed.stdout.split("Review packs built:\n", 1)[1].splitlines()
     packs = [Path(line.strip()) for line in listed if line.startswith("  ")]
-    folder = live.parent / "reports" / PERIOD / "LEI"
+    folder = wh.reports_dir(live) / PERIOD / "LEI"
     assert packs == [folder / "review-2016-17-Q4.html", folder / "review-2016-17-Q4.xlsx"]
     assert all(p.exists() for p in packs)
-    assert not (live.parent / ".build" / "reports").exists(), "nothing is left staged once published"
+    assert not (wh.staged_reports_dir(live)).exists(), "nothing is left staged once published"
 
 
 def test_unknown_period_is_refused(warehouse_copy):

@@ -277,7 +277,7 @@ def test_no_personal_data_in_the_warehouse_terminal_data_docs_or_review_pack(sce
                 f'select count(*) from "{schema}"."{table}" where regexp_matches("{column}", ?)', [pattern.pattern]
             ).fetchone()[0]
             assert found == 0, f"{schema}.{table}.{column}"
-    written = [*quality_dir(scenario.live).rglob("*.*"), *(scenario.live.parent / "reports").rglob("*.*"), wh.refresh_log_path(scenario.live)]
+    written = [*quality_dir(scenario.live).rglob("*.*"), *wh.reports_dir(scenario.live).rglob("*.*"), wh.refresh_log_path(scenario.live)]
     assert any(p.suffix == ".html" for p in written) and any(p.suffix == ".xlsx" for p in written)
     for path in written:
         if path.suffix in (".html", ".json", ".log", ".txt"):

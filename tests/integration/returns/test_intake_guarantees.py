@@ -98,7 +98,7 @@ def test_two_warehouses_in_one_folder_have_their_own_build_target_and_quality_fo
 def test_a_refresh_keeps_its_dbt_target_in_its_own_build_folder(bundled_warehouse):
     build = wh.build_dir(bundled_warehouse)
     assert (build / "dbt-target").is_dir(), "the session's refresh used the warehouse's own dbt target"
-    assert not (bundled_warehouse.parent / ".build" / "dbt-target").exists()
+    assert not (bundled_warehouse.parent / ".build").exists(), "nothing shared with another warehouse in the folder"
     assert not wh.build_path(bundled_warehouse).exists(), "published: no build left behind"
 
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
+from opcc.core import warehouse as wh
 from opcc.core.periods import Period, calendar, falling_due, partition_periods
 from tests.conftest import RAW, run_opcc
 
@@ -276,7 +277,7 @@ def test_status_chases_each_rhythm_for_its_latest_period(warehouse):
 
 @pytest.mark.warehouse
 def test_the_open_data_publishes_every_funds_current_version(warehouse):
-    published = sorted(p.name for p in (warehouse["live"].parent / "open-data" / "TVP").iterdir())
+    published = sorted(p.name for p in (wh.open_data_dir(warehouse["live"]) / "TVP").iterdir())
     assert published == ["2017-18-emergency_fund-v1", "2017-18-v1", "2017-18-victims_services_grant-v1"]
 
 

@@ -94,7 +94,7 @@ def test_raw_is_evidence_and_personal_data_stays_out(warehouse_copy, raw_copy):
             ).fetchone()[0]
             assert hits == 0, (schema, table)
     # Nor in the logs, Data Docs or review packs the refresh wrote.
-    written = [wh.refresh_log_path(warehouse_copy), *quality_dir(warehouse_copy).rglob("*.*"), *(warehouse_copy.parent / "reports").rglob("*.*")]
+    written = [wh.refresh_log_path(warehouse_copy), *quality_dir(warehouse_copy).rglob("*.*"), *wh.reports_dir(warehouse_copy).rglob("*.*")]
     for path in written:
         if path.is_file() and path.suffix in (".log", ".html", ".json", ".csv"):
             content = path.read_text(encoding="utf-8", errors="replace")

@@ -86,3 +86,38 @@ def test_status_of_a_missing_warehouse_fails(tmp_path):
     done = run_opcc("status", "--warehouse", str(tmp_path / "none.duckdb"))
     assert done.returncode != 0
     assert "not built yet" in done.stdout and "opcc refresh" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("2016-17 q4", "2016-17 Q4"),
+        ("2016-17Q4", "2016-17 Q4"),
+        ("16/17 Q4", "2016-17 Q4"),
+        ("Q4 2016/17", "2016-17 Q4"),
+        ("2016/2017  h1", "2016-17 H1"),
+        (" 2016-17 ", "2016-17"),
+    ],
+)
+def test_a_period_is_read_as_typed_when_it_means_one_period(typed, meant):
+    from opcc.core.periods import read_typed
+
+    assert str(read_typed(typed)) == meant
+
+
+@pytest.mark.parametrize("typed", ["2016-18 Q1", "2016-17 Q5", "Q4", "2016", "../../x", "2016-17 Q1 Q2"])
+def test_a_period_that_means_no_one_period_is_refused(typed):
+    from opcc.core.periods import read_typed
+
+    with pytest.raises(ValueError, match=r"(is not a period like|consecutive years)"):
+        read_typed(typed)
+
+
+def test_commands_read_a_period_as_typed_and_refuse_with_the_forms_they_read(tmp_path):
+    from tests.conftest import RAW
+
+    ret = next((RAW / "returns" / "2016-17 Q1").glob("*.csv"))
+    typed = run_opcc("validate-return", "--raw", str(RAW), str(ret), "--period", "16/17 q1")
+    assert typed.returncode == 0, typed.stdout + typed.stderr
+    wrong = run_opcc("validate-return", "--raw", str(RAW), str(ret), "--period", "2016-17 Q7")
+    assert wrong.returncode == 2 and "'2016-17 H1'" in wrong.stderr and "Traceback" not in wrong.stderr
