@@ -2,7 +2,7 @@
 
 Validation results and Data Docs belong to a warehouse, not to the project:
 they are kept in `<warehouse file>.quality/` beside it (`opcc.duckdb.quality/`) (the GE project reads the
-folders from OPCC_GX_VALIDATIONS and OPCC_DATA_DOCS). GE's pages load
+folders from ${OPCC_GX_VALIDATIONS} and ${OPCC_DATA_DOCS}, given to its context as its runtime environment). GE's pages load
 jQuery and bootstrap from a CDN; here every network reference is stripped and
 a few lines of local styling and script stand in for them.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import shutil
 import time
@@ -31,12 +30,13 @@ def data_docs_index(live: Path) -> Path:
     return quality_dir(live) / "data_docs" / "index.html"
 
 
-def point_results_at(live: Path) -> tuple[str, str]:
-    validations = str(quality_dir(live) / "validations")
-    docs = str(quality_dir(live) / "data_docs")
-    os.environ["OPCC_GX_VALIDATIONS"] = validations
-    os.environ["OPCC_DATA_DOCS"] = docs
-    return validations, docs
+def results_folders(live: Path) -> dict[str, str]:
+    """Where this warehouse's validation results and Data Docs go: the values of the GE project's
+    ${OPCC_GX_VALIDATIONS} and ${OPCC_DATA_DOCS}, handed to its context (never through os.environ)."""
+    return {
+        "OPCC_GX_VALIDATIONS": str(quality_dir(live) / "validations"),
+        "OPCC_DATA_DOCS": str(quality_dir(live) / "data_docs"),
+    }
 
 
 def build(context, live: Path, run_names: set[str] | None = None) -> Path:

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from opcc.core.settings import EXPECTATIONS_DIR, all_settings
 from opcc.core.sql_macros import render
-from opcc.quality.docs import point_results_at
+from opcc.quality.docs import results_folders
 from opcc.quality.suites import HOLD_BACK_KEYS, Rule, Suite, rule_text
 
 MAX_SAMPLE = 10
@@ -197,14 +197,15 @@ def prefetch() -> None:
 
 def gx_context(live: Path):
     """The GE file context, with its results and Data Docs pointed beside this warehouse."""
-    key = point_results_at(live)
+    folders = results_folders(live)
+    key = tuple(folders.values())
     if key not in _contexts:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         if _prefetch is not None:
             _prefetch.join()
         import great_expectations as gx
 
-        _contexts[key] = gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+        _contexts[key] = gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR), runtime_environment=folders)
     return _contexts[key]
 
 
