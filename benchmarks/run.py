@@ -76,7 +76,16 @@ def floor_read_bytes(files: list[Path]) -> dict:
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection, raw: Path) -> int:
-    con.execute(f"create or replace table indicators as select * from read_csv('{raw / 'reference' / 'indicators.csv'}', all_varchar=true)")
+    # every indicator the project defines: the plans' rows of kind indicator, and the catalogue's if there is one
+    catalogue = raw / "reference" / "indicators.csv"
+    shared = (
+        f"select * from read_csv('{catalogue}', all_varchar=true) union all by name " if catalogue.exists() else ""
+    )
+    con.execute(
+        f"create or replace table indicators as select distinct * from ({shared}select code as indicator_code, "
+        f"name as indicator_name, unit, indicator_kind as kind, better, bounded_by "
+        f"from read_csv('{raw / 'plans'}/*/elements.csv', all_varchar=true, union_by_name=true) where kind = 'indicator')"
+    )
     return len(con.execute(AGGREGATION).fetchall())
 
 

@@ -72,7 +72,8 @@ create table if not exists audit.quarantined_rows (
     column_name varchar,
     value varchar,
     reason varchar not null,
-    run_id varchar
+    run_id varchar,
+    contract_id varchar
 );
 create or replace view audit.rejected_files as
     select source_table, period, path, reason, loaded_at, run_id, status
@@ -121,6 +122,14 @@ create table if not exists audit.open_data_records (
     written_at timestamp
 );
 create table if not exists audit.refresh_scope (financial_year varchar);
+create table if not exists audit.withheld_outputs (
+    commissioner_code varchar not null,
+    framework_version varchar,
+    output varchar not null,
+    reason varchar not null,
+    run_id varchar,
+    withheld_at timestamp
+);
 """
 
 # Tables the ingest assets fill, created at the start of every build so dbt's sources
@@ -229,16 +238,19 @@ QUARANTINE_SCHEMA = pa.schema(
         ("value", pa.string()),
         ("reason", pa.string()),
         ("run_id", pa.string()),
+        ("contract_id", pa.string()),
     ]
 )
 
 
 def ensure_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
+    # A warehouse from before a column was added gets it (the ledger rebuilds what it cannot hold).
+    con.execute("alter table audit.quarantined_rows add column if not exists contract_id varchar")
 
 
 def ensure_base_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(AUDIT_DDL)
+    ensure_audit_tables(con)
     _unkey_file_history(con)
     con.execute(BASE_DDL)
     for table, column, kind in (
@@ -343,10 +355,11 @@ def record_quarantine(
     if rows.num_rows == 0:
         return 0
     con.register("_quarantine", rows)
+    contract = "contract_id" if "contract_id" in rows.schema.names else "null"
     con.execute(
-        """
-        insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id)
-        select ?, period, path, row_number, column_name, value, reason, ? from _quarantine
+        f"""
+        insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id, contract_id)
+        select ?, period, path, row_number, column_name, value, reason, ?, {contract} from _quarantine
         """,
         [source_table, run_id],
     )
@@ -389,3 +402,13 @@ def record_open_data(con: duckdb.DuckDBPyConnection, records: list[dict], replac
     )
     con.unregister("_open_data")
     return len(records)
+
+
+def record_withheld(con: duckdb.DuckDBPyConnection, output: str, withheld: list[tuple[str, str | None, str]], run_id: str) -> None:
+    """Replace this output's rows in audit.withheld_outputs: (commissioner, version, reason) of each
+    commissioner whose `output` (open data, review pack) was not written this run; the others' were."""
+    ensure_audit_tables(con)
+    con.execute("delete from audit.withheld_outputs where output = ?", [output])
+    now = utc_now()
+    for code, version, reason in withheld:
+        con.execute("insert into audit.withheld_outputs values (?, ?, ?, ?, ?, ?)", [code, version, output, reason, run_id, now])

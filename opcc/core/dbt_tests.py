@@ -52,6 +52,8 @@ def describe(test_name: str) -> str | None:
         return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
     if kind == "has_a_row_for_each":
         return f"{model} has a row for each {', '.join(kwargs.get('columns') or [])} of {_model(kwargs.get('of'))}"
+    if kind == "is_a_contract_or_service_group":
+        return f"every {column} of {model} is a contract or a service group of {_model(kwargs.get('contracts'))}"
     if kind == "relationships_to_plan":
         return f"every {', '.join(kwargs.get('columns') or [])} of {model} is in {_model(kwargs.get('to'))}"
     return node.get("description") or test_name.replace("_", " ")

@@ -27,12 +27,10 @@ class QueryTimeout(RuntimeError):
 
 
 def connect_locked(live: Path) -> duckdb.DuckDBPyConnection:
-    if not live.exists():
-        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
-    return duckdb.connect(
-        str(live),
-        read_only=True,
-        config={"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True},
+    from opcc.core.warehouse import open_readable
+
+    return open_readable(
+        live, config={"enable_external_access": False, "autoload_known_extensions": False, "lock_configuration": True}
     )
 
 
@@ -220,7 +218,7 @@ def _jsonable(value):
 
 COST_PER_OUTCOME_COLUMNS = """
     c.period, c.period_basis, c.strategic_priority, c.indicator_code, c.indicator_name,
-    c.attributed_spend_gbp, c.outcome_value, c.cost_per_outcome_gbp, c.contracts, c.not_computed_because
+    c.attributed_spend_gbp, c.outcome_value, c.cost_per_outcome_gbp, c.contracts, c.not_computed_because, c.indicator_kind
 """
 
 
@@ -228,9 +226,24 @@ def _listing(rows: list[tuple[str, str | None]]) -> str:
     return ", ".join(f"{code} {name}" if name else code for code, name in rows)
 
 
+# `opcc cost-per-outcome --by`: where each grouping's figures are, the column that groups them, its heading.
+COST_PER_OUTCOME_BY = {
+    "contract": ("reporting.rpt_contract_cost_per_outcome", "contract_id", "service"),
+    "priority": ("marts.fct_cost_per_outcome", "strategic_priority", "priority"),
+    "theme": ("marts.fct_cost_per_outcome_by_theme", "theme_code", "theme"),
+    "mechanism": ("marts.fct_cost_per_outcome_by_mechanism", "mechanism_code", "mechanism"),
+    "national-area": ("marts.fct_cost_per_outcome_by_national_area", "national_outcome_area", "national outcome area"),
+}
+
+CONTRACT_COST_COLUMNS = [
+    "period", "period_basis", "contract_id", "service", "provider", "indicator_code", "indicator_name", "indicator_kind",
+    "spend_gbp", "value", "cost_per_unit_gbp", "not_computed_because",
+]
+
+
 def cost_per_outcome_query(
     live: Path, priority: str | None, period: str | None, ytd: bool, indicator: str | None, fmt: str = "table",
-    commissioner: str | None = None, width: int | None = None,
+    commissioner: str | None = None, width: int | None = None, by: str = "priority",
 ) -> str:
     from opcc.core.settings import commissioner as default_commissioner
 
@@ -258,6 +271,10 @@ def cost_per_outcome_query(
                     f"no outcome indicator '{indicator}' with a cost per outcome for {code} "
                     f"(indicators: {_listing(indicators) or 'none'})"
                 )
+        if by != "priority":
+            if priority is not None:
+                raise ValueError("--priority chooses among priorities: use it with --by priority")
+            return _cost_per_outcome_by(con, code, by, period, ytd, indicator, fmt, width)
         if period is None:
             row = con.execute("select max(period) from marts.fct_cost_per_outcome where commissioner_code = ?", [code]).fetchone()
             if row[0] is None:
@@ -280,9 +297,10 @@ def cost_per_outcome_query(
             where c.commissioner_code = ? and c.period = ? and c.period_basis = ?
               and (? is null or c.strategic_priority = upper(?))
               and (? is null or c.indicator_code = upper(?))
-            order by p.priority_number, c.strategic_priority, c.indicator_code
+            order by p.priority_number, c.strategic_priority,
+                case c.indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end, c.indicator_code
             """,
-            [code, period, "year_to_date" if ytd else "quarter", priority, priority, indicator, indicator],
+            [code, period, _basis(period, ytd), priority, priority, indicator, indicator],
         )
         columns = [d[0] for d in relation.description]
         rows = relation.fetchall()
@@ -290,6 +308,106 @@ def cost_per_outcome_query(
         # csv and json keep their columns: scripts read them.
         return format_rows(columns[:-1], [row[:-1] for row in rows], fmt)
     return cost_per_outcome_table([dict(zip(columns, row, strict=True)) for row in rows], width)
+
+
+def _basis(period: str, ytd: bool) -> str:
+    """The period_basis of a period's own figures (by its kind, opcc/core/periods.py), or year_to_date."""
+    from opcc.core.periods import Period
+
+    if ytd:
+        return "year_to_date"
+    return {"quarter": "quarter", "half-year": "half_year"}.get(Period.parse(period).kind, "year")
+
+
+def _cost_per_outcome_by(con, code: str, by: str, period: str | None, ytd: bool, indicator: str | None, fmt: str,
+                         width: int | None) -> str:
+    """Per service (--by contract), or grouped by theme, mechanism or national outcome area."""
+    table, group, heading = COST_PER_OUTCOME_BY[by]
+    known = {r[0] for r in con.execute(f"select distinct period from {table} where commissioner_code = ?", [code]).fetchall()}
+    if not known:
+        raise ValueError(f"the warehouse has no cost per unit for {code} yet (no provider returns with spend and counts)")
+    period = period or max(known)
+    if period not in known:
+        raise ValueError(f"no cost per outcome for period '{period}' (periods: {', '.join(sorted(known))})")
+    basis = _basis(period, ytd)
+    if by == "contract":
+        columns = CONTRACT_COST_COLUMNS
+        order = "service, contract_id, indicator_kind, indicator_code"
+    else:
+        columns = ["period", "period_basis", group, "indicator_code", "indicator_name", "indicator_kind",
+                   "attributed_spend_gbp", "outcome_value", "cost_per_outcome_gbp", "contracts", "not_computed_because"]
+        order = f"{group} nulls last, indicator_kind, indicator_code"
+    relation = con.execute(
+        f"select {', '.join(columns)} from {table} where commissioner_code = ? and period = ? and period_basis = ? "
+        f"and (? is null or indicator_code = upper(?)) order by {order}",
+        [code, period, basis, indicator, indicator],
+    )
+    rows = relation.fetchall()
+    if fmt != "table":
+        return format_rows(columns, rows, fmt)
+    return _grouped_cost_table(by, heading, group, [dict(zip(columns, row, strict=True)) for row in rows], period, basis, width)
+
+
+def _grouped_cost_table(by: str, heading: str, group: str, rows: list[dict], period: str, basis: str,
+                        width: int | None) -> str:
+    import shutil
+
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    if not rows:
+        return "(0 rows)"
+    if by == "contract":
+        header = ["service", "provider", "counted", "kind", "spend", "how many", "£ per unit", "note"]
+        numeric = [False, False, False, False, True, True, True, False]
+        cells = [
+            [r["service"] or r["contract_id"], r["provider"] or "", f"{r['indicator_code']} {r['indicator_name']}",
+             r["indicator_kind"] or "", _pounds(r["spend_gbp"], 0), _count(r["value"]),
+             _pounds(r["cost_per_unit_gbp"], 2) or "n/a", r["not_computed_because"] or ""]
+            for r in rows
+        ]
+    else:
+        header = [heading, "counted", "kind", "spend", "how many", "£ per unit", "contracts", "note"]
+        numeric = [False, False, False, True, True, True, True, False]
+        cells = [
+            [r[group] or "(none)", f"{r['indicator_code']} {r['indicator_name'] or ''}".strip(), r["indicator_kind"] or "",
+             _pounds(r["attributed_spend_gbp"], 0), _count(r["outcome_value"]),
+             _pounds(r["cost_per_outcome_gbp"], 2) or "n/a", f"{int(r['contracts']):,}", r["not_computed_because"] or ""]
+            for r in rows
+        ]
+    title = f"Cost per unit by {heading}, {period} ({basis.replace('_', ' ')})"
+    return _render_table(title, header, numeric, cells, width)
+
+
+def _pounds(value, decimals: int) -> str:
+    return "" if value is None else f"£{float(value):,.{decimals}f}"
+
+
+def _count(value) -> str:
+    if value is None:
+        return ""
+    number = float(value)
+    return f"{round(number):,}" if number == round(number) else f"{number:,.2f}"
+
+
+def _render_table(title: str, header: list[str], numeric: list[bool], cells: list[list[str]], width: int) -> str:
+    if not any(row[-1] for row in cells):
+        header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
+    text_columns = [i for i, n in enumerate(numeric) if not n]
+    floor = {i: max([8, *(len(row[i].split(" ", 1)[0]) + 2 for row in cells)]) for i in text_columns}
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    lines = [title]
+    lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append(
+            "  ".join(_fit(v, w).rjust(w) if n else _fit(v, w).ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
+        )
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines)
 
 
 def _fit(text: str, width: int) -> str:
@@ -302,15 +420,16 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     width = width or terminal_width()
     if not rows:
         return "(0 rows)"
-    basis = "year to date" if rows[0]["period_basis"] == "year_to_date" else "quarter"
-    header = ["priority", "outcome", "spend", "outcomes", "per outcome", "contracts", "note"]
-    numeric = [False, False, True, True, True, True, False]
+    basis = rows[0]["period_basis"].replace("_", " ")
+    header = ["priority", "counted", "kind", "spend", "how many", "per unit", "contracts", "note"]
+    numeric = [False, False, False, True, True, True, True, False]
     cells = [
         [
             f"{r['strategic_priority']} {r['priority_name'] or ''}".strip(),
             f"{r['indicator_code']} {r['indicator_name']}",
+            r.get("indicator_kind") or "",
             f"£{float(r['attributed_spend_gbp']):,.0f}" if r["attributed_spend_gbp"] is not None else "",
-            f"{round(float(r['outcome_value'])):,}" if r["outcome_value"] is not None else "",
+            _count(r["outcome_value"]),
             f"£{float(r['cost_per_outcome_gbp']):,.2f}" if r["cost_per_outcome_gbp"] is not None else "n/a",
             f"{int(r['contracts']):,}" if r["contracts"] is not None else "",
             r["not_computed_because"] or "",

@@ -14,6 +14,7 @@ user expects of a command-line tool.
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 from pathlib import Path
@@ -24,6 +25,28 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 DEFAULT_WAREHOUSE = "warehouse/opcc.duckdb"
 DEFAULT_RAW = "raw"
+
+# What any reader of an input file accepts: one home for the limits, imported by every reader
+# (the return reader, the independent row counter, the workbook reader, the folder scans, the
+# register and plan importers), so they agree on what is read and what is refused.
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one input file (a quarterly return is a few kB)
+MAX_WORKBOOK_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # a workbook's parts, before it is opened
+# Python's csv module stops at a field of 131,072 characters by default; every reader here reads
+# a field as long as the file itself may be, so the row counter and the reader never disagree.
+CSV_FIELD_LIMIT = MAX_FILE_BYTES
+MAX_FOLDER_DEPTH = 16  # folders below raw/returns/ looked into when listing what is not read
+MAX_FOLDER_ENTRIES = 50_000  # entries listed in one scan of a folder that is not read
+SHOWN_PER_KIND = 5  # rejected files named one by one in a terminal or log summary, per reason
+
+csv.field_size_limit(CSV_FIELD_LIMIT)
+
+
+def csv_module():
+    """The csv module with the project's field limit in force (every csv reader here goes through
+    it, so no reader meets Python's default 131,072-character limit)."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    return csv
+
 
 # Nothing may phone home: Dagster, dbt and Great Expectations all honour these.
 OFFLINE_ENVIRONMENT = {

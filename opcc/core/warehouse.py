@@ -281,12 +281,73 @@ def _fsync_dir(path: Path) -> None:
         _fsync(path)
 
 
+class WarehouseUnreadable(RuntimeError):
+    """The live warehouse file exists but cannot be read (cut short, overwritten, not a database)."""
+
+
+def damaged_path(live: Path) -> Path:
+    """Where a damaged live warehouse is kept aside (never deleted), in its outputs folder:
+    opcc.damaged-<UTC time>.duckdb."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return outputs_dir(live) / f"{live.stem}.damaged-{stamp}{live.suffix}"
+
+
+def unreadable_message(live: Path, error: BaseException) -> str:
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+    return (
+        f"the warehouse {live} cannot be read ({first}): the file is damaged (cut short, or overwritten). "
+        f"Recover with: opcc refresh --warehouse {live} (it rebuilds the warehouse from the raw folder and its "
+        f"submission ledger, and keeps the damaged file aside as {outputs_dir(live).name}/{live.stem}.damaged-<time>{live.suffix}, "
+        "never deleted)"
+    )
+
+
+def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """The live warehouse opened read-only and proved readable, or WarehouseUnreadable saying what
+    happened and the one command that recovers."""
+    if not live.exists():
+        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
+    con = None
+    try:
+        con = duckdb.connect(str(live), read_only=True, config=config or {})
+        con.execute("select count(*) from duckdb_tables()").fetchall()
+        con.execute("select count(*) from audit.refreshes").fetchall()
+        return con
+    except (duckdb.Error, RuntimeError) as error:
+        if con is not None:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        if isinstance(error, duckdb.CatalogException):  # readable, only older or partial: not damage
+            return duckdb.connect(str(live), read_only=True, config=config or {})
+        raise WarehouseUnreadable(unreadable_message(live, error)) from None
+
+
+def is_unreadable(live: Path) -> str | None:
+    """Why the live warehouse cannot be read, or None when it can (or does not exist)."""
+    if not live.exists():
+        return None
+    try:
+        open_readable(live).close()
+    except WarehouseUnreadable as error:
+        return str(error)
+    return None
+
+
+def set_aside(live: Path) -> Path:
+    """Move a damaged live warehouse (and its write-ahead log) aside; returns where it went."""
+    target = damaged_path(live)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(live, target)
+    wal = live.with_name(live.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
 @contextlib.contextmanager
 def read_only(live: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the live warehouse for reading; a refresh in progress never blocks this."""
-    if not live.exists():
-        raise FileNotFoundError(f"no warehouse at {live}; run `opcc refresh` first")
-    con = duckdb.connect(str(live), read_only=True)
+    con = open_readable(live)
     try:
         yield con
     finally:

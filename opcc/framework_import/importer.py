@@ -16,14 +16,16 @@ each line seen for the first time (ids are never reused or renumbered).
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from opcc.core.settings import csv_module
 from opcc.framework_import.parser import ParsedFramework, Row, money, parse_framework
 from opcc.framework_import.text import comparable, split_initiative
+
+csv = csv_module()
 
 CONTRACT_COLUMNS = (
     "contract_id",
@@ -97,9 +99,10 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
 
 
 def write_registry(path: Path, contracts: list[dict]) -> None:
-    """The contract registry, with the commissioners' own references when any contract has one."""
+    """The contract registry, with the commissioners' own references and service groups when any contract has one."""
     has_refs = any((c.get("contract_ref") or "").strip() for c in contracts)
-    write_csv(path, CONTRACT_COLUMNS + (("contract_ref",) if has_refs else ()), contracts)
+    has_groups = any((c.get("service_group") or "").strip() for c in contracts)
+    write_csv(path, CONTRACT_COLUMNS + (("contract_ref",) if has_refs else ()) + (("service_group",) if has_groups else ()), contracts)
 
 
 def _match_key(initiative: str) -> str:

@@ -3,7 +3,8 @@
 
 For commissioners whose documents are not shaped like Leicestershire's: one row
 per contract in a CSV or XLSX register, and the Police and Crime Plan as a CSV
-(`kind,code,name,parent_code,national_code`). It writes exactly the files the
+(`kind,code,name,parent_code,national_code`, with rows of kind `indicator` for
+the indicators that measure its priorities). It writes exactly the files the
 document importer writes (a framework version folder, rows added to the
 contract registry, a plan folder when the plan is new), so a refresh shows the
 commissioner everywhere with no change to code.
@@ -16,14 +17,14 @@ same keys the models match them by.
 
 from __future__ import annotations
 
-import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from opcc.core import sql_macros
-from opcc.core.settings import setting
+from opcc.core.settings import csv_module, setting
 from opcc.framework_import.importer import (
     FRAMEWORK_COLUMNS,
     LINE_COLUMNS,
@@ -34,11 +35,21 @@ from opcc.framework_import.importer import (
 )
 from opcc.ingest.numbers import read_printed_amounts
 
+csv = csv_module()
+
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
-OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "returns")
+OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "returns", "service_group")
 PLAN_COLUMNS = ("kind", "code", "name", "parent_code", "national_code")
-PLAN_OPTIONAL = ("short_name", "position", "in_plan", "description")
-PLAN_KINDS = ("theme", "priority", "mechanism")
+PLAN_OPTIONAL = (
+    "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
+)
+PLAN_KINDS = ("theme", "priority", "mechanism", "indicator")
+# An indicator row of a plan: its allowed values, the first being the default of a blank cell.
+INDICATOR_CHOICES = {
+    "unit": ("count", "percent", "gbp"),
+    "indicator_kind": ("output", "activity", "outcome"),
+    "better": ("higher", "lower"),
+}
 PLAN_FILE_COLUMNS = ("plan_code", "commissioner_code", "plan_name", "applies_from", "source_document")
 COMMISSIONER_COLUMNS = ("commissioner_code", "commissioner_name", "police_force_area", "region")
 VERSION = re.compile(r"^(?P<year>(?P<start>\d{4})-(?P<end>\d{2})) v(?P<number>[1-9]\d*)$")
@@ -139,7 +150,11 @@ class Plan:
         return [e["code"] for e in self.elements if e["kind"] == kind]
 
     def signature(self) -> list[tuple]:
-        return sorted((e["kind"], e["code"], e["name"], e.get("parent_code", ""), e.get("national_code", "")) for e in self.elements)
+        return sorted(
+            (e["kind"], e["code"], e["name"], e.get("parent_code", ""), e.get("national_code", ""),
+             *((e.get("unit", ""), e.get("indicator_kind", ""), e.get("better", "")) if e["kind"] == "indicator" else ()))
+            for e in self.elements
+        )
 
     def priority_keys(self) -> dict[str, str]:
         keys: dict[str, str] = {}
@@ -151,6 +166,10 @@ class Plan:
                 if key and key not in keys:
                     keys[key] = element["code"]
         return keys
+
+    def mechanism_class(self, code: str) -> str:
+        """The national mechanism class of one of the plan's mechanisms ('' if none)."""
+        return next((e.get("national_code", "").strip() for e in self.elements if e["kind"] == "mechanism" and e["code"] == code), "")
 
     def mechanism_keys(self) -> dict[str, str]:
         keys: dict[str, str] = {}
@@ -175,7 +194,7 @@ def read_plan(path: Path, raw: Path) -> Plan:
         element["national_code"] = element["national_code"].lower()
         kind, code = element["kind"], element["code"]
         if kind not in PLAN_KINDS:
-            problems.append(f"{where}, column kind: '{kind}' is not theme, priority or mechanism")
+            problems.append(f"{where}, column kind: '{kind}' is not theme, priority, mechanism or indicator")
             continue
         if not code:
             problems.append(f"{where}, column code: no code")
@@ -189,6 +208,13 @@ def read_plan(path: Path, raw: Path) -> Plan:
                 f"{where}, column national_code: '{element['national_code']}' is not a national outcome area "
                 f"({', '.join(sorted(outcome_areas))})"
             )
+        if kind == "indicator":
+            element["code"] = code = code.upper()
+            for column, choices in INDICATOR_CHOICES.items():
+                element[column] = (element.get(column) or "").lower() or choices[0]
+                if element[column] not in choices:
+                    problems.append(f"{where}, column {column}: '{element[column]}' is not {', '.join(choices[:-1])} or {choices[-1]}")
+            element["bounded_by"] = (element.get("bounded_by") or "").upper()
         if kind == "mechanism" and element["national_code"] not in classes:
             problems.append(
                 f"{where}, column national_code: '{element['national_code']}' is not a national mechanism class "
@@ -196,15 +222,67 @@ def read_plan(path: Path, raw: Path) -> Plan:
             )
         elements.append(element)
     themes = {e["code"] for e in elements if e["kind"] == "theme"}
+    priorities = {e["code"] for e in elements if e["kind"] == "priority"}
+    indicators = {e["code"] for e in elements if e["kind"] == "indicator"}
+    known = known_indicators(raw, exclude_plan=None)
     for element, number in zip(elements, table.row_numbers, strict=False):
         if element["kind"] == "priority" and element["parent_code"] and element["parent_code"] not in themes:
             problems.append(f"{path} row {number}, column parent_code: '{element['parent_code']}' is not a theme of the plan")
+        if element["kind"] != "indicator":
+            continue
+        measured = [p.strip() for p in element["parent_code"].split("/")]
+        unknown = [p for p in measured if p not in priorities]
+        if not element["parent_code"] or unknown:
+            problems.append(
+                f"{path} row {number}, column parent_code: "
+                + (f"'{'/'.join(unknown)}' is not a priority of the plan" if element["parent_code"] else "no priority")
+                + f" (an indicator measures one or more priorities, one code or several as 'A/B': {', '.join(sorted(priorities)) or 'none'})"
+            )
+        if element["bounded_by"] and element["bounded_by"] not in indicators | set(known):
+            problems.append(f"{path} row {number}, column bounded_by: '{element['bounded_by']}' is not an indicator of the plan")
+        meaning = _meaning(element)
+        if element["code"] in known and known[element["code"]][0] != meaning:
+            problems.append(
+                f"{path} row {number}, column code: indicator '{element['code']}' already means "
+                f"{_describe(known[element['code']][0])} in {known[element['code']][1]}: give this one another code"
+            )
     for kind in ("priority", "mechanism"):
         if not any(e["kind"] == kind for e in elements):
             problems.append(f"{path}: the plan has no {kind}")
     if problems:
         raise ImportRefused(problems)
     return Plan("", elements)
+
+
+def _meaning(row: dict) -> tuple[str, str, str, str]:
+    """What makes two indicators of one code the same: name (ignoring case and punctuation), unit, kind, direction."""
+    return (
+        sql_macros.conform_key(row.get("name") or row.get("indicator_name") or ""),
+        (row.get("unit") or "count").strip().lower(),
+        (row.get("indicator_kind") or row.get("kind") or "output").strip().lower(),
+        (row.get("better") or "higher").strip().lower(),
+    )
+
+
+def _describe(meaning: tuple[str, str, str, str]) -> str:
+    name, unit, kind, better = meaning
+    return f"'{name}' ({unit}, {kind}, {better} is better)"
+
+
+def known_indicators(raw: Path, exclude_plan: Path | None) -> dict[str, tuple[tuple, str]]:
+    """Every indicator the project already defines, in the catalogue or in a plan: code -> (meaning, where)."""
+    known: dict[str, tuple[tuple, str]] = {}
+    catalogue = raw / "reference" / "indicators.csv"
+    if catalogue.exists():
+        for row in read_csv(catalogue):
+            known.setdefault(row["indicator_code"].strip().upper(), (_meaning(row), "raw/reference/indicators.csv"))
+    for path in sorted((raw / "plans").glob("*/elements.csv")):
+        if exclude_plan is not None and path.parent == exclude_plan:
+            continue
+        for row in read_csv(path):
+            if (row.get("kind") or "").strip().lower() == "indicator":
+                known.setdefault(row["code"].strip().upper(), (_meaning(row), f"plan {path.parent.name}"))
+    return known
 
 
 def plans_of(raw: Path, commissioner: str) -> list[tuple[str, Path, dict]]:
@@ -248,7 +326,7 @@ class Imported:
             f"£{self.total_gbp:,.2f}",
             (f"Plan {self.plan.code} (new, from this version's year)" if self.plan.is_new else f"Plan {self.plan.code} (in force)")
             + f": {len(self.plan.codes('theme'))} themes, {len(self.plan.codes('priority'))} priorities, "
-            f"{len(self.plan.codes('mechanism'))} funding mechanisms",
+            f"{len(self.plan.codes('mechanism'))} funding mechanisms, {len(self.plan.codes('indicator'))} indicators",
         ]
         if self.new_contracts:
             lines.append(f"{len(self.new_contracts)} new contract id(s): {self.new_contracts[0]} .. {self.new_contracts[-1]}")
@@ -272,6 +350,7 @@ def import_allocations(
     name: str | None = None,
     printed_total: str | None = None,
     accept_difference: str | None = None,
+    targets_file: Path | None = None,
     stream: str | None = None,
     fund: str | None = None,
     returns: str | None = None,
@@ -361,6 +440,7 @@ def import_allocations(
     registry = read_csv(registry_path)
     same_stream = {v for (_, s, _), f in existing.items() if s == stream for v in _version_names(f)}
     ids, new_contracts = _assign_ids(lines, registry, commissioner, version, same_stream)
+    targets = _read_targets(targets_file, lines, ids, plan, year, raw) if targets_file is not None else []
     # Everything checked: write.
     if commissioner not in known:
         commissioners.append({"commissioner_code": commissioner, "commissioner_name": name or "", "police_force_area": "", "region": ""})
@@ -398,10 +478,78 @@ def import_allocations(
             "difference_accepted_gbp": f"{difference}" if difference else "",
             "accepted_because": accept_difference.strip() if difference and accept_difference else "",
         }])
-    if new_contracts:
+    groups = {ids[i]: line["service_group"] for i, line in enumerate(lines)}
+    changed_groups = False
+    for contract in registry:
+        if contract["contract_id"] in groups and (contract.get("service_group") or "") != groups[contract["contract_id"]]:
+            contract["service_group"], changed_groups = groups[contract["contract_id"]], True
+    if new_contracts or changed_groups:
         write_registry(registry_path, registry + new_contracts)
+    if targets:
+        path = raw / "reference" / "targets.csv"
+        replaced = {(t["contract_id"], t["financial_year"], t["indicator_code"]) for t in targets}
+        kept = [
+            {c: (r.get(c) or "") for c in TARGET_COLUMNS} for r in read_csv(path)
+            if ((r.get("contract_id") or "").strip(), (r.get("financial_year") or "").strip(),
+                (r.get("indicator_code") or "").strip().upper()) not in replaced
+        ]
+        write_csv(path, TARGET_COLUMNS, kept + targets)
     return Imported(folder, plan, len(lines), total, [c["contract_id"] for c in new_contracts], printed_gbp, difference,
                     commissioner not in known, stream, version)
+
+
+TARGET_COLUMNS = ("contract_id", "financial_year", "indicator_code", "annual_target")
+
+
+def _read_targets(path: Path, lines: list[dict], ids: list[str], plan: Plan, year: str, raw: Path) -> list[dict]:
+    """The targets file, each row's contract found among the register's lines (by contract_ref or
+    initiative) and its indicator among the plan's; every problem refused, one line each."""
+    table = read_table(path, ("financial_year", "indicator_code", "annual_target"), ("contract_ref", "initiative"))
+    by_ref = {line["contract_ref"]: ids[i] for i, line in enumerate(lines) if line["contract_ref"]}
+    by_initiative: dict[str, list[str]] = {}
+    for i, line in enumerate(lines):
+        by_initiative.setdefault(sql_macros.conform_key(line["initiative"]), []).append(ids[i])
+    indicators = set(plan.codes("indicator"))
+    if plan.folder is not None:
+        indicators |= {r["indicator_code"].strip().upper() for r in read_csv(plan.folder / "indicators.csv")}
+    problems, targets, seen = [], [], {}
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        where = f"{path} row {number}"
+        ref, initiative = row.get("contract_ref", "").strip(), row.get("initiative", "").strip()
+        contract = None
+        if ref:
+            contract = by_ref.get(ref)
+            if contract is None:
+                problems.append(f"{where}, column contract_ref: '{ref}' is not a contract_ref of the register")
+        elif initiative:
+            found = by_initiative.get(sql_macros.conform_key(initiative), [])
+            if len(found) == 1:
+                contract = found[0]
+            else:
+                problems.append(
+                    f"{where}, column initiative: '{initiative}' "
+                    + ("is not an initiative of the register" if not found else f"names {len(found)} contracts: give contract_ref")
+                )
+        else:
+            problems.append(f"{where}, column contract_ref: no contract_ref or initiative names the contract")
+        fy = row["financial_year"].strip()
+        if fy != year:
+            problems.append(f"{where}, column financial_year: '{fy}' is not the version's year {year}")
+        code = row["indicator_code"].strip().upper()
+        if code not in indicators:
+            problems.append(f"{where}, column indicator_code: '{code}' is not an indicator of the plan ({', '.join(sorted(indicators)) or 'none'})")
+        value = sql_macros.parse_gbp(row["annual_target"]) if row["annual_target"].strip() else None
+        if value is None:
+            problems.append(f"{where}, column annual_target: '{row['annual_target'].strip()}' is not a number")
+        key = (contract, fy, code)
+        if contract and key in seen:
+            problems.append(f"{where}, column indicator_code: a second target for {code} of this contract (row {seen[key]})")
+        seen[key] = number
+        if contract and value is not None:
+            targets.append({"contract_id": contract, "financial_year": fy, "indicator_code": code, "annual_target": f"{value.normalize():f}"})
+    if problems:
+        raise ImportRefused(problems)
+    return targets
 
 
 def reference_codes(raw: Path, file: str, column: str) -> list[str]:
@@ -453,6 +601,40 @@ def _choose_plan(raw: Path, commissioner: str, year: str, plan_file: Path | None
     return given
 
 
+# What a refresh would refuse about one register line, checked before anything is written. Each rule
+# takes (the row as text keyed by column, its amount or None when it does not read, the plan) and
+# returns (column, reason) or None. Add a rule here and `opcc import-allocations` refuses the line
+# with one line naming the row and the column; the refresh keeps its own check of the same rule.
+LineRule = Callable[[dict, "Decimal | None", "Plan"], "tuple[str, str] | None"]
+
+
+def _amount_positive(row: dict, amount: Decimal | None, plan: Plan) -> tuple[str, str] | None:
+    if amount is not None and amount <= 0:
+        return "allocated_gbp", (
+            f"£{amount:,.2f} is not an allocation: every amount published must be more than £0 "
+            "(leave a line that carries no money out of the register)"
+        )
+    return None
+
+
+def _grant_names_recipient(row: dict, amount: Decimal | None, plan: Plan) -> tuple[str, str] | None:
+    """A grant is published with its recipient: a line under a grant mechanism must name one."""
+    mechanism = plan.mechanism_keys().get(sql_macros.conform_key(row["funding_mechanism"]))
+    if mechanism is None or plan.mechanism_class(mechanism) not in set(setting("grant_mechanism_classes")):
+        return None
+    named = sql_macros.conform_key(row["provider"])
+    unnamed = {sql_macros.conform_key(t) for t in setting("providers_not_yet_named")} | {sql_macros.conform_key(b) for b in BLANK}
+    if not named or named in unnamed:
+        return "provider", (
+            f"'{row['provider']}' names no recipient, and a line under {row['funding_mechanism']} (a grant mechanism) is "
+            "published as a grant to its recipient: name the organisation the grant goes to"
+        )
+    return None
+
+
+LINE_RULES: list[LineRule] = [_amount_positive, _grant_names_recipient]
+
+
 def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
     problems, lines = [], []
     priorities, mechanisms = plan.priority_keys(), plan.mechanism_keys()
@@ -489,6 +671,11 @@ def _read_lines(table: Table, plan: Plan) -> tuple[list[dict], list[str]]:
                 f"{where}, column secondary_priority: '{secondary}' is not a priority of plan {plan.code or '(new)'} "
                 f"({valid_priorities}); leave it blank if there is none"
             )
+        for rule in LINE_RULES:
+            problem = rule(row, amount, plan)
+            if problem:
+                column, reason = problem
+                problems.append(f"{where}, column {column}: {reason}")
         ref = row["contract_ref"]
         if ref:
             if ref in refs:
@@ -553,5 +740,6 @@ def _assign_ids(
             "provider": line["provider"], "funding_mechanism": line["funding_mechanism"],
             "primary_priority": line["primary_priority"], "secondary_priority": line["secondary_priority"],
             "geographical_reach": line["reach"], "contract_ref": line["contract_ref"],
+            "service_group": line["service_group"],
         })
     return ids, new

@@ -21,7 +21,6 @@ passes the personal-data screen before it is kept anywhere.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import itertools
@@ -36,10 +35,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from opcc.core.audit import FileReport
+from opcc.core.settings import MAX_FILE_BYTES, csv_module
 from opcc.ingest.filetypes import SNIFF_BYTES, describe
 from opcc.ingest.personal_data import fingerprint_line, quoted, screen
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a quarterly return is a few kB; anything this big is not one
+csv = csv_module()
+
 MAX_VALUE_CHARS = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -138,7 +139,8 @@ def read_bulk(
         report = FileReport(path=shown)
         reports[shown] = report
         try:
-            with open(disk_path, "rb") as handle:
+            # Never through a link: a name swapped for a symbolic link after it was found is not followed.
+            with os.fdopen(os.open(disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
                 before = os.fstat(handle.fileno())
                 size = before.st_size
                 report.size_bytes = size

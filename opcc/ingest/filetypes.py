@@ -80,11 +80,20 @@ def zip_kind(path: Path) -> str:
     return "zip"
 
 
+def looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 without a byte-order mark: most characters of the first few kB have a NUL byte on one
+    side (even or odd positions) and not on the other, wherever the text starts."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / max(len(odd), 1)
+    return max(nul_even, nul_odd) >= 0.3 and min(nul_even, nul_odd) <= 0.05
+
+
 def text_problem(head: bytes) -> str | None:
     """What is wrong with a text file's encoding or separators, for a CSV return; None if nothing."""
-    little_endian = len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0 and head[2] != 0
-    big_endian = len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0 and head[3] != 0
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or little_endian or big_endian:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or looks_like_utf16(head):
         return f"UTF-16 text (as Excel's 'Unicode Text' saves it), not a UTF-8 CSV: {SAVE_AS_CSV}"
     line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace").lower()
     for separator, name in ((";", "';'"), ("\t", "tabs")):

@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from opcc.core.audit import ensure_base_tables, record_files, record_quarantine, utc_now
+from opcc.ingest import ledger
 from opcc.ingest.csvfiles import FileReport
 from opcc.ingest.returns import (
     SAMPLE_MARKER,
@@ -68,6 +69,7 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+# size: the intake of one refresh, period by period, with the ledger kept in step; two lines over.
 def ingest_periods(
     con: duckdb.DuckDBPyConnection,
     raw: Path,
@@ -85,6 +87,8 @@ def ingest_periods(
     clock = _Stopwatch()
     now = now or utc_now()
     ensure_base_tables(con)
+    # The history is the ledger's: a warehouse deleted, set aside or built from nothing gets it back.
+    ledger.restore(con, raw, periods)
     files, refused, present = [], [], []
     for period in periods:
         found, rejected = discover(raw, period, settle)
@@ -138,6 +142,7 @@ def ingest_periods(
     quarantined = record_quarantine(con, "provider_returns", quarantine, run_id, periods=periods)
     clock.lap("write audit")
     new_versions = remember_files(con, list(bulk.files.values()), periods, now)
+    ledger.record(con, raw, periods)
     clock.lap("file history")
     return IngestOutcome(
         files=bulk.files,

@@ -69,8 +69,11 @@ _COMPILED = {kind: re.compile(pattern, re.IGNORECASE) for kind, pattern in PATTE
 
 def personal_data_kind(text: str) -> str | None:
     """The kind of personal data `text` seems to hold, or None (Python twin of the SQL, for headers)."""
+    text = text or ""
+    # '_' and '+' join words in names people give files ('Jane_Smith_07700900123'): read as spaces too.
+    probes = (text, re.sub(r"[_+]", " ", text)) if ("_" in text or "+" in text) else (text,)
     for kind, pattern in _COMPILED.items():
-        if pattern.search(text or ""):
+        if any(pattern.search(probe) for probe in probes):
             return kind
     return None
 
@@ -117,3 +120,25 @@ def screen_table_column(table, column: str):
         return table
     screened = pc.if_else(pc.fill_null(hit, False), pa.scalar(WITHHELD, values.type), values)
     return table.set_column(table.schema.get_field_index(column), column, screened)
+
+
+NAME_WITHHELD = re.compile(r"^\[name withheld: may be personal data, ([0-9a-f]{12})\](\.[A-Za-z0-9]{1,8})?$")
+
+
+def shown_name(name: str) -> str:
+    """A file or folder name as the warehouse may keep and print it: the name itself, or, when it may
+    hold personal data (a person's name, email, phone number ...), a stand-in made from its
+    fingerprint, the same at every refresh, keeping its extension. Separators people use in file names
+    ('_', '-', '.') are read as spaces for the screen, so 'Mr_Smith_07700_900123.csv' is caught."""
+    stem, dot, suffix = name.rpartition(".") if "." in name[1:] else (name, "", "")
+    probes = (name, re.sub(r"[_+.-]", " ", stem or name))
+    if not any(personal_data_kind(p) for p in probes):
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    extension = f".{suffix}" if dot and re.fullmatch(r"[A-Za-z0-9]{1,8}", suffix) else ""
+    return f"[name withheld: may be personal data, {digest}]{extension}"
+
+
+def matches_shown(name: str, shown: str) -> bool:
+    """True when `shown` is how the name `name` is shown (itself, or its stand-in)."""
+    return shown_name(name) == shown

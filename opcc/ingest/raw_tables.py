@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from opcc.ingest.csvfiles import BulkRead, read_bulk
-from opcc.ingest.personal_data import screen_table_column
+from opcc.ingest.personal_data import screen_table_column, shown_name
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RawTable:
     optional: bool = False  # no file yet is an empty table, not a failure
     optional_columns: tuple[str, ...] = ()  # may be missing from a file's header (read as blank)
     screened_columns: tuple[str, ...] = ()  # free text people type: kept only if it passes the personal-data screen
+    named_columns: tuple[str, ...] = ()  # names of files: kept as the warehouse shows them (personal_data.shown_name)
 
     @property
     def all_columns(self) -> tuple[str, ...]:
@@ -41,8 +44,9 @@ FRAMEWORK_TABLES = (
             "geographical_reach",
         ),
         "raw_framework",
-        "Contract registry: one row per commissioned line, with a contract_id that never changes.",
-        optional_columns=("contract_ref",),
+        "Contract registry: one row per commissioned line, with a contract_id that never changes (service_group: "
+        "contracts that report one count together, whose return names the group).",
+        optional_columns=("contract_ref", "service_group"),
     ),
     RawTable(
         "framework_versions",
@@ -113,8 +117,11 @@ PLAN_TABLES = (
         "plans/*/elements.csv",
         ("kind", "code", "name", "parent_code", "national_code"),
         "raw_plans",
-        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists.",
-        optional_columns=("short_name", "position", "in_plan", "description"),
+        "Each plan's themes, strategic priorities and funding mechanisms, mapped to the national lists, and the "
+        "indicators that measure its priorities (rows of kind indicator).",
+        optional_columns=(
+            "short_name", "position", "in_plan", "description", "unit", "indicator_kind", "better", "bounded_by", "is_headline",
+        ),
     ),
     RawTable(
         "plan_indicators",
@@ -196,15 +203,20 @@ REFERENCE_TABLES = (
         "reference/indicators.csv",
         ("indicator_code", "indicator_name", "unit", "kind", "better", "bounded_by", "definition"),
         "raw_reference",
-        "Indicator catalogue: what providers may report, its unit, whether it is an activity, output or outcome, "
-        "and which way is better (each plan says which indicators measure its priorities).",
+        "Indicator catalogue, optional: indicators shared by several plans (a plan's own indicators are rows of kind "
+        "indicator of its elements.csv): what providers may report, its unit, whether it is an activity, output or "
+        "outcome, and which way is better (each plan says which indicators measure its priorities).",
+        optional=True,
     ),
     RawTable(
         "targets",
         "reference/targets.csv",
-        ("contract_id", "financial_year", "indicator_code", "annual_target"),
+        ("financial_year", "indicator_code", "annual_target"),
         "raw_reference",
-        "Annual targets per contract and indicator; a contract reports the indicators it has targets for.",
+        "Annual targets per contract and indicator, optional: the contract named by contract_id, contract_ref (as "
+        "the register prints it) or initiative; an indicator without a target is 'no target', never RAG-coloured.",
+        optional=True,
+        optional_columns=("contract_id", "contract_ref", "initiative"),
     ),
     RawTable(
         "submission_log",
@@ -214,6 +226,7 @@ REFERENCE_TABLES = (
         "When each return file was received (kept beside the returns, so it survives a copy or a clone).",
         optional=True,
         screened_columns=("received_at", "note"),
+        named_columns=("file",),
     ),
     RawTable(
         "sample_files",
@@ -310,6 +323,11 @@ def read_raw_table(raw: Path, spec: RawTable) -> LoadedTable:
     bulk = read_bulk(files, spec.all_columns, optional_columns=spec.optional_columns)
     for column in spec.screened_columns:
         bulk.table = screen_table_column(bulk.table, column)
+    for column in spec.named_columns:
+        # A file named after a person is logged under its stand-in, as its path is shown (a small table: the log).
+        index = bulk.table.schema.get_field_index(column)
+        names = [shown_name(name or "") for name in bulk.table.column(column).to_pylist()]
+        bulk.table = bulk.table.set_column(index, column, pa.array(names, pa.string()))
     return LoadedTable(spec, files, bulk)
 
 

@@ -19,7 +19,7 @@ from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw
 from opcc.ingest.return_template import TemplateHeader, template_lines_for, write_template
 from opcc.ingest.returns import read_returns, validate_returns
 
-REFERENCE_FOR_RETURNS = ("contracts", "indicators", "targets", "framework_versions", "allocation_lines")
+REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets", "framework_versions", "allocation_lines")
 
 
 class TemplateError(ValueError):

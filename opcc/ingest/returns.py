@@ -1,4 +1,4 @@
-# size: VALIDATION_SQL, the one home of the return row rules, is one statement read whole.
+# size: VALIDATION_SQL, the one home of the return row rules, is one statement read whole; to split with the raw-file schema manifest (issue 24, item 4).
 """Provider returns: find them, read them (CSV and XLSX alike), and validate every row.
 
 This module is the one implementation of the return rules: the Dagster
@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from opcc.core.periods import PERIOD_PATTERN, PERIOD_SQL_REGEX, Period, partition_periods
-from opcc.core.settings import settle_seconds
+from opcc.core.settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
 from opcc.ingest.csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
 from opcc.ingest.filetypes import READABLE_SUFFIXES, refusal
 from opcc.ingest.numbers import (
@@ -43,7 +43,7 @@ from opcc.ingest.numbers import (
     VALUE_SQL,
     number_text,
 )
-from opcc.ingest.personal_data import PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted
+from opcc.ingest.personal_data import NAME_WITHHELD, PERSONAL_DATA_SQL, WITHHELD, personal_column, quoted, shown_name
 from opcc.ingest.workbook import read_workbook
 
 RETURN_COLUMNS = ("contract_id", "period", "measure", "value", "comment")
@@ -54,7 +54,6 @@ SUBMISSION_LOG = "submission_log.csv"
 # content is what the generator wrote, so the pack's banner follows the data, file by file.
 SAMPLE_FILES = "sample_files.csv"
 RETURN_SUFFIXES = READABLE_SUFFIXES
-MAX_LISTED = 200  # files listed one by one inside a folder that is not read
 SPEND = "spend_gbp"
 MAX_SPEND_GBP = 1e9
 MAX_COUNT = 1e7
@@ -94,18 +93,73 @@ class FolderScan:
     notes: list[FileReport] = field(default_factory=list)
 
 
+def walk_bounded(folder: Path, max_depth: int = MAX_FOLDER_DEPTH, max_entries: int = MAX_FOLDER_ENTRIES) -> tuple[list[str], str | None]:
+    """Every file (or link) below `folder`, as paths relative to it, found without recursion and
+    without following links; and why the listing stopped short, if it did (too deep, too many
+    entries, a folder that cannot be opened). Never raises."""
+    files: list[str] = []
+    stopped: str | None = None
+    pending: list[tuple[str, int]] = [("", 0)]
+    seen = 0
+    while pending:
+        relative, depth = pending.pop()
+        try:
+            with os.scandir(folder / relative if relative else folder) as entries:
+                listed = sorted(entries, key=lambda e: e.name, reverse=True)
+        except OSError as error:
+            stopped = stopped or f"folder {quoted(relative or '.', 80)} cannot be opened ({error.strerror or error})"
+            continue
+        for entry in listed:
+            seen += 1
+            if seen > max_entries:
+                return sorted(files), f"more than {max_entries:,} entries: listing stopped there (the MAX_FOLDER_ENTRIES setting)"
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                files.append(name)
+            elif depth + 1 >= max_depth:
+                stopped = stopped or (
+                    f"folders nested more than {max_depth} deep (below {quoted(name, 80)}): not looked into "
+                    "(the MAX_FOLDER_DEPTH setting)"
+                )
+            else:
+                pending.append((name, depth + 1))
+    return sorted(files), stopped
+
+
 def _list_inside(folder: Path, shown: str, reason: str, status: str = "rejected") -> list[FileReport]:
-    listed = []
-    try:
-        entries = sorted(folder.rglob("*"))
-    except OSError:
-        return listed
-    for entry in entries[:MAX_LISTED]:
-        if entry.is_file() or entry.is_symlink():
-            listed.append(FileReport(path=f"{shown}/{entry.relative_to(folder).as_posix()}", status=status, reason=reason))
-    if len(entries) > MAX_LISTED:
-        listed.append(FileReport(path=f"{shown}/…", status=status, reason=f"and {len(entries) - MAX_LISTED} more entries: {reason}"))
+    files, stopped = walk_bounded(folder)
+    listed = [
+        FileReport(path=f"{shown}/" + "/".join(shown_name(part) for part in name.split("/")), status=status, reason=reason)
+        for name in files
+    ]
+    if stopped:
+        listed.append(FileReport(path=f"{shown}/…/", status="rejected", reason=f"not listed in full: {stopped}; move the returns out of it"))
     return listed
+
+
+FULL_LIST = 'the full list: opcc query "select path, status, reason from audit.rejected_files order by path"'
+
+
+def summarise_not_read(reports: list[FileReport], shown: int = SHOWN_PER_KIND) -> list[str]:
+    """Lines for a terminal or a log about files not read: each one when there are few; else how
+    many, the first few of each reason, and where the full list is. Never one line per file."""
+    if len(reports) <= shown * 2:
+        return [f"{r.path}: {r.status}: {r.reason}" for r in reports]
+    by_reason: dict[str, list[FileReport]] = {}
+    for report in reports:
+        by_reason.setdefault(report.reason.split(":", 1)[0][:120], []).append(report)
+    lines = [f"{len(reports):,} files or folders under raw/returns/ not read ({len(by_reason):,} kinds of reason); {FULL_LIST}"]
+    for reason, group in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))[:shown]:
+        first = ", ".join(r.path for r in group[:3])
+        more = f" and {len(group) - 3:,} more" if len(group) > 3 else ""
+        lines.append(f"{len(group):,} x {group[0].status}: {reason}: {first}{more}")
+    if len(by_reason) > shown:
+        lines.append(f"and {len(by_reason) - shown:,} other reasons: {FULL_LIST}")
+    return lines
 
 
 def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
@@ -125,7 +179,7 @@ def scan_returns_folder(raw: Path, today: date | None = None) -> FolderScan:
     first = min(known, key=Period.parse) if known else None
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name, shown = entry.name, f"returns/{entry.name}"
+            name, shown = entry.name, f"returns/{shown_name(entry.name)}"
             if entry.is_symlink():
                 scan.notes.append(FileReport(path=shown, status="rejected", reason="a symbolic link, not a folder or file: copy the returns themselves into raw/returns/<period>/"))
                 continue
@@ -197,32 +251,37 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
     prefix = f"returns/{period}/"
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda e: e.name):
-            name = entry.name
+            name = shown_name(entry.name)  # as kept and printed: a name that may be personal data is withheld
             reason, status = None, "rejected"
-            lock = LOCK_FILE.match(name)
+            lock = LOCK_FILE.match(entry.name)
             if lock:
                 reason = (
                     f"the lock file of {quoted(lock['name'], 80)}, which is open in Excel or LibreOffice: the file is read as "
                     "last saved; close it so that what is on screen is what the warehouse reads"
                 )
                 status = "noted"
-            elif name.startswith("."):
+            elif entry.name.startswith("."):
                 reason = "a hidden or system file, not a return"
                 status = "noted"
             elif entry.is_symlink():
                 reason = "a symbolic link, not a file: copy the return itself into the folder"
             elif entry.is_dir():
                 reason = "a folder inside a period folder: put returns directly in the period folder"
-            elif os.path.splitext(name)[1].lower() not in RETURN_SUFFIXES:
-                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got '{os.path.splitext(name)[1]}'"
+            elif os.path.splitext(entry.name)[1].lower() not in RETURN_SUFFIXES:
+                reason = refusal(Path(entry.path)) or f"not a return: expected a .csv or .xlsx file, got {quoted(os.path.splitext(entry.name)[1], 20)}"
             if reason:
                 refused.append(FileReport(path=prefix + name, status=status, reason=reason))
                 continue
             report = FileReport(path=prefix + name)
             try:
-                stat = entry.stat()
+                stat = entry.stat(follow_symlinks=False)
             except OSError as error:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
+                continue
+            if stat.st_nlink > 1:
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=(
+                    f"a hard link ({stat.st_nlink} names for one file on disk, so it may be a file from outside raw/): "
+                    "not read; copy the return itself into the folder")))
                 continue
             if recently_modified(report, stat.st_mtime, settle, now):
                 report.size_bytes = stat.st_size
@@ -230,6 +289,17 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
                 continue
             found.append((Path(entry.path), prefix + name))
     return found, refused
+
+
+def disk_path(raw: Path, shown: str) -> Path:
+    """The file on disk a path as shown names: itself, or the file whose withheld name it stands for."""
+    path = raw / shown
+    if NAME_WITHHELD.match(path.name) and path.parent.is_dir():
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if shown_name(entry.name) == path.name:
+                    return Path(entry.path)
+    return path
 
 
 def read_returns(files: list[tuple[Path, str]]) -> BulkRead:
@@ -359,12 +429,19 @@ typed as (
         indicators.kind,
         indicators.bounded_by,
         targets.indicator_code is not null as contract_reports_measure,
+        -- targets are optional: a contract with none for the year may report any indicator of the catalogue
+        targeted.contract_id is not null as contract_has_targets,
         case when regexp_full_match(c_period, '{PERIOD_SQL_REGEX}')
              and (cast(substr(c_period, 1, 4) as integer) + 1) % 100 = cast(substr(c_period, 6, 2) as integer)
              then true else false end as period_well_formed,
         substr(c_period, 1, 7) as financial_year
     from numbers
-    left join (select distinct trim(contract_id) as contract_id from {{contracts}}) as contracts
+    left join (
+        -- a contract, or a service group (contracts that report one count together; the return names the group)
+        select distinct trim(contract_id) as contract_id from {{contracts}}
+        union
+        select distinct trim(service_group) from {{contracts}} where nullif(trim(service_group), '') is not null
+    ) as contracts
         on contracts.contract_id = numbers.c_contract
     left join (
         select upper(trim(indicator_code)) as indicator_code, trim(unit) as unit, trim(kind) as kind,
@@ -380,6 +457,11 @@ typed as (
         on targets.contract_id = numbers.c_contract
         and targets.indicator_code = numbers.c_measure
         and targets.financial_year = substr(numbers.c_period, 1, 7)
+    left join (
+        select distinct trim(contract_id) as contract_id, trim(financial_year) as financial_year from {{targets}}
+    ) as targeted
+        on targeted.contract_id = numbers.c_contract
+        and targeted.financial_year = substr(numbers.c_period, 1, 7)
 ),
 
 -- A file is one contract's return: the contract most of its rows name. A row for another
@@ -442,7 +524,8 @@ checked as (
             case
                 when c_measure = '' then {{'column': 'measure', 'reason': 'no measure'}}
                 when c_measure != 'spend_gbp' and not measure_known then {{'column': 'measure', 'reason': 'measure ''' || left(c_measure, 60) || ''' is neither spend_gbp nor an indicator in raw/reference/indicators.csv'}}
-                when c_measure != 'spend_gbp' and contract_known and period_well_formed and not contract_reports_measure
+                when c_measure != 'spend_gbp' and contract_known and period_well_formed and contract_has_targets
+                    and not contract_reports_measure
                     then {{'column': 'measure', 'reason': 'indicator ' || c_measure || ' is not one contract ' || c_contract || ' reports (no target for it in ' || financial_year || ')'}}
                 when times_in_file > 1 then {{'column': 'measure', 'reason': c_measure || ' appears ' || times_in_file || ' times in this file (rows ' || rows_with_measure || ')'}}
             end,
@@ -452,6 +535,15 @@ checked as (
                 when c_value is null and n_readable then {{'column': 'value', 'reason': {AMBIGUOUS_REASON_SQL}}}
                 when c_value is null then {{'column': 'value', 'reason': 'value ''' || left(c_value_text, 40) || ''' is not a number'}}
                 when not isfinite(c_value) then {{'column': 'value', 'reason': 'value is not a finite number'}}
+                -- A unit written with the value must be the measure's own: '%' only for a percentage,
+                -- '£' only for money (spend, or an indicator in pounds). Never read past.
+                when contains(c_value_text, '%') and coalesce(unit, '') != 'percent' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is a percentage, but ' || c_measure || ' is '
+                    || case when c_measure = 'spend_gbp' then 'money (pounds spent)' else 'a ' || coalesce(unit, 'number') end
+                    || ', not a percentage: write the ' || case when c_measure = 'spend_gbp' then 'amount in pounds' else coalesce(unit, 'number') end}}
+                when contains(c_value_text, '£') and c_measure != 'spend_gbp' and coalesce(unit, '') != 'gbp' then {{'column': 'value', 'reason':
+                    'value ''' || left(c_value_text, 40) || ''' is an amount of money, but ' || c_measure || ' is a '
+                    || coalesce(unit, 'number') || ', not pounds: write the ' || coalesce(unit, 'number') || ' without £'}}
                 when c_measure = 'spend_gbp' and c_value < 0 then {{'column': 'value', 'reason': 'negative spend'}}
                 when c_measure = 'spend_gbp' and c_value > {MAX_SPEND_GBP} then {{'column': 'value', 'reason': 'spend over £1bn in a quarter is not plausible'}}
                 when c_value < 0 then {{'column': 'value', 'reason': 'negative value for ' || c_measure}}
@@ -470,23 +562,10 @@ checked as (
 ),
 
 bounded as (
-    -- An outcome can be no more than the activity that bounds it, when that activity's row is itself sound.
-    select
-        checked.* exclude (problems),
-        list_filter(checked.problems || [
-            case when bound.c_value is not null and checked.c_value > bound.c_value
-                then {{'column': 'value', 'reason': checked.c_measure || ' (' || checked.c_value_text || ') is more than its paired '
-                    || bound.c_measure || ' (' || regexp_replace(cast(bound.c_value as varchar), '\\.0$', '') || ')'}}
-            end
-        ], lambda p: p is not null) as problems
-    from checked
-    left join checked as bound
-        on bound._source_file = checked._source_file
-        and bound.c_contract = checked.c_contract
-        and bound.c_period = checked.c_period
-        and bound.c_measure = checked.bounded_by
-        and len(bound.problems) = 0
-        and len(checked.problems) = 0
+    -- A figure above the indicator that bounds it (supported above referred) is not refused: people
+    -- supported in a year include referrals of earlier years. It loads, and the warehouse lists it as
+    -- a finding with both figures (marts.fct_indicator_value.exceeds_bound).
+    select * from checked
 ),
 
 screened as (
@@ -506,15 +585,28 @@ select * from screened
 """
 
 
+def catalogue_sql(indicators: str = "raw.indicators", plan_elements: str = "raw.plan_elements") -> str:
+    """Every indicator a return may report: the catalogue's, and those a plan defines (rows of kind indicator)."""
+    # one row per code: several plans may define the same indicator (import-allocations refuses two meanings)
+    return (
+        "(select indicator_code, any_value(unit) as unit, any_value(kind) as kind, any_value(bounded_by) as bounded_by from ("
+        f"select upper(trim(indicator_code)) as indicator_code, unit, kind, bounded_by from {indicators} union all "
+        f"select upper(trim(code)), coalesce(nullif(lower(trim(unit)), ''), 'count'), "
+        f"coalesce(nullif(lower(trim(indicator_kind)), ''), 'output'), bounded_by "
+        f"from {plan_elements} where lower(trim(kind)) = 'indicator') group by all)"
+    )
+
+
 def validate_returns(
     con: duckdb.DuckDBPyConnection,
     rows: pa.Table,
     contracts: str = "raw.contracts",
-    indicators: str = "raw.indicators",
+    indicators: str | None = None,
     targets: str = "raw.targets",
 ) -> ValidatedReturns:
     """Apply every row rule to `rows` (the reader's table) against the reference tables named."""
     con.register("_rows", rows)
+    indicators = indicators or catalogue_sql()
     sql = VALIDATION_SQL.replace("{contracts}", contracts).replace("{indicators}", indicators).replace("{targets}", targets)
     con.execute(f"create or replace temp table _checked as {sql}")
     con.unregister("_rows")
@@ -554,6 +646,7 @@ def validate_returns(
                         else comment
                     end, {MAX_VALUE_CHARS})
             end as value,
+            case when contract_known then c_contract end as contract_id,
             array_to_string(list_transform(problems, lambda p: p.reason), '; ')
                 || case when len(problems) < len(all_problems)
                         then '; and ' || (len(all_problems) - len(problems)) || ' other problem(s) not shown, as they would repeat the value'

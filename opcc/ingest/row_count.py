@@ -14,7 +14,6 @@ sheet row with no value in its first 30 columns, is not a row).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -22,6 +21,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
+
+from opcc.core.settings import csv_module
+
+csv = csv_module()
 
 MAX_COLUMNS = 30  # the reader looks at the first 30 columns of a sheet
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -114,9 +117,15 @@ def count_xlsx_rows(path: Path, preferred_sheet: str = "Return") -> int | None:
 
 
 def count_file(path: Path) -> FileCount:
-    """Rows of one return file (CSV or XLSX) as the file holds them, and its fingerprint."""
+    """Rows of one return file (CSV or XLSX) as the file holds them, and its fingerprint.
+
+    A file that cannot be counted raises ValueError naming why (never another error), so the
+    accounting check names the file instead of stopping on it."""
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() == ".xlsx":
-        return FileCount(count_xlsx_rows(path) or 0, digest)
-    return FileCount(count_csv_rows(data), digest)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            return FileCount(count_xlsx_rows(path) or 0, digest)
+        return FileCount(count_csv_rows(data), digest)
+    except (csv.Error, zipfile.BadZipFile, ElementTree.ParseError, KeyError, RecursionError) as error:
+        raise ValueError(f"cannot be counted: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from None

@@ -17,7 +17,6 @@ mistyped, a workbook return each quarter. Every number is made up.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import random
 import re
@@ -26,9 +25,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from opcc.core.periods import Period
-from opcc.core.settings import setting
+from opcc.core.settings import csv_module, setting
 from opcc.ingest.return_template import TemplateHeader, template_lines_for, write_template
 from opcc.ingest.returns import SAMPLE_FILES, SAMPLE_MARKER
+
+csv = csv_module()
 
 SEED = "opcc-2016-17-sample"
 SAMPLE_NOTE = """# Illustrative sample returns
@@ -128,19 +129,33 @@ def parse_priorities(primary: str, secondary: str) -> tuple[list[str], str | Non
 
 
 def load_indicators(raw: Path, plan_folder: str = PLAN_FOLDER) -> dict[str, Indicator]:
-    """The catalogue's indicators that the plan measures its priorities by, in catalogue order."""
-    with open(raw / "plans" / plan_folder / "indicators.csv", newline="", encoding="utf-8") as handle:
-        measures = {r["indicator_code"]: r for r in csv.DictReader(handle)}
-    with open(raw / "reference" / "indicators.csv", newline="", encoding="utf-8") as handle:
-        return {
-            r["indicator_code"]: Indicator(
-                r["indicator_code"], r["indicator_name"], r["unit"], r["kind"],
-                measures[r["indicator_code"]]["strategic_priority"], r["better"], r["bounded_by"],
-                measures[r["indicator_code"]]["is_headline"] == "true",
+    """The indicators the plan measures its priorities by, in the plan's order (rows of kind indicator of
+    its elements.csv; a plan still listing catalogue indicators in indicators.csv is read the same)."""
+    with open(raw / "plans" / plan_folder / "elements.csv", newline="", encoding="utf-8") as handle:
+        found = {
+            r["code"].strip().upper(): Indicator(
+                r["code"].strip().upper(), r["name"], r.get("unit") or "count", r.get("indicator_kind") or "output",
+                r["parent_code"].split("/")[0].strip(), r.get("better") or "higher", (r.get("bounded_by") or "").upper(),
+                (r.get("is_headline") or "").strip().lower() == "true",
             )
             for r in csv.DictReader(handle)
-            if r["indicator_code"] in measures
+            if (r.get("kind") or "").strip().lower() == "indicator"
         }
+    legacy = raw / "plans" / plan_folder / "indicators.csv"
+    if legacy.exists():
+        with open(legacy, newline="", encoding="utf-8") as handle:
+            measures = {r["indicator_code"]: r for r in csv.DictReader(handle)}
+        with open(raw / "reference" / "indicators.csv", newline="", encoding="utf-8") as handle:
+            found.update({
+                r["indicator_code"]: Indicator(
+                    r["indicator_code"], r["indicator_name"], r["unit"], r["kind"],
+                    measures[r["indicator_code"]]["strategic_priority"], r["better"], r["bounded_by"],
+                    measures[r["indicator_code"]]["is_headline"] == "true",
+                )
+                for r in csv.DictReader(handle)
+                if r["indicator_code"] in measures
+            })
+    return found
 
 
 def load_contracts(raw: Path, indicators: dict[str, Indicator]) -> list[Contract]:

@@ -15,6 +15,8 @@ a CSV under the wrong name) is refused with what it is and what to do.
 
 from __future__ import annotations
 
+import io
+import os
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,7 +24,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from opcc.ingest.csvfiles import MAX_FILE_BYTES, MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
+from opcc.core.settings import MAX_FILE_BYTES, MAX_WORKBOOK_UNCOMPRESSED_BYTES
+from opcc.ingest.csvfiles import MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
 from opcc.ingest.filetypes import SNIFF_BYTES, describe
 from opcc.ingest.personal_data import screen
 
@@ -30,14 +33,14 @@ from opcc.ingest.personal_data import screen
 SHEET = "Return"
 FIRST_DATA_ROW = 13
 SUBMITTED_ON_CELL = "B10"
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = MAX_WORKBOOK_UNCOMPRESSED_BYTES
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 5000
 MAX_COLUMNS = 30
 KNOWN_COLUMNS = {"contract_id", "period", "measure", "value", "comment", "what to report", "unit"}
 
 
-def _zip_problem(path: Path) -> str | None:
+def _zip_problem(path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -97,21 +100,23 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
             report.status = "rejected"
             report.reason = f"file is {report.size_bytes / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.0f} MB limit for one return; not read"
             return [], report
-        data = path.read_bytes()
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+            data = handle.read()
         if still_being_written(report, before, path.stat(), len(data)):
             return [], report
         report.sha256 = sha256_of(data)
     except OSError as error:
         report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
         return [], report
-    problem = _zip_problem(path) if data.startswith(b"PK\x03\x04") else None
+    problem = _zip_problem(io.BytesIO(data)) if data.startswith(b"PK\x03\x04") else None
     problem = problem or describe(path, data[:SNIFF_BYTES])
     if problem:
         report.status, report.reason = "rejected", problem
         return [], report
     try:
-        values_book = load_workbook(path, read_only=True, data_only=True)
-        formulas_book = load_workbook(path, read_only=True, data_only=False)
+        # The bytes read (and hashed) above, never the path again: what is read is what was fingerprinted.
+        values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         report.status, report.reason = "rejected", f"workbook cannot be opened: {type(error).__name__}: {str(error)[:200]}"
         return [], report

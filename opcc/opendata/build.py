@@ -19,7 +19,6 @@ Only the columns of the pub_* models are written: nothing from provider returns 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -33,9 +32,11 @@ from pathlib import Path
 import duckdb
 
 from opcc.core.safe_text import looks_like_formula
-from opcc.core.settings import setting
+from opcc.core.settings import csv_module, setting
 from opcc.opendata import standard
 from opcc.opendata.pages import register_page
+
+csv = csv_module()
 
 TITLE_LIMIT = 140  # the standard asks for titles under 140 characters
 

@@ -7,13 +7,16 @@ which is resolved to the local copy; flattentool is given the local file.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import tempfile
 import warnings
 from decimal import Decimal
 from pathlib import Path
+
+from opcc.core.settings import csv_module
+
+csv = csv_module()
 
 STANDARDS = Path(__file__).resolve().parent / "standards"
 GRANT_SCHEMA = STANDARDS / "360-giving-schema.json"

@@ -11,7 +11,6 @@ id). A refused file is kept in the portal's refused/ folder with its reason, nev
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import hashlib
 import io
@@ -24,9 +23,12 @@ from datetime import datetime
 from pathlib import Path
 
 from opcc.core.periods import is_period
+from opcc.core.settings import csv_module
 from opcc.ingest.return_tools import validate_file
 from opcc.ingest.returns import SUBMISSION_LOG, read_returns, returns_dir
 from opcc.portal.config import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, PortalPaths
+
+csv = csv_module()
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 LOG_HEADER = ("period", "file", "received_at", "note")

@@ -3,18 +3,24 @@
 Validation results and Data Docs belong to a warehouse, not to the project:
 they are kept in `<warehouse file>.quality/` beside it (`opcc.duckdb.quality/`) (the GE project reads the
 folders from ${OPCC_GX_VALIDATIONS} and ${OPCC_DATA_DOCS}, given to its context as its runtime environment). GE's pages load
-jQuery and bootstrap from a CDN; here every network reference is stripped and
-a few lines of local styling and script stand in for them.
+jQuery and bootstrap from a CDN; here every network reference is stripped, the
+index's tables are rendered as plain HTML (every text escaped), every script
+and inline handler is removed, and each page carries the review pack's
+Content-Security-Policy (no script at all), with a few lines of local styling.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import logging
 import re
 import shutil
 import time
+from html import escape
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
@@ -114,29 +120,73 @@ a.clickable { color: #175cd3; }
 </style>
 """
 
-# GE's index renders its tables with jQuery and bootstrap-table from a CDN. Offline, this does the
-# one thing used: fill the table from the rows GE writes into the page.
-OFFLINE_SCRIPT = """
-<script>
-window.$ = window.jQuery = function (selector) {
-  var element = typeof selector === "string" ? document.querySelector(selector) : selector;
-  return {
-    bootstrapTable: function (options) {
-      if (!element || typeof options !== "object" || !options.columns) { return; }
-      var head = "<tr>" + options.columns.map(function (c) { return "<th>" + c.title + "</th>"; }).join("") + "</tr>";
-      var body = (options.data || []).map(function (row) {
-        var cells = options.columns.map(function (c) { return "<td>" + (row[c.field] === undefined ? "" : row[c.field]) + "</td>"; }).join("");
-        var link = row._table_row_link_path ? ' onclick="window.location.href=\\'' + row._table_row_link_path + '\\'" class="clickable"' : "";
-        return "<tr" + link + ">" + cells + "</tr>";
-      }).join("");
-      element.innerHTML = "<thead>" + head + "</thead><tbody>" + body + "</tbody>";
-    },
-    on: function () { return this; }, ready: function (f) { document.addEventListener("DOMContentLoaded", f); },
-    click: function () { return this; }, tooltip: function () { return this; }, popover: function () { return this; }
-  };
-};
-</script>
-"""
+# The same policy as the review pack: no script, nothing from the network, styles and inline images
+# only. Data Docs show text from outside (failing values, file names): with no script allowed,
+# nothing written into a page can run, whatever escaped or did not.
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
+CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+
+_TABLE_SCRIPT = re.compile(
+    r"\$\('#(?P<id>[\w-]+)'\)\.bootstrapTable\(\s*Object\.assign\(\s*\{\s*columns:\s*(?P<columns>\[.*?\]),\s*data:\s*(?P<data>\[.*?\]),\s*\n",
+    re.S,
+)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.I | re.S)
+_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_SAFE_LINK = re.compile(r"^[\w][\w ./%-]*\.html$")
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _cell_text(value) -> str:
+    """The text a cell of GE's index shows (its value is GE's HTML snippet, or plain text)."""
+    text = str(value if value is not None else "")
+    if "fa-check-circle" in text:
+        return "✓ passed"
+    if "fa-times" in text:
+        return "✗ failed"
+    parser = _Text()
+    parser.feed(text.split("<span class=top>")[0])  # the tooltip of a batch is not the cell
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _static_table(columns: list[dict], rows: list[dict]) -> str:
+    """GE's index table as plain HTML, every text escaped; a row's link only to a page of the site."""
+    head = "".join(f"<th>{escape(str(c.get('title', '')))}</th>" for c in columns)
+    body = []
+    for row in rows:
+        link = str(row.get("_table_row_link_path") or "")
+        cells = []
+        for number, column in enumerate(columns):
+            text = escape(_cell_text(row.get(column.get("field"))))
+            if number == len(columns) - 1 and _SAFE_LINK.match(link) and ".." not in link:
+                text = f'<a class="clickable" href="{escape(quote(link, safe="/%"), quote=True)}">{text or "open"}</a>'
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+
+
+def without_script(html: str) -> str:
+    """A Data Docs page with its tables rendered here (escaped), every script and inline handler
+    removed and the pack's Content-Security-Policy in its head."""
+    for found in _TABLE_SCRIPT.finditer(html):
+        try:
+            columns, rows = ast.literal_eval(found["columns"]), ast.literal_eval(found["data"])
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            columns, rows = [], []
+        table = re.compile(r'(<table\s+id="' + re.escape(found["id"]) + r'"[^>]*>)\s*</table>', re.S)
+        html = table.sub(lambda m, c=columns, r=rows: m.group(1) + _static_table(c, r) + "</table>", html, count=1)
+    html = _SCRIPT.sub("", html)
+    html = _HANDLER.sub("", html)
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+    return html.replace("<head>", "<head>\n" + CSP_META, 1) if "<head>" in html else CSP_META + html
+
 
 _EXTERNAL = [
     re.compile(r"<script[^>]+src=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I),
@@ -155,7 +205,8 @@ def make_offline(site: Path, since: float | None = None) -> None:
         html = page.read_text(encoding="utf-8")
         for pattern in _EXTERNAL:
             html = pattern.sub("", html)
-        html = re.sub(r'href="https?://[^"]*"', 'href="#"', html)  # outbound links go nowhere
-        if "</head>" in html and OFFLINE_SCRIPT not in html:
-            html = html.replace("</head>", OFFLINE_STYLE + OFFLINE_SCRIPT + "</head>", 1)
+        html = re.sub(r'href="(https?|javascript|data):[^"]*"', 'href="#"', html, flags=re.I)  # outbound links go nowhere
+        html = without_script(html)
+        if "</head>" in html and OFFLINE_STYLE not in html:
+            html = html.replace("</head>", OFFLINE_STYLE + "</head>", 1)
         page.write_text(html, encoding="utf-8")

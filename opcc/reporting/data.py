@@ -74,6 +74,7 @@ class ReviewData:
     cost_trend: list[dict]  # per priority: its headline outcome's cost per outcome by quarter
     quarters: list[str]  # the quarters of the year to date
     cost_per_outcome: Table
+    service_costs: Table
     returns_by_quarter: list[dict]
     returns_exceptions: Table
     budget: Table
@@ -87,7 +88,7 @@ class ReviewData:
 
     def tables(self) -> list[Table]:
         return [
-            self.contracts, self.theme_spend, self.cost_per_outcome, self.returns_exceptions, self.budget,
+            self.contracts, self.theme_spend, self.service_costs, self.cost_per_outcome, self.returns_exceptions, self.budget,
             self.coverage, self.data_quality, *([self.streams] if self.streams is not None else []),
         ]
 
@@ -229,8 +230,9 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
             f"Finance: spend to date against the profile of the quarters reported; red above "
             f"{setting('finance_red_above'):.0%} or below {setting('finance_red_below'):.0%}, amber above "
             f"{setting('finance_amber_above'):.0%} or below {setting('finance_amber_below'):.0%}. Outcomes: the worst "
-            f"outcome indicator against its pro-rata target; green at {setting('rag_green_at'):.0%} or better, amber at "
-            f"{setting('rag_amber_at'):.0%}, red below. Overall: the worse of the two."
+            f"outcome indicator with a target, against its pro-rata target; green at {setting('rag_green_at'):.0%} or "
+            f"better, amber at {setting('rag_amber_at'):.0%}, red below; 'no targets' when no outcome has a target (no "
+            "colour). Activities and outputs below target are notes, not colours. Overall: the worse of the two."
         ),
         money={"spend_ytd_gbp", "profile_reported_ytd_gbp"},
         percent={"spend_to_reported_profile_ytd"},
@@ -299,31 +301,58 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         if row["indicator_code"] == entry["indicator"]:
             cost = row["cost_per_outcome_gbp"]
             entry["points"].append((row["period"], float(cost) if cost is not None else None))
+    service_costs = _table(
+        con,
+        "service_costs",
+        "Cost per unit by service, year to date",
+        """
+        select service, provider, spend_gbp, indicator_name, value, cost_per_unit_gbp, indicator_kind, not_computed_because
+        from reporting.rpt_contract_cost_per_outcome
+        where commissioner_code = ? and is_unit_cost
+          and (period = ? and period_basis = 'year_to_date'
+               -- services that report once a year: their year, once the pack's period reaches its end
+               or period_basis = 'year' and period = financial_year and financial_year = ? and ?)
+        order by service, contract_id, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end, indicator_code
+        """,
+        (commissioner, period, fy, parsed.last_quarter == 4),
+        labels={
+            "spend_gbp": "spend", "indicator_name": "what was counted", "value": "how many",
+            "cost_per_unit_gbp": "£ per unit", "indicator_kind": "kind", "not_computed_because": "note",
+        },
+        note=(
+            "As commissioners publish it: each service's spend divided by what it counted, to the penny. Activities, "
+            "outputs and outcomes are each costed and labelled, never added together."
+        ),
+        money={"spend_gbp", "cost_per_unit_gbp"},
+        counts={"value"},
+        empty="No service has reported spend and a count this year.",
+    )
     cost_per_outcome = _table(
         con,
         "cost",
-        "Cost per outcome, year to date",
+        "Cost per unit by priority, year to date",
         """
-        select strategic_priority, priority_name, indicator_name, attributed_spend_gbp, outcome_value,
+        select strategic_priority, priority_name, indicator_name, indicator_kind, attributed_spend_gbp, outcome_value,
                cost_per_outcome_gbp, contracts, not_computed_because
         from reporting.rpt_cost_per_outcome
-        where commissioner_code = ? and period = ? and period_basis = 'year_to_date'
-        order by priority_number, strategic_priority, indicator_code
+        where commissioner_code = ? and period = ? and period_basis in ('year_to_date', 'year')
+        order by priority_number, strategic_priority, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end,
+                 indicator_code
         """,
         args,
         labels={
-            "strategic_priority": "priority", "priority_name": "", "indicator_name": "outcome",
-            "attributed_spend_gbp": "spend attributed", "outcome_value": "outcomes", "cost_per_outcome_gbp": "cost per outcome",
-            "not_computed_because": "note",
+            "strategic_priority": "priority", "priority_name": "", "indicator_name": "what was counted", "indicator_kind": "kind",
+            "attributed_spend_gbp": "spend attributed", "outcome_value": "how many (attributed)",
+            "cost_per_outcome_gbp": "£ per unit", "not_computed_because": "note",
         },
         note=(
-            f"Over the contracts that reported the outcome: their spend attributed to the priority "
-            f"({setting('primary_priority_share'):.0%} primary, {setting('secondary_priority_share'):.0%} secondary, as "
-            "the allocation) divided by the outcomes reported."
+            "Each service gives a priority the same share of what it counted as of its spend (as its allocation: "
+            f"{setting('primary_priority_share'):.0%} primary, {setting('secondary_priority_share'):.0%} secondary), so a "
+            "priority's figure is the weighted mean of its services' own costs and lies between the lowest and the highest."
         ),
         money={"attributed_spend_gbp", "cost_per_outcome_gbp"},
-        counts={"outcome_value", "contracts"},
-        empty="No outcome has been reported for this commissioner's priorities this year.",
+        counts={"contracts"},
+        empty="No service has reported spend and a count for this commissioner's priorities this year.",
     )
     returns_by_quarter = _records(
         con,
@@ -458,6 +487,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         cost_trend=list(trend.values()),
         quarters=quarters,
         cost_per_outcome=cost_per_outcome,
+        service_costs=service_costs,
         returns_by_quarter=returns_by_quarter,
         returns_exceptions=returns_exceptions,
         budget=budget,

@@ -26,7 +26,10 @@ from opcc.reporting import charts
 from opcc.reporting.data import ReviewData, RuleFinding, Table, load
 from opcc.reporting.workbook import write_workbook
 
-RAG_WORDS = {"red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note"}
+RAG_WORDS = {
+    "red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note",
+    "no target": "no target set", "no targets": "no targets",
+}
 
 STYLE = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d0d7de; --brand: #1b4965; }
@@ -59,6 +62,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
        white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .rag-red { background: #c62828; } .rag-amber { background: #b26a00; } .rag-green { background: #2e7d32; }
 .rag-not-reported { background: #616161; }
+.rag-no-target, .rag-no-targets { background: #fff; color: var(--ink); border: 1px solid var(--line); }
 table.fixed .rag { white-space: normal; } .rag-note { background: #1565c0; }
 .note { color: var(--muted); font-size: .8rem; margin: .2rem 0; }
 .none { color: var(--muted); font-style: italic; }
@@ -180,8 +184,9 @@ def attention_section(data: ReviewData) -> str:
         _card(_counts_line(s["overall_red"], s["overall_amber"], s["overall_green"], s["overall_not_reported"]),
               "contracts by overall status (the worse of finance and outcomes)", raw_figure=True),
         _card(_counts_line(s["finance_red"], s["finance_amber"], s["finance_green"]), "finance: spend against profile", raw_figure=True),
-        _card(_counts_line(s["outcome_red"], s["outcome_amber"], s["outcome_green"], s["outcome_not_reported"]),
-              "outcomes: worst outcome indicator against target", raw_figure=True),
+        _card(_counts_line(s["outcome_red"], s["outcome_amber"], s["outcome_green"], s["outcome_not_reported"])
+              + (f" {badge('no targets')} {s['outcome_no_targets']}" if s.get("outcome_no_targets") else ""),
+              "outcomes: worst outcome indicator with a target", raw_figure=True),
         _card(f"{received} of {s['returns_expected']} received", f"returns for {data.period}: {s['received_late']} late, "
               f"{s['resubmitted']} resubmitted, {s['missing']} missing"),
         _card(f"{_money(s['spend_ytd_gbp'])} spent", f"to date, {_percent(s['spend_to_reported_profile_ytd'])} of the "
@@ -304,7 +309,8 @@ def contract_page(data: ReviewData, record: dict) -> str:
     indicator_rows = [
         [html_text(f"{i['indicator_name']} ({i['indicator_code']})"), html_text(i["kind"]),
          html_text(_indicator_value(i["value"], i["unit"])), html_text(_indicator_value(i["value_ytd"], i["unit"])),
-         html_text(_indicator_value(i["target_ytd"], i["unit"]) + (" (lower is better)" if i["better"] == "lower" else "")),
+         html_text("no target set" if i["rag_status"] == "no target"
+                   else _indicator_value(i["target_ytd"], i["unit"]) + (" (lower is better)" if i["better"] == "lower" else "")),
          html_text(_percent(i["achievement_ytd"])), badge(i["rag_status"])]
         for i in data.indicators.get(cid, [])
     ]
@@ -321,7 +327,7 @@ def contract_page(data: ReviewData, record: dict) -> str:
 <p class="sub">{facts}</p>
 <p class="status">Overall {badge(record['overall_status'])} · finance {badge(record['finance_rag'])} · outcomes {badge(record['outcome_rag'])} · return {html_text(record['return_status'])}<br>Exceptions: {exceptions}</p>
 {_rows_table("Spend against profile and returns, by quarter", [("q", "quarter"), ("s", "spend"), ("p", "profile"), ("sy", "spend to date"), ("py", "profile to date (quarters reported)"), ("r", "% of profile"), ("f", "finance"), ("st", "return"), ("d", "due"), ("rc", "received"), ("l", "days late"), ("n", "returns sent"), ("e", "received according to")], quarter_rows, {"s", "p", "sy", "py", "r", "l", "n"}, "No quarter reported yet.")}
-{_rows_table(f"Indicators against their pro-rata target, {data.period}", [("i", "indicator"), ("k", "kind"), ("v", "this quarter"), ("y", "to date"), ("t", "target to date"), ("a", "% of target"), ("g", "RAG")], indicator_rows, {"v", "y", "t", "a"}, "No indicator targets for this contract.")}
+{_rows_table(f"Indicators against their pro-rata target, {data.period}", [("i", "indicator"), ("k", "kind"), ("v", "this quarter"), ("y", "to date"), ("t", "target to date"), ("a", "% of target"), ("g", "RAG")], indicator_rows, {"v", "y", "t", "a"}, "No indicator reported or targeted for this contract.")}
 <h4>The provider's comments</h4>{comment_list}
 <p class="screen-only"><a href="#contracts">Back to the contract table</a> · <a href="#attention">What needs attention</a></p>
 </article>"""
@@ -386,7 +392,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
         cost_html += "".join(
             charts.cost_per_outcome_panels("Cost per outcome by quarter: each priority's headline outcome", data.cost_trend, data.quarters)
         )
-    sections.append(("cost", "Cost per outcome", cost_html + html_table(data.cost_per_outcome)))
+    sections.append(("cost", "Cost per outcome", html_table(data.service_costs) + cost_html + html_table(data.cost_per_outcome)))
     statuses = ["received on time", "late", "resubmitted", "missing"]
     returns_chart = charts.returns_by_status(
         "Returns by quarter and status",

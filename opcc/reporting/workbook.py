@@ -167,6 +167,7 @@ def _summary(book: Workbook, data: ReviewData) -> None:
         ("Contracts red / amber / green (overall)", f"{s['overall_red']} / {s['overall_amber']} / {s['overall_green']}", None),
         ("Finance red / amber / green", f"{s['finance_red']} / {s['finance_amber']} / {s['finance_green']}", None),
         ("Outcomes red / amber / green", f"{s['outcome_red']} / {s['outcome_amber']} / {s['outcome_green']}", None),
+        ("Contracts with no outcome target", s.get("outcome_no_targets", 0), COUNT),
         ("Data quality rules", data.rule_counts.line(), None),
     ]
     if data.sample_data:
@@ -238,6 +239,8 @@ def write_workbook(data: ReviewData, path: Path) -> Path:
                  "spend_to_reported_profile_ytd", "finance_rag", "outcome_rag", "overall_status", "exceptions"],
         widths={"initiative_name": 30, "provider": 24, "exceptions": 70},
     )
+    write_table(book, "Cost per service", data.service_costs,
+                widths={"service": 36, "provider": 28, "indicator_name": 36, "not_computed_because": 30})
     write_table(book, "Cost per outcome", data.cost_per_outcome, widths={"indicator_name": 36, "not_computed_because": 30})
     write_table(book, "Returns", data.returns_exceptions)
     write_table(book, "Budget", data.budget)
@@ -245,7 +248,7 @@ def write_workbook(data: ReviewData, path: Path) -> Path:
     quality = data.data_quality
     write_table(book, "Data quality", quality, widths={"category": 24, "finding": 120})
     _summary(book, data)
-    order = ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per outcome", "Returns", "Budget", "Coverage", "Data quality"]
+    order = ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns", "Budget", "Coverage", "Data quality"]
     if data.streams is not None and len(data.streams.rows) > 1:  # each fund with its own totals, as the page shows
         write_table(book, "Funds", data.streams, widths={"funding_stream_name": 26, "fund_name": 30})
         order.insert(1, "Funds")

@@ -71,6 +71,9 @@ def run() -> None:
     try:
         main(standalone_mode=True)
         code = 0
+    except wh.WarehouseUnreadable as damaged:  # any command that reads the live warehouse
+        click.echo(f"error: {damaged}", err=True)
+        code = 2
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
         if not isinstance(stop.code, int | None):
@@ -198,6 +201,12 @@ def _print_summary(outcome) -> None:
     others_failed = sum(1 for c in others if not c.passed)
     rules = f"  rules    {outcome.rule_counts.line()}" if outcome.rule_counts else None
     tests = f"  tests    {len(others) - others_failed} dbt tests and file checks passed, {others_failed} failed"
+    if outcome.set_aside:
+        click.echo(
+            f"\nThe live warehouse could not be read (damaged): kept aside as {outcome.set_aside}, and rebuilt in full "
+            "from the raw folder and its submission ledger.",
+            err=True,
+        )
     if outcome.success:
         rows = {schema: 0 for schema, _, _ in outcome.tables}
         tables = {schema: 0 for schema, _, _ in outcome.tables}
@@ -229,6 +238,12 @@ def _print_summary(outcome) -> None:
                 f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
                 f"the marts (the commissioner's previous version stays current): {version.reasons}",
                 err=True, indent=2,
+            )
+        for code, version, output, reason in outcome.withheld:
+            click.echo(
+                f"\nWithheld: the {output} of {code} {version} was not written (its last published one stays; every other "
+                f"commissioner's was written): {reason}",
+                err=True,
             )
     else:
         # The reason is one line, whatever its length: the one line a user's mistake gets.
@@ -469,16 +484,20 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 @click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
 @click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--by", "by", type=click.Choice(["contract", "priority", "theme", "mechanism", "national-area"]),
+              default="priority", show_default=True,
+              help="Per service (contract: spend / count, as commissioners publish it), or rolled up.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 def cost_per_outcome(
     warehouse: Path | None, priority: str | None, period: str | None, ytd: bool, indicator: str | None, code: str | None,
-    fmt: str,
+    by: str, fmt: str,
 ) -> None:
-    """What each outcome cost: attributed spend / outcomes, per priority and outcome indicator."""
+    """What each unit cost: per service (--by contract) spend / count; rolled up by priority, theme, mechanism or
+    national outcome area, attributed spend / attributed counts (a weighted mean of the services' costs)."""
     from opcc.core.queries import cost_per_outcome_query
 
     try:
-        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt, code)
+        text = cost_per_outcome_query(warehouse_path(warehouse), priority, period, ytd, indicator, fmt, code, by=by)
     except (FileNotFoundError, ValueError) as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -525,9 +544,13 @@ def import_framework_command(
 @click.option("--fund", default=None, help="The commissioner's own name for the fund (kept with the version).")
 @click.option("--returns", "returns", default=None, help="How often providers report, for rows whose 'returns' column is "
               "blank: quarterly, half-yearly, annual or none (default the default_reporting_rhythm setting).")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Optional annual targets (CSV contract_ref or initiative, financial_year, indicator_code, annual_target), "
+              "added to raw/reference/targets.csv. Without targets nothing is coloured on a target.")
 def import_allocations_command(
     raw: Path | None, register: Path, code: str, version: str, plan_file: Path | None, name: str | None,
     printed_total: str | None, accept_difference: str | None, stream: str | None, fund: str | None, returns: str | None,
+    targets_file: Path | None,
 ) -> None:
     """Read a commissioner's allocation register (CSV or XLSX, one row per contract) and plan into the raw files."""
     from opcc.framework_import.register import ImportRefused, import_allocations
@@ -536,6 +559,7 @@ def import_allocations_command(
         imported = import_allocations(
             register, raw_dir(raw), commissioner=code, version=version, plan_file=plan_file, name=name,
             printed_total=printed_total, accept_difference=accept_difference, stream=stream, fund=fund, returns=returns,
+            targets_file=targets_file,
         )
     except ImportRefused as refused:
         for line in refused.problems:

@@ -63,13 +63,15 @@ class RefreshOutcome:
     stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
     rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
     packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
+    withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
+    set_aside: Path | None = None  # where a damaged live warehouse was kept before this rebuild
 
     @property
     def exit_code(self) -> int:
         """0 published; 1 not published; 3 published, but a framework version was held back."""
         if not self.success:
             return 1
-        return 3 if self.held_back else 0
+        return 3 if self.held_back or self.withheld else 0
 
     @property
     def failed_blocking(self) -> list[CheckOutcome]:
@@ -117,6 +119,15 @@ def run_refresh(
         holder = wh.read_lock_holder(live)
         who = holder.describe() if holder else "another process"
         return failed(f"the warehouse {live} is locked by {who}; wait for it to finish or pass --wait SECONDS")
+    # A live file that cannot be read is kept aside (never deleted) and the warehouse rebuilt in full
+    # from the raw folder and its submission ledger.
+    set_aside_as = None
+    damage = wh.is_unreadable(live)
+    if damage:
+        if wh.is_locked(live):
+            return failed(damage)
+        set_aside_as = wh.set_aside(live)
+        full, wanted = True, [Period.parse(p) for p in period_folders(raw_path)]
     os.environ["OPCC_WAREHOUSE"] = str(live)
     os.environ["OPCC_RAW"] = str(raw_path)
     measured_before = timings.spent()
@@ -158,7 +169,7 @@ def run_refresh(
     stages["start-up"] += max(0.0, setting_up - sum(before_run.values()))
     outcome = RefreshOutcome(
         success=False, reason="", seconds=0.0, warehouse=live, run_id=result.run_id,
-        checks=_checks(result), materialized=_materialized(result),
+        checks=_checks(result), materialized=_materialized(result), set_aside=set_aside_as,
     )
     docs = data_docs_index(live)
     outcome.data_docs = docs if docs.exists() else None
@@ -203,8 +214,8 @@ def _stages(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult, def
 
 def read_finished(outcome: RefreshOutcome, path: Path) -> None:
     """The one reader of a finished refresh's file, opened once: the published warehouse's tables,
-    held-back versions and rule results, or a failed build's rule results (a build killed half-way
-    may have none yet)."""
+    held-back versions, withheld outputs and rule results, or a failed build's rule results (a build
+    killed half-way may have none yet)."""
     if not path.exists():
         return
     try:
@@ -220,9 +231,20 @@ def read_finished(outcome: RefreshOutcome, path: Path) -> None:
                     "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
                 ).fetchall()
                 outcome.held_back = [HeldBackVersion(*row) for row in rows]
+                outcome.withheld = _withheld_outputs(con)
     except (duckdb.Error, OSError):
         if outcome.success:
             raise  # the published file must read; only a failed build may be half-made
+
+
+def _withheld_outputs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    """One commissioner's outputs the refresh did not write (open data, review pack), and why."""
+    try:
+        return con.execute(
+            "select commissioner_code, coalesce(framework_version, ''), output, reason from audit.withheld_outputs order by 1, 3"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 def _published_packs(result: dg.ExecuteInProcessResult) -> list[Path]:

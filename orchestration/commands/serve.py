@@ -63,7 +63,24 @@ def commands(host: str, port: int) -> dict[str, list[str]]:
     }
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when the UI listens beyond this machine: it has no login of its own."""
+    if host in LOOPBACK or host.startswith("127."):
+        return None
+    return (
+        f"warning: the Dagster UI listens on {host}, reachable from other machines, and has no login of its own: "
+        "anyone who reaches it can start a refresh. Bind 127.0.0.1 (the default) and put it behind a reverse proxy "
+        "that authenticates (see the README, 'The operations console')."
+    )
+
+
 def serve(live: Path, raw: Path, host: str, port: int, say=print) -> int:
+    warning = exposure_warning(host)
+    if warning:
+        say(warning)
     env = environment(live, raw)
     children = [
         Child(name, subprocess.Popen(argv, env=env, cwd=PROJECT_ROOT, start_new_session=True))

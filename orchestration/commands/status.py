@@ -15,6 +15,7 @@ from pathlib import Path
 
 from opcc.core.periods import RHYTHM_KINDS, Period
 from opcc.core.queries import connect_locked
+from opcc.core.warehouse import WarehouseUnreadable
 from orchestration.defs.instance import dagster_home
 
 JOB = "refresh"
@@ -50,7 +51,12 @@ def warehouse_part(live: Path, status: Status, today: date) -> None:
     if not live.exists():
         status.add(f"Warehouse {live}: not built yet (run `opcc refresh`)")
         return
-    with connect_locked(live) as con:
+    try:
+        con = connect_locked(live)
+    except WarehouseUnreadable as damaged:
+        status.add(f"Warehouse {live}: DAMAGED", str(damaged)[0].upper() + str(damaged)[1:])
+        return
+    with con:
         refresh = con.execute(
             "select run_id, published_at, periods from audit.refreshes order by published_at desc limit 1"
         ).fetchone()

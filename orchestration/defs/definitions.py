@@ -25,6 +25,11 @@ from orchestration.defs.sensors import returns_folder_sensor
 
 apply_offline_environment()
 
+@dg.io_manager(config_schema={}, description="Values between steps kept in memory; no configuration (no path).")
+def no_config_io_manager(_init_context) -> dg.InMemoryIOManager:
+    return dg.InMemoryIOManager()
+
+
 _built = [
     *raw_assets, provider_returns, returns_folder, dbt_candidates, held_back_versions, dbt_models, review_pack,
     grants_and_contracts,
@@ -37,7 +42,10 @@ defs = dg.Definitions(
     jobs=[refresh_job],
     schedules=[quarterly_returns_schedule],
     sensors=[returns_folder_sensor],
-    resources={"warehouse": WarehouseResource()},
+    # No resource takes a path from run config: the warehouse's come from the environment, and the
+    # assets hand no values between steps (nothing for an IO manager to store anywhere).
+    resources={"warehouse": WarehouseResource(), "io_manager": no_config_io_manager},
     loggers={"progress": progress_logger, "silent": silent_logger},
-    executor=dg.in_process_executor,
+    # The executor's configuration is fixed here too: nothing in a run's config reaches the disk.
+    executor=dg.in_process_executor.configured({}, name="in_process"),
 )

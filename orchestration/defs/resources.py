@@ -30,10 +30,13 @@ CARRIED_TABLES = ("audit.file_history", "audit.superseded_return_rows")
 
 
 class WarehouseResource(ConfigurableResource):
-    """The DuckDB warehouse a run builds, and the raw folder it reads."""
+    """The DuckDB warehouse a run builds, and the raw folder it reads.
 
-    warehouse: str = ""
-    raw: str = ""
+    Where they are is the deployment's choice, never a run's: the paths come only from the
+    environment the code location runs in (OPCC_WAREHOUSE, OPCC_RAW: settings.py), and the
+    resource has no configuration field naming a path, so a run launched from the UI or its
+    GraphQL endpoint with run config naming other paths is refused before it starts."""
+
     lock_wait_seconds: float = 0.0
 
     _lock: wh.WriterLock | None = PrivateAttr(default=None)
@@ -44,11 +47,11 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def live_path(self) -> Path:
-        return warehouse_path(self.warehouse or None)
+        return warehouse_path()
 
     @property
     def raw_path(self) -> Path:
-        return raw_dir(self.raw or None)
+        return raw_dir()
 
     @property
     def refresh_years(self) -> list[str] | None:
@@ -78,6 +81,9 @@ class WarehouseResource(ConfigurableResource):
         build = wh.build_path(live)
         wh.remove_stale_build(live)
         from_live = tags.get(START_TAG, "live") != "empty"
+        if wh.is_unreadable(live):  # a run from the UI, the schedule or the sensor recovers as `opcc refresh` does
+            kept = wh.set_aside(live)
+            context.log.warning(f"the live warehouse could not be read (damaged): kept aside as {kept}; building from nothing")
         self._refresh_years = partial_refresh_years(tags) if from_live and live.exists() else None
         wh.start_build(live, build, from_live=from_live)
         with duckdb.connect(str(build)) as con:

@@ -10,7 +10,6 @@ OPCC_SETTLE_SECONDS) is still being written to: the sensor waits for it to
 settle, as the refresh would, rather than start a run that leaves it unread.
 """
 
-import csv
 import hashlib
 import json
 import time
@@ -18,10 +17,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from opcc.core.settings import raw_dir, settle_seconds
+from opcc.core.settings import csv_module, raw_dir, settle_seconds
 from opcc.ingest.returns import period_folders, returns_dir
 from orchestration.defs.jobs import refresh_job
 from orchestration.defs.resources import START_TAG
+
+csv = csv_module()
 
 
 def periods_in_motion(raw: Path, settle: float | None = None, now: float | None = None) -> list[str]:

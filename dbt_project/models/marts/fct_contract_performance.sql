@@ -1,7 +1,11 @@
 {{ incremental_by_year_config() }}
--- The contract-management view: per contract and reporting period, spend against profile (finance
--- RAG), its indicators against target (outcome RAG), its return's status, the overall status (the
--- worse of the two RAGs) and the exceptions a commissioner acts on, in words.
+-- The contract-management view, and the one home of a contract's status: per contract and
+-- reporting period, spend against profile (finance RAG), its outcome indicators against target
+-- (outcome RAG), its return's status, the overall status (the worse of the two) and the exceptions
+-- a commissioner acts on, in words. The attention list, the contract table and pages, the tiles,
+-- the XLSX and the quality checks all read these columns. The outcome RAG comes only from outcome
+-- indicators with a target; a contract with none has outcome status 'no targets' (its finance RAG
+-- still counts). Activities and outputs below target are notes under the contract, never a colour.
 with quarters as (
     select * from {{ ref('fct_contract_quarter') }}
     where {{ incremental_years('financial_year') }}
@@ -37,27 +41,34 @@ rag as (
     select
         contract_id,
         period,
-        count(*) filter (where rag_status = 'green') as indicators_green,
-        count(*) filter (where rag_status = 'amber') as indicators_amber,
-        count(*) filter (where rag_status = 'red') as indicators_red,
+        -- counts of the outcome indicators with a target: what the outcome RAG is made of
+        count(*) filter (where rag_status = 'green' and kind = 'outcome') as indicators_green,
+        count(*) filter (where rag_status = 'amber' and kind = 'outcome') as indicators_amber,
+        count(*) filter (where rag_status = 'red' and kind = 'outcome') as indicators_red,
         count(*) filter (where rag_status = 'not reported') as indicators_not_reported,
-        -- The contract's RAG is its worst outcome indicator (its worst indicator if it reports no outcomes).
-        coalesce(
-            max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end) filter (where kind = 'outcome'),
-            max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end)
-        ) as worst,
+        count(*) filter (where rag_status = 'no target') as indicators_without_target,
+        count(*) filter (where has_target and kind = 'outcome') as outcome_targets,
+        -- The contract's outcome RAG is its worst outcome indicator with a target.
+        max(case rag_status when 'red' then 3 when 'amber' then 2 when 'green' then 1 end) filter (where kind = 'outcome')
+            as worst,
         list(
             'under target: ' || indicator_name || ' (' || indicator_code || ') at '
             || cast(round(100 * achievement_ytd) as integer) || '% of target to date'
             order by achievement_ytd, indicator_code
-        ) filter (where rag_status = 'red'
+        ) filter (where rag_status = 'red' and kind = 'outcome'
         ) as under_target,
         list(
             'below target: ' || indicator_name || ' (' || indicator_code || ') at '
             || cast(round(100 * achievement_ytd) as integer) || '% of target to date'
             order by achievement_ytd, indicator_code
-        ) filter (where rag_status = 'amber'
+        ) filter (where rag_status = 'amber' and kind = 'outcome'
         ) as below_target,
+        list(
+            'note: ' || kind || ' below target: ' || indicator_name || ' (' || indicator_code || ') at '
+            || cast(round(100 * achievement_ytd) as integer) || '% of target to date'
+            order by achievement_ytd, indicator_code
+        ) filter (where rag_status in ('red', 'amber') and kind != 'outcome'
+        ) as shortfall_notes,
         list(indicator_code order by indicator_code) filter (where missed_by_more_than_half) as missed_by_half
     from indicators
     group by contract_id, period
@@ -87,6 +98,7 @@ statuses as (
         finance.spend_to_reported_profile,
         case
             when spend.return_status = 'missing' then 'not reported'
+            when coalesce(rag.outcome_targets, 0) = 0 then 'no targets'
             when rag.worst = 3 then 'red'
             when rag.worst = 2 then 'amber'
             when rag.worst = 1 then 'green'
@@ -122,10 +134,12 @@ select
     coalesce(rag.indicators_amber, 0) as indicators_amber,
     coalesce(rag.indicators_red, 0) as indicators_red,
     coalesce(rag.indicators_not_reported, 0) as indicators_not_reported,
+    coalesce(rag.indicators_without_target, 0) as indicators_without_target,
     cast(round(statuses.spend_to_reported_profile, 4) as decimal(10, 4)) as spend_to_reported_profile_ytd,
     statuses.rag_status,
     statuses.finance_rag,
-    -- The worse of the two: a contract on target but overspent needs attention as much as one under target.
+    -- The worse of the two: a contract on target but overspent needs attention as much as one under
+    -- target. 'no targets' is no colour: the finance RAG alone decides.
     case greatest(
         case statuses.rag_status when 'red' then 4 when 'amber' then 3 when 'not reported' then 2 else 1 end,
         case statuses.finance_rag when 'red' then 4 when 'amber' then 3 when 'not reported' then 2 else 1 end
@@ -148,7 +162,7 @@ select
                         end
                         || cast(round(100 * statuses.spend_to_reported_profile) as integer) || '% of profile to date'
             end
-        ] || coalesce(rag.under_target, []) || coalesce(rag.below_target, []),
+        ] || coalesce(rag.under_target, []) || coalesce(rag.below_target, []) || coalesce(rag.shortfall_notes, []),
         lambda e: e is not null
     ) as exceptions,
     coalesce(rag.missed_by_half, []) as targets_missed_by_more_than_half

@@ -1,15 +1,20 @@
 {{ incremental_by_year_config() }}
 -- One row per contract and reporting period: what its return says (spend and one column per
--- indicator of the catalogue, each from the latest submission in force that reports it), and the
--- return's status: received, received (date unknown) (loaded after the fact with no log line or
--- date on it), late, resubmitted, resubmission rejected (the latest file cannot be read; the
--- earlier figures stay in force) or missing. Each contract is expected for the periods of its
--- reporting rhythm; a one-off award (rhythm none) never. A contract expected to report and silent is
+-- indicator of the catalogue and the plans: the wide view of marts.fct_indicator_value, each from
+-- the latest submission in force that reports it), and the return's status: received, received
+-- (date unknown) (loaded after the fact with no log line or date on it), late, resubmitted,
+-- resubmission rejected (the latest file cannot be read; the earlier figures stay in force) or
+-- missing. Each contract is expected for the periods of its reporting rhythm; a one-off award
+-- (rhythm none) never. A contract expected to report and silent is
 -- 'missing', never absent. needs_review and return_note say when the figures rest on a choice a
 -- person should confirm (files merged, files without a log line, a tie, a date not believed).
 {%- set indicator_codes = [] -%}
 {%- if execute -%}
-    {%- set result = run_query("select upper(trim(indicator_code)) from " ~ source('reference', 'indicators') ~ " order by 1") -%}
+    {%- set result = run_query(
+        "select upper(trim(indicator_code)) as code from " ~ source('reference', 'indicators')
+        ~ " union select upper(trim(code)) from " ~ source('plans', 'plan_elements') ~ " where lower(trim(kind)) = 'indicator'"
+        ~ " order by 1"
+    ) -%}
     {%- set indicator_codes = result.columns[0].values() -%}
 {%- endif %}
 
@@ -56,7 +61,8 @@ judged as (
         count(*) filter (where is_in_force) as files_in_force,
         count(*) filter (where is_in_force and received_at = last_in_force_at) as files_received_last,
         string_agg(distinct case when is_in_force then split_part(received_according_to, ':', 1) end, ', ') as evidence_in_force,
-        string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes
+        string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes,
+        string_agg(distinct path_contract_note, '; ') as path_contract_notes
     from (
         select
             *,
@@ -80,6 +86,8 @@ contract_periods as (
         contract_id,
         period
     from latest
+    -- a return made for a service group is no contract's: its counts are in fct_indicator_value
+    where contract_id not in (select service_group from {{ ref('int_service_groups') }})
 ),
 
 pivoted as (
@@ -119,6 +127,7 @@ noted as (
                     then 'files received at the same time by the evidence: which is later is arbitrary; confirm with the provider'
             end,
             judged.date_notes,
+            judged.path_contract_notes,
             case when latest.contract_id is not null and pivoted.spend_gbp is null then 'the return reports no spend' end,
             case when waiting.waiting_files is not null
                     then 'a newer file is still being written (' || waiting.waiting_files || '): read at the next refresh'
@@ -126,7 +135,7 @@ noted as (
         ) as return_note,
         coalesce(
             judged.has_rejected_resubmission or pivoted.files_used > 1 or judged.unlogged_files_in_force > 1
-            or judged.files_received_last > 1 or judged.date_notes is not null
+            or judged.files_received_last > 1 or judged.date_notes is not null or judged.path_contract_notes is not null
             or (latest.contract_id is not null and pivoted.spend_gbp is null), false
         ) as needs_review
     from contract_periods

@@ -4,6 +4,8 @@
 -- of it for the year); percentages with
 -- the target rate. RAG: green at var('rag_green_at') of target or better, amber at
 -- var('rag_amber_at'), red below; for indicators where less is better the ratio is inverted.
+-- Targets are optional: an indicator the contract reports without a target has a row with
+-- rag_status 'no target' (no RAG: never red, amber or green, never blocking).
 with targets as (
     select * from {{ ref('stg_reference__targets') }}
 ),
@@ -18,7 +20,12 @@ quarters as (
 ),
 
 measures as (
-    select * from {{ ref('int_returns__latest_measures') }}
+    select
+        contract_id,
+        period,
+        indicator_code as measure,
+        value
+    from {{ ref('fct_indicator_value') }}
     where {{ incremental_years('financial_year') }}
 ),
 
@@ -39,6 +46,30 @@ expected_indicators as (
     inner join targets
         on targets.contract_id = quarters.contract_id
         and targets.financial_year = quarters.financial_year
+
+    union all
+
+    -- every indicator of its plan the contract reported without a target for the year: 'no target'
+    select
+        quarters.contract_id,
+        quarters.period,
+        quarters.financial_year,
+        quarters.quarter_number,
+        quarters.period_kind,
+        quarters.months_in_period,
+        quarters.return_status,
+        quarters.plan_code,
+        measures.measure as indicator_code,
+        null::double as annual_target
+    from quarters
+    inner join measures
+        on measures.contract_id = quarters.contract_id
+        and measures.period = quarters.period
+    left join targets
+        on targets.contract_id = quarters.contract_id
+        and targets.financial_year = quarters.financial_year
+        and targets.indicator_code = measures.measure
+    where targets.indicator_code is null
 ),
 
 valued as (
@@ -107,11 +138,13 @@ select
     target_ytd,
     quarters_reported_ytd,
     round(achievement_ytd, 4) as achievement_ytd,
+    annual_target is not null as has_target,
     case
+        when annual_target is null then 'no target'
         when value is null then 'not reported'
         when achievement_ytd >= {{ var('rag_green_at') }} then 'green'
         when achievement_ytd >= {{ var('rag_amber_at') }} then 'amber'
         else 'red'
     end as rag_status,
-    value is not null and achievement_ytd < 0.5 as missed_by_more_than_half
+    coalesce(value is not null and achievement_ytd < 0.5, false) as missed_by_more_than_half
 from rated

@@ -2,8 +2,11 @@
 -- financial year, funding stream, national outcome area and national mechanism class, the money the
 -- stream's current version allocates (attributed to priorities by the usual shares), its share of
 -- the commissioner's year in that stream, and where returns exist the spend to date (attributed the
--- same way) and the outcomes reported for the area's priorities. A stream is compared only with the
--- same stream: a victims services grant is never set beside a commissioning framework.
+-- same way) and the outcomes reported for the area's priorities, with the cost per outcome by the
+-- rule of int_outcome_contributions (a contract gives a priority the same share of its outcomes as
+-- of its spend): the spend attributed to the area's priorities by the contracts that reported
+-- outcomes there, over their outcomes attributed with the same shares. A stream is compared only
+-- with the same stream: a victims services grant is never set beside a commissioning framework.
 with allocation as (
     select
         by_priority.commissioner_code,
@@ -80,7 +83,8 @@ outcomes as (
         streams.funding_stream,
         priorities.national_outcome_area,
         mechanisms.mechanism_class,
-        sum(contributions.outcome_value) as outcomes_reported
+        sum(contributions.outcome_value) as outcomes_reported,
+        sum(contributions.attributed_value) as attributed_outcomes
     from {{ ref('int_outcome_contributions') }} as contributions
     inner join contract_streams as streams
         on streams.contract_id = contributions.contract_id
@@ -91,6 +95,43 @@ outcomes as (
     inner join {{ ref('dim_funding_mechanism') }} as mechanisms
         on mechanisms.plan_code = contributions.plan_code
         and mechanisms.mechanism_code = contributions.mechanism_code
+    where contributions.indicator_kind = 'outcome'
+    group by all
+),
+
+outcome_spend as (
+    -- each contract-quarter's spend attributed to a priority of the area counted once, however
+    -- many outcome indicators it reported there
+    select
+        commissioner_code,
+        financial_year,
+        funding_stream,
+        national_outcome_area,
+        mechanism_class,
+        sum(attributed_spend_gbp) as attributed_outcome_spend_gbp
+    from (
+        select distinct
+            contributions.commissioner_code,
+            contributions.financial_year,
+            streams.funding_stream,
+            priorities.national_outcome_area,
+            mechanisms.mechanism_class,
+            contributions.contract_id,
+            contributions.period,
+            contributions.strategic_priority,
+            contributions.attributed_spend_gbp
+        from {{ ref('int_outcome_contributions') }} as contributions
+        inner join contract_streams as streams
+            on streams.contract_id = contributions.contract_id
+            and streams.financial_year = contributions.financial_year
+        inner join {{ ref('dim_strategic_priority') }} as priorities
+            on priorities.plan_code = contributions.plan_code
+            and priorities.strategic_priority = contributions.strategic_priority
+        inner join {{ ref('dim_funding_mechanism') }} as mechanisms
+            on mechanisms.plan_code = contributions.plan_code
+            and mechanisms.mechanism_code = contributions.mechanism_code
+        where contributions.indicator_kind = 'outcome'
+    ) as once_each
     group by all
 )
 
@@ -107,7 +148,16 @@ select
     money.contracts_funded,
     cast(round(spend.spend_to_date_gbp, 2) as decimal(14, 2)) as spend_to_date_gbp,
     spend.latest_period as spend_to_date_period,
-    outcomes.outcomes_reported
+    outcomes.outcomes_reported,
+    cast(round(outcomes.attributed_outcomes, 4) as decimal(18, 4)) as attributed_outcomes,
+    cast(round(outcome_spend.attributed_outcome_spend_gbp, 2) as decimal(14, 2)) as attributed_outcome_spend_gbp,
+    case when outcomes.attributed_outcomes > 0
+            then {{ pounds_per_unit('outcome_spend.attributed_outcome_spend_gbp', 'outcomes.attributed_outcomes') }}
+    end as cost_per_outcome_gbp,
+    case
+        when outcomes.attributed_outcomes is null then 'no outcomes reported for the area'
+        when outcomes.attributed_outcomes = 0 then 'nothing counted: the attributed outcomes are 0'
+    end as cost_not_computed_because
 from money
 inner join year_totals
     on year_totals.commissioner_code = money.commissioner_code
@@ -125,5 +175,11 @@ left join outcomes
     and outcomes.funding_stream = money.funding_stream
     and outcomes.national_outcome_area = money.national_outcome_area
     and outcomes.mechanism_class = money.mechanism_class
+left join outcome_spend
+    on outcome_spend.commissioner_code = money.commissioner_code
+    and outcome_spend.financial_year = money.financial_year
+    and outcome_spend.funding_stream = money.funding_stream
+    and outcome_spend.national_outcome_area = money.national_outcome_area
+    and outcome_spend.mechanism_class = money.mechanism_class
 left join {{ ref('stg_reference__national_outcome_areas') }} as areas on areas.outcome_area = money.national_outcome_area
 left join {{ ref('stg_reference__national_mechanism_classes') }} as classes on classes.mechanism_class = money.mechanism_class

@@ -41,6 +41,7 @@ select
     submissions.received_at,
     submissions.received_according_to,
     submissions.implausible_date_note,
+    submissions.path_contract_note,
     submissions.log_note,
     submissions.is_latest,
     coalesce(used.measures_used, 0) as measures_used,

@@ -129,7 +129,7 @@ indicator_items as (
     inner join named
         on named.contract_id = indicator_progress.contract_id
         and named.period = indicator_progress.period
-    where indicator_progress.rag_status in ('red', 'amber')
+    where indicator_progress.rag_status in ('red', 'amber') and indicator_progress.kind = 'outcome'
     group by
         indicator_progress.commissioner_code, indicator_progress.period, indicator_progress.financial_year,
         indicator_progress.contract_id

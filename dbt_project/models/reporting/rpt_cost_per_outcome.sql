@@ -1,5 +1,6 @@
--- Per commissioner, period (quarter or year to date), priority and outcome indicator: cost per
--- outcome with the priority's name and order, and whether the indicator is the priority's headline.
+-- Per commissioner, period (quarter or year to date), priority and indicator counted: cost per
+-- unit (attributed spend / attributed counts: the weighted mean of the services' own costs) with
+-- the priority's name and order, and whether the indicator is the priority's headline.
 with costs as (
     select * from {{ ref('fct_cost_per_outcome') }}
 ),
@@ -14,6 +15,7 @@ indicators as (
 
 select
     costs.commissioner_code,
+    costs.funding_stream,
     costs.financial_year,
     costs.period,
     costs.period_basis,
@@ -27,7 +29,8 @@ select
     costs.outcome_value,
     costs.cost_per_outcome_gbp,
     costs.contracts,
-    costs.not_computed_because
+    costs.not_computed_because,
+    costs.indicator_kind
 from costs
 inner join priorities
     on priorities.plan_code = costs.plan_code

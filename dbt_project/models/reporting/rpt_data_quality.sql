@@ -116,8 +116,20 @@ held_back_findings as (
     where status = 'held back'
 ),
 
+-- The contract a file's quarantined rows name most (a file whose every row was quarantined has no
+-- loaded rows to say whose it is): identity comes from the rows, not the name.
+quarantined_contracts as (
+    select
+        path,
+        mode(contract_id) as contract_id
+    from quarantined
+    where source_table = 'provider_returns' and contract_id is not null
+    group by path
+),
+
 file_owners as (
-    -- a return file's commissioner: that of the contract it reports, else the prefix of its name
+    -- a return file's commissioner: that of the contract its rows report (loaded, else quarantined),
+    -- else the prefix of its name; a file that names no known contract has no owner
     select
         return_files.path,
         return_files.period,
@@ -126,10 +138,13 @@ file_owners as (
         regexp_extract(return_files.path, '[^/]+$') as file_name,
         coalesce(
             contracts.commissioner_code,
+            row_contracts.commissioner_code,
             prefix.commissioner_code
         ) as commissioner_code
     from return_files
     left join contracts on contracts.contract_id = split_part(return_files.contract_id, ', ', 1)
+    left join quarantined_contracts on quarantined_contracts.path = return_files.path
+    left join contracts as row_contracts on row_contracts.contract_id = quarantined_contracts.contract_id
     left join commissioners as prefix
         on prefix.commissioner_code = regexp_extract(regexp_extract(return_files.path, '[^/]+$'), '^([A-Za-z]{2,5})-', 1)
 ),
@@ -157,7 +172,13 @@ quarantined_findings as (
         'return row not loaded' as category,
         1 as items,
         'Row ' || quarantined.row_number || ' of ' || file_owners.file_name || ' (' || quarantined.period || '), column '
-        || coalesce(quarantined.column_name, 'unknown') || ', was not loaded: ' || quarantined.reason as finding,
+        || coalesce(quarantined.column_name, 'unknown') || ', was not loaded: '
+        -- a file no commissioner owns is listed for every commissioner: what its rows hold stays in the audit
+        || case
+            when file_owners.commissioner_code is null
+                then 'the file names no contract of any commissioner (its rows and reasons are in audit.quarantined_rows)'
+            else quarantined.reason
+        end as finding,
         cast(null as varchar) as framework_versions,
         quarantined.path as example
     from quarantined

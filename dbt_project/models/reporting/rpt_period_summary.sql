@@ -123,7 +123,8 @@ statuses as (
         count(*) filter (where outcome_rag = 'red') as outcome_red,
         count(*) filter (where outcome_rag = 'amber') as outcome_amber,
         count(*) filter (where outcome_rag = 'green') as outcome_green,
-        count(*) filter (where outcome_rag = 'not reported') as outcome_not_reported
+        count(*) filter (where outcome_rag = 'not reported') as outcome_not_reported,
+        count(*) filter (where outcome_rag = 'no targets') as outcome_no_targets
     from contract_status
     group by commissioner_code, period
 )
@@ -171,7 +172,8 @@ select
     coalesce(statuses.outcome_red, 0) as outcome_red,
     coalesce(statuses.outcome_amber, 0) as outcome_amber,
     coalesce(statuses.outcome_green, 0) as outcome_green,
-    coalesce(statuses.outcome_not_reported, 0) as outcome_not_reported
+    coalesce(statuses.outcome_not_reported, 0) as outcome_not_reported,
+    coalesce(statuses.outcome_no_targets, 0) as outcome_no_targets
 from calendar
 inner join current_versions on current_versions.financial_year = calendar.financial_year
 left join return_periods on return_periods.period = calendar.period

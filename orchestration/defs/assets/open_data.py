@@ -9,6 +9,7 @@ What the files hold is kept in audit.open_data_records, where the Great Expectat
 
 import dagster as dg
 
+from opcc.core.audit import record_withheld
 from opcc.core.warehouse import open_data_dir
 from opcc.opendata import guard
 from opcc.opendata.build import PublishFailed, commit, discard, guarded, prepare, version_slug
@@ -36,7 +37,7 @@ READS = [
 )
 def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     root = open_data_dir(warehouse.live_path)
-    prepared = []
+    prepared, withheld = [], []
     with warehouse.get_connection() as con:
         current = con.execute(
             # each funding stream's current version of its latest year: every fund is published
@@ -45,11 +46,29 @@ def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: Warehouse
             "order by 1, 2"
         ).fetchall()
         try:
+            # One commissioner's open data that fails its checks is withheld (its last published folder
+            # stays); every other commissioner's is written.
             for code, version in current:
-                prepared.append(prepare(con, code, version, root / code / version_slug(version)))
-            # Every commissioner's records judged at once; no folder moves until all have passed.
+                try:
+                    prepared.append(prepare(con, code, version, root / code / version_slug(version)))
+                except PublishFailed as failed:
+                    withheld.append((code, version, "; ".join(failed.problems[:5])))
             check = guard.in_build(con, warehouse.live_path, run_name=f"dagster run {context.run.run_id[:8]}")
-            guarded(prepared, check([r for p in prepared for r in p.records]))
+            if check([r for p in prepared for r in p.records]):
+                passing = []
+                for publication in prepared:
+                    problems = check(publication.records)
+                    if problems:
+                        withheld.append((publication.commissioner_code, publication.framework_version, "; ".join(problems[:5])))
+                        discard(publication)
+                    else:
+                        passing.append(publication)
+                prepared = passing
+                # The records the blocking check judges are the ones published.
+                problems = check([r for p in prepared for r in p.records])
+                if problems:
+                    raise PublishFailed(problems)
+            guarded(prepared, [])
             for publication in prepared:
                 commit(publication)
         except PublishFailed as failed:
@@ -57,6 +76,9 @@ def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: Warehouse
         finally:
             for publication in prepared:
                 discard(publication)
+        record_withheld(con, "open data", withheld, context.run.run_id)
+    for code, version, reason in withheld:
+        context.log.warning(f"open data of {code} {version} withheld (its last published files stay): {reason}")
     written = [f"{p.commissioner_code} {p.framework_version}: {p.folder}" for p in prepared]
     findings = sum(len(p.findings) for p in prepared)
     for p in prepared:
@@ -67,5 +89,6 @@ def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: Warehouse
             "versions": dg.MetadataValue.int(len(written)),
             "folders": dg.MetadataValue.text("\n".join(written) or "none"),
             "findings": dg.MetadataValue.int(findings),
+            "withheld": dg.MetadataValue.text(", ".join(f"{c} {v}" for c, v, _ in withheld) or "none"),
         }
     )

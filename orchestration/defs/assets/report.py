@@ -11,11 +11,14 @@ builds the pack of the quarter whose returns just fell due.
 """
 
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
 
 from opcc.core import warehouse as wh
+from opcc.core.audit import record_withheld
+from opcc.ingest.personal_data import screen
 from opcc.quality import data_docs_index
 from opcc.reporting.pack import build_pack
 from orchestration.defs.assets.dbt import dbt_project, translator
@@ -55,7 +58,7 @@ def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     live = warehouse.live_path
     staged, final = wh.staged_reports_dir(live), wh.reports_dir(live)
     docs = data_docs_index(live)
-    built = []
+    built, withheld = [], []
     with warehouse.get_connection() as con:
         present = {r[0] for r in con.execute("select period from raw.return_periods").fetchall()}
         # The latest quarter the run loaded: the one whose returns just fell due (earlier ones: opcc report).
@@ -69,10 +72,19 @@ def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             if not codes:
                 context.log.info(f"{period}: no commissioner has a current framework for the year, no review pack")
             for code in codes:
-                html_path, xlsx_path = build_pack(
-                    con, period, staged / period / code, code, data_docs=docs, final_dir=final / period / code
-                )
+                # One commissioner's pack that cannot be built is withheld, named; the others are built.
+                try:
+                    html_path, xlsx_path = build_pack(
+                        con, period, staged / period / code, code, data_docs=docs, final_dir=final / period / code
+                    )
+                except Exception as error:
+                    reason = f"{type(error).__name__}: {screen(str(error).splitlines()[0] if str(error) else '')[:300]}"
+                    withheld.append((code, period, reason))
+                    shutil.rmtree(staged / period / code, ignore_errors=True)
+                    context.log.warning(f"review pack {period} of {code} not built: {reason}")
+                    continue
                 built += [final / html_path.relative_to(staged), final / xlsx_path.relative_to(staged)]
+        record_withheld(con, "review pack", withheld, context.run.run_id)
     return dg.MaterializeResult(
         metadata={"packs": dg.MetadataValue.int(len(built) // 2), "files": dg.MetadataValue.text("\n".join(map(str, built)))}
     )

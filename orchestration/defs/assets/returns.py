@@ -15,8 +15,9 @@ from pathlib import Path
 import dagster as dg
 
 from opcc.core.audit import ensure_base_tables, record_files
+from opcc.core.settings import SHOWN_PER_KIND
 from opcc.ingest.intake import ingest_periods
-from opcc.ingest.returns import scan_returns_folder
+from opcc.ingest.returns import disk_path, scan_returns_folder, summarise_not_read
 from opcc.ingest.row_count import count_file
 from orchestration.defs.partitions import period_partitions
 from orchestration.defs.resources import WarehouseResource
@@ -53,7 +54,7 @@ RETURNS_FOLDER_KEY = dg.AssetKey(["audit", "returns_folder"])
         spec.replace_attributes(
             group_name="raw_returns",
             kinds={"csv", "xlsx", "duckdb"},
-            deps=[dg.AssetKey(["raw", n]) for n in ("contracts", "indicators", "targets", "submission_log")],
+            deps=[dg.AssetKey(["raw", n]) for n in ("contracts", "indicators", "plan_elements", "targets", "submission_log")],
         )
         for spec in RETURN_ASSET_SPECS
     ],
@@ -64,12 +65,15 @@ def provider_returns(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     periods = list(context.partition_keys)
     with warehouse.get_connection() as con:
         outcome = ingest_periods(con, warehouse.raw_path, periods, warehouse.live_path, context.run_id)
-    for path in outcome.new_versions:
+    for path in outcome.new_versions[:SHOWN_PER_KIND]:
         context.log.warning(f"{path}: changed since it was loaded; the earlier content is kept as an earlier submission")
-    for path in outcome.kept_current:
+    for path in outcome.kept_current[:SHOWN_PER_KIND]:
         context.log.warning(f"{path}: its new version is not read (see audit.rejected_files); its earlier figures stay current")
-    for report in outcome.not_read:
-        context.log.warning(f"{report.path}: {report.status}: {report.reason}")
+    hidden = max(len(outcome.new_versions) - SHOWN_PER_KIND, 0) + max(len(outcome.kept_current) - SHOWN_PER_KIND, 0)
+    if hidden:
+        context.log.warning(f"and {hidden:,} more files changed since they were loaded: see audit.file_history")
+    for line in summarise_not_read(outcome.not_read):
+        context.log.warning(line)
     yield dg.MaterializeResult(
         asset_key=["raw", "provider_returns"],
         metadata={
@@ -101,8 +105,8 @@ def returns_folder(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     with warehouse.get_connection() as con:
         ensure_base_tables(con)
         record_files(con, "returns_folder", scan.notes, context.run_id)
-    for note in scan.notes:
-        context.log.warning(f"{note.path}: {note.reason}")
+    for line in summarise_not_read(scan.notes):
+        context.log.warning(line)
     return dg.MaterializeResult(metadata={"notes": dg.MetadataValue.int(len(scan.notes)), "periods": ", ".join(scan.periods)})
 
 
@@ -136,7 +140,7 @@ def unaccounted_rows(con, raw: Path, run_id: str | None = None) -> list[str]:
             if loaded or quarantined:
                 problems.append(f"{path}: not read ({status}) but {loaded} rows loaded and {quarantined} quarantined")
             continue
-        disk = raw / path
+        disk = disk_path(raw, path)
         try:
             counted = count_file(disk)
         except (OSError, ValueError, KeyError) as error:

@@ -57,14 +57,14 @@ def test_locked_warehouse_is_refused_with_the_holder_named(warehouse_copy, raw_c
 
 def test_failed_build_leaves_the_live_warehouse_untouched(warehouse_copy, raw_copy):
     before = sha(warehouse_copy)
-    with (raw_copy / "reference" / "indicators.csv").open("a", encoding="utf-8") as catalogue:
-        catalogue.write("VIC_NEW,Victims helped\n")  # a row cut short: reference data must be whole
+    with (raw_copy / "reference" / "targets.csv").open("a", encoding="utf-8") as targets:
+        targets.write("LEI-001,2016-17\n")  # a row cut short: reference data must be whole
 
     outcome = run_refresh(warehouse_copy, raw_copy, progress=False)
 
     assert not outcome.success
     assert outcome.reason.startswith("blocking rule failed: input_files: Every row of every reference file was read")
-    assert "reference/indicators.csv" in outcome.reason
+    assert "reference/targets.csv" in outcome.reason
     assert sha(warehouse_copy) == before
     with duckdb.connect(str(warehouse_copy), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_allocation").fetchone()[0] == 113

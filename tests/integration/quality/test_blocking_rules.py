@@ -81,7 +81,7 @@ def test_a_version_that_breaks_a_rule_is_held_back_and_the_previous_one_stays_cu
 CORRUPTIONS = [
     ("framework_versions", "update intermediate.int_framework_versions set plan_code = null where framework_version = '2016-17 v1'",
      "A plan of the commissioner is in force for the version's financial year"),
-    ("framework_versions", "insert into audit.quarantined_rows values ('allocation_lines', null, "
+    ("framework_versions", "insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id) values ('allocation_lines', null, "
      "'framework/LEI-2016-17-v1/allocation_lines.csv', 7, null, null, 'row has 3 fields, the header has 16', 'test')",
      "Every row of the version's files and of its plan's files was read"),
     ("framework_versions", "update intermediate.int_framework_versions set funding_stream = 'lottery' where framework_version = '2016-17 v1'",
@@ -127,7 +127,7 @@ CORRUPTIONS = [
      "Every funding mechanism maps to a national mechanism class"),
     ("plans", "update intermediate.int_plan_elements set parent_code = 'T9' where element_code = 'SP1'",
      "A priority's theme is a theme of the same plan"),
-    ("input_files", "insert into audit.quarantined_rows values ('indicators', null, 'reference/indicators.csv', 5, null, null, "
+    ("input_files", "insert into audit.quarantined_rows (source_table, period, path, row_number, column_name, value, reason, run_id) values ('indicators', null, 'reference/indicators.csv', 5, null, null, "
      "'row has 2 fields, the header has 7', 'test')",
      "Every row of every reference file was read (reference data must be whole)"),
     ("contracts", "update raw.contracts set contract_id = 'LEI001' where contract_id = 'LEI-001'",

@@ -26,7 +26,9 @@ def test_table_has_names_natural_order_integers_and_pounds(bundled_warehouse, db
         "select outcome_value, cost_per_outcome_gbp from marts.fct_cost_per_outcome where commissioner_code = 'LEI' "
         "and period = '2016-17 Q4' and period_basis = 'year_to_date' and indicator_code = 'VIC_COPE'"
     ).fetchone()
-    assert f"{round(outcomes[0]):,}" in sp9 and f"{round(outcomes[0]):,}.00" not in sp9
+    value = float(outcomes[0])
+    shown = f"{round(value):,}" if value == round(value) else f"{value:,.2f}"
+    assert shown in sp9 and f"{round(value):,}.00" not in sp9, "whole counts as integers, attributed shares to 2 decimals"
     assert f"£{float(outcomes[1]):,.2f}" in sp9
 
 
@@ -42,7 +44,7 @@ def test_unknown_priority_or_indicator_lists_the_valid_ones(bundled_warehouse):
 
 def test_csv_and_json_keep_their_columns(bundled_warehouse):
     columns = ["period", "period_basis", "strategic_priority", "indicator_code", "indicator_name", "attributed_spend_gbp",
-               "outcome_value", "cost_per_outcome_gbp", "contracts", "not_computed_because"]
+               "outcome_value", "cost_per_outcome_gbp", "contracts", "not_computed_because", "indicator_kind"]
     as_csv = run_opcc("cost-per-outcome", "--warehouse", str(bundled_warehouse), "--format", "csv")
     rows = list(csv.reader(io.StringIO(as_csv.stdout)))
     assert rows[0] == columns and len(rows) > 5

@@ -51,7 +51,7 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
             "select count(*) from audit.quarantined_rows where path = ?", [f"returns/2016-17 Q1/{HOSTILE_NAME}"]
         ).fetchone()[0]
     assert row[0] > 0 and row[1] == 0 and row[2] is None
-    assert row[3] == "no outcomes reported: the outcome total is 0"
+    assert row[3] == "nothing counted: the total attributed count is 0"
     assert quarantined == 2
 
     pack = tmp_path / "pack"
@@ -60,7 +60,7 @@ def test_hostile_text_and_zero_outcomes(warehouse_copy, raw_copy, tmp_path):
     html = (pack / "review-2016-17-Q1.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;.csv" in html
     assert "<img" not in html and "<script>" not in html and "<b>VIC_COPE" not in html
-    assert "no outcomes reported: the outcome total is 0" in html
+    assert "nothing counted: the total attributed count is 0" in html
 
     book = load_workbook(pack / "review-2016-17-Q1.xlsx")
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]

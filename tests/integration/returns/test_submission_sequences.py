@@ -80,7 +80,7 @@ def compiled(tmp_path_factory) -> Compiled:
     with duckdb.connect(str(template)) as con:
         ensure_base_tables(con)
         write_calendar(con)
-        for name in ("contracts", "indicators", "targets"):
+        for name in ("contracts", "indicators", "plan_elements", "targets"):
             write_raw_table(con, read_raw_table(RAW, RAW_TABLES_BY_NAME[name]))
     names = [m.rsplit("/", 1)[1] for m in MODELS]
     compiled = run_dbt(["compile", "--quiet", "--select", *names], database=template, target_path=base / "target")

@@ -147,3 +147,39 @@ def test_a_new_commissioner_needs_a_name_and_a_first_version_needs_a_plan(raw):
         "--version", "2016-17 v1", "--name", NOR_NAME,
     )
     assert no_plan.returncode == 1 and "no plan of NOR is in force in 2016-17" in no_plan.stderr
+
+
+def test_what_a_refresh_would_refuse_is_refused_before_anything_is_written(raw, tmp_path):
+    """A £0 line (the open data publishes only positive amounts) and a grant with no recipient would fail
+    the refresh's blocking rules: the import refuses them, one line each naming row and column."""
+    register = tmp_path / "register.csv"
+    lines = (FIXTURES / "nor-2016-17-register.csv").read_text(encoding="utf-8").splitlines()
+    lines.append("NB-20,Zero line,Someone Ltd,£0.00,Commissioned service,P1,,Norborough")
+    lines.append("NB-21,Unawarded grant,TBC,5000,Small grants,P2,,Norborough")
+    lines.append("NB-22,Negative line,Someone Else,-5,Commissioned service,P1,,Norborough")
+    register.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = sorted(p.relative_to(raw) for p in raw.rglob("*"))
+    refused = run_opcc(
+        "import-allocations", str(register), "--raw", str(raw), "--commissioner", "NOR", "--version", "2016-17 v1",
+        "--plan", str(FIXTURES / "nor-plan.csv"), "--name", NOR_NAME,
+    )
+    assert refused.returncode == 1
+    errors = refused.stderr.splitlines()
+    row = len(lines) - 2
+    assert any(e.startswith(f"{register} row {row}, column allocated_gbp: £0.00 is not an allocation") for e in errors), errors
+    assert any(e.startswith(f"{register} row {row + 1}, column provider: 'TBC' names no recipient") for e in errors), errors
+    assert any(e.startswith(f"{register} row {row + 2}, column allocated_gbp:") for e in errors), errors
+    assert "Traceback" not in refused.stderr + refused.stdout
+    assert sorted(p.relative_to(raw) for p in raw.rglob("*")) == before
+
+
+def test_every_line_rule_is_one_function_in_one_list():
+    """The general mechanism others add to: a rule is a function returning (column, reason) or None."""
+    from decimal import Decimal
+
+    from opcc.framework_import.register import LINE_RULES, Plan
+
+    plan = Plan("X", [{"kind": "mechanism", "code": "G", "name": "G", "national_code": "community_grant"}])
+    row = {"provider": "To be confirmed", "funding_mechanism": "G", "allocated_gbp": "0"}
+    found = [rule(row, Decimal(0), plan) for rule in LINE_RULES]
+    assert {f[0] for f in found if f} == {"allocated_gbp", "provider"}

@@ -1,6 +1,8 @@
--- Every theme, priority and mechanism of every plan, with its plan's code and commissioner.
+-- Every theme, priority and mechanism of every plan, with its plan's code and commissioner (a
+-- plan's indicators are in int_plan_indicators).
 with elements as (
     select * from {{ ref('stg_plans__plan_elements') }}
+    where element_kind != 'indicator'
 ),
 
 plans as (

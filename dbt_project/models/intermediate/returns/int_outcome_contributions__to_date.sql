@@ -1,7 +1,8 @@
 {{ incremental_by_year_config() }}
--- The contributions counted in each period: the quarter itself, and year to date (every quarter
--- of the financial year up to and including it). Year-to-date figures are sums of quarterly
--- figures, so a quarter and its year to date always agree.
+-- The contributions counted in each period: the period itself (period_basis 'quarter', 'half_year'
+-- or 'year', by the rhythm its contracts report in), and for quarters and half-years the year to
+-- date (every period of the same kind of the financial year up to and including it). Year-to-date
+-- figures are sums of the periods', so a period and its year to date always agree.
 with contributions as (
     select * from {{ ref('int_outcome_contributions') }}
     where {{ incremental_years('financial_year') }}
@@ -14,7 +15,7 @@ periods as (
 select
     contributions.*,
     contributions.period as reporting_period,
-    'quarter' as period_basis
+    {{ period_basis_of('contributions.period_kind') }} as period_basis
 from contributions
 
 union all
@@ -26,4 +27,6 @@ select
 from contributions
 inner join periods
     on periods.financial_year = contributions.financial_year
+    and periods.period_kind = contributions.period_kind
     and periods.quarter_number >= contributions.quarter_number
+where contributions.period_kind in ('quarter', 'half-year')

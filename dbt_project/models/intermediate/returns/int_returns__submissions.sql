@@ -98,6 +98,27 @@ file_owners as (
     group by path
 ),
 
+-- A file whose versions hold the returns of more than one contract (a path overwritten with another
+-- contract's return): each contract keeps the figures of its own latest version there, and every
+-- version is flagged, naming the contracts, for a person to confirm.
+path_contracts as (
+    select
+        path,
+        'the file ' || path || ' has held the returns of ' || string_agg(contract_id, ' and ' order by first_version)
+        || ' (in that order): each contract''s figures are from its own latest version there; confirm with the providers'
+            as path_contract_note
+    from (
+        select
+            path,
+            contract_id,
+            min(version) as first_version
+        from readable_versions
+        group by all
+    ) as by_contract
+    group by path
+    having count(*) > 1
+),
+
 -- Each file's latest version, and whether it is on disk now.
 latest_versions as (
     select
@@ -238,11 +259,15 @@ received as (
         max(evidenced.evidence_at) over (
             partition by evidenced.path order by evidenced.version rows between unbounded preceding and current row
         ) as received_at,
-        max(case when evidenced.is_readable then evidenced.version end) over (partition by evidenced.path)
-            as latest_readable_version,
-        coalesce(latest_versions.status = 'removed', false) as is_file_removed
+        -- per contract: a version for another contract at the same path does not supersede this one
+        max(case when evidenced.is_readable then evidenced.version end) over (
+            partition by evidenced.path, evidenced.contract_id
+        ) as latest_readable_version,
+        coalesce(latest_versions.status = 'removed', false) as is_file_removed,
+        path_contracts.path_contract_note
     from evidenced
     left join latest_versions on latest_versions.path = evidenced.path
+    left join path_contracts on path_contracts.path = evidenced.path
 ),
 
 counted as (
@@ -286,6 +311,7 @@ select
     received_at,
     received_according_to,
     implausible_date_note,
+    path_contract_note,
     due_date,
     -- no log line and no date on the return, and first seen only once the warehouse started watching,
     -- after the deadline: when it was received is not known

@@ -16,6 +16,7 @@ renamed as (
         secondary_priority as secondary_priority_printed,
         geographical_reach as reach_printed,
         nullif(trim(contract_ref), '') as contract_ref,
+        nullif(trim(service_group), '') as service_group,
         _source_file as source_file,
         _source_row as source_row
     from source

@@ -6,7 +6,7 @@ renamed as (
     select
         split_part(_source_file, '/', 2) as plan_folder,
         lower(trim(kind)) as element_kind,
-        trim(code) as element_code,
+        case when lower(trim(kind)) = 'indicator' then upper(trim(code)) else trim(code) end as element_code,
         trim(name) as element_name,
         nullif(trim(parent_code), '') as parent_code,
         nullif(lower(trim(national_code)), '') as national_code,
@@ -14,6 +14,12 @@ renamed as (
         try_cast(nullif(trim(position), '') as integer) as position,
         coalesce(try_cast(nullif(trim(in_plan), '') as boolean), true) as in_plan,
         nullif(trim(description), '') as description,
+        -- an indicator's definition (rows of kind indicator; defaults as the plan CSV documents them)
+        coalesce(nullif(lower(trim(unit)), ''), 'count') as unit,
+        coalesce(nullif(lower(trim(indicator_kind)), ''), 'output') as indicator_kind,
+        coalesce(nullif(lower(trim(better)), ''), 'higher') as better,
+        nullif(upper(trim(bounded_by)), '') as bounded_by,
+        coalesce(try_cast(nullif(trim(is_headline), '') as boolean), false) as is_headline,
         _source_file as source_file,
         _source_row as source_row
     from source
