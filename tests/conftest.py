@@ -41,13 +41,16 @@ BUILDS_A_WAREHOUSE = re.compile(
     r"run_refresh\(|[\"']refresh[\"']|materialize\(|prepare_manifest\(|run_dbt\(|dbtRunner|bundled_refresh|bundled_warehouse"
 )
 
+# The Dagster assets read the dbt manifest when imported (a parse, when the project changed).
+IMPORTS_THE_ASSETS = re.compile(r"^\s*(from|import) orchestration\.defs\.(assets|definitions)\b", re.M)
+
 
 def builds_a_warehouse(item) -> bool:
     if WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
     module = getattr(item, "module", None)
     source = Path(module.__file__).read_text(encoding="utf-8") if module and module.__file__ else ""
-    return bool(BUILDS_A_WAREHOUSE.search(source))
+    return bool(BUILDS_A_WAREHOUSE.search(source) or IMPORTS_THE_ASSETS.search(source))
 
 
 def pytest_collection_modifyitems(config, items) -> None:
