@@ -17,7 +17,7 @@ import pytest
 
 from orchestration.commands.serve import exposure_warning
 from tests.conftest import PROJECT_ROOT
-from tests.orchestration.test_serve_and_status import free_port
+from tests.integration.orchestration.test_serve_and_status import free_port
 
 LAUNCH = """
 mutation Launch($config: RunConfigData) {

@@ -20,7 +20,7 @@ import pytest
 from opcc.core import warehouse as wh
 from opcc.quality import quality_dir
 from tests.conftest import RAW, run_opcc
-from tests.robustness.test_bounded_readers import make_deep, remove_deep
+from tests.integration.robustness.test_bounded_readers import make_deep, remove_deep
 
 pytestmark = pytest.mark.warehouse
 
@@ -186,7 +186,7 @@ def pages_of(live):
 
 
 def test_hostile_names_run_no_script_in_any_page(hostile, tmp_path):
-    from tests.robustness.test_screen_and_escape import chromium_dom
+    from tests.integration.robustness.test_screen_and_escape import chromium_dom
 
     _, live, _ = hostile
     packs, registers, docs = pages_of(live)
