@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.project import DBT_PROJECT_DIR, manifest_path, run_dbt
+from opcc.core.dbt_project import DBT_PROJECT_DIR, manifest_path, run_dbt
 
 CATALOG = "warehouse"  # the name the build file is attached under (dbt_project/profiles.yml)
 

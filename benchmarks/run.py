@@ -41,7 +41,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from orchestration.queries import cost_per_outcome_query
+from opcc.core.queries import cost_per_outcome_query
 
 from .compiled_floor import compiled_floor
 from .docs_table import record

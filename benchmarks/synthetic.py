@@ -6,7 +6,7 @@ code), a framework per financial year (one version, Appendix B and one
 Appendix C line, printed totals and budget that add up), contracts with two
 primary priorities and a secondary one, annual targets, and a return per
 contract per quarter in the real format. Values
-come from orchestration.samples (annual_targets, quarter_values), the same
+come from opcc.ingest.samples (annual_targets, quarter_values), the same
 code that made the bundled sample. Nothing here is a real figure.
 """
 
@@ -18,8 +18,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.periods import Period, periods_between
-from orchestration.samples import PLAN_FOLDER, Contract, Scenario, annual_targets, load_indicators, quarter_values
+from opcc.core.periods import Period, periods_between
+from opcc.ingest.samples import PLAN_FOLDER, Contract, Scenario, annual_targets, load_indicators, quarter_values
 
 FIRST_PERIOD = "2016-17 Q1"
 

@@ -11,8 +11,8 @@ from mkdocs.structure.files import File
 
 
 def on_files(files, config):
-    from orchestration.cli import main
-    from orchestration.docs_guide import cli_reference
+    from orchestration.commands.cli import main
+    from orchestration.commands.docs_guide import cli_reference
 
     files.append(File.generated(config, "reference/cli.md", content=cli_reference(main)))
     if files.get_file_from_path("benchmark-figures.md") is None:

@@ -1,6 +1,1 @@
-import os
-
-# openpyxl writes workbooks through lxml when it is installed (flattentool brings it), and then the
-# bytes differ: the project's workbooks (sample returns, templates, review packs) are written the same
-# way whatever else is installed, so that the committed samples stay reproducible byte for byte.
-os.environ.setdefault("OPENPYXL_LXML", "False")
+"""Dagster and the commands: defs/ (everything Dagster) and commands/ (the opcc command line)."""

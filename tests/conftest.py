@@ -8,6 +8,7 @@ command exactly as a user runs it, and tests read it or copy it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,24 +29,58 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("OPCC_SETTLE_SECONDS", "0")
 
 
-# Tests that build a warehouse (or read the one the session builds) are marked `warehouse`; the
-# rest run alone in well under a minute: `pytest -m "not warehouse"`.
+# Tests by speed: tests/unit/ (no refresh, no dbt parse; the whole folder in under a minute:
+# `pytest tests/unit`) and tests/integration/ (they build a warehouse, or read the one the session
+# builds). A test that builds one outside integration/ fails collection. Integration tests are also
+# marked `warehouse`, so `-m "not warehouse"` still picks the fast ones out of a wider selection.
+UNIT = PROJECT_ROOT / "tests" / "unit"
+INTEGRATION = PROJECT_ROOT / "tests" / "integration"
 WAREHOUSE_FIXTURES = {"bundled_refresh", "bundled_warehouse", "warehouse_copy", "db"}
+# What in a test module's source builds a warehouse or parses the dbt project.
+BUILDS_A_WAREHOUSE = re.compile(
+    r"run_refresh\(|[\"']refresh[\"']|materialize\(|prepare_manifest\(|run_dbt\(|dbtRunner|bundled_refresh|bundled_warehouse"
+)
+
+# The Dagster assets read the dbt manifest when imported (a parse, when the project changed).
+IMPORTS_THE_ASSETS = re.compile(r"^\s*(from|import) orchestration\.defs\.(assets|definitions)\b", re.M)
+
+
+def builds_a_warehouse(item) -> bool:
+    if WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    source = Path(module.__file__).read_text(encoding="utf-8") if module and module.__file__ else ""
+    return bool(BUILDS_A_WAREHOUSE.search(source) or IMPORTS_THE_ASSETS.search(source))
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    misplaced = []
     for item in items:
-        if WAREHOUSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if builds_a_warehouse(item):
             item.add_marker(pytest.mark.warehouse)
+            if INTEGRATION not in Path(item.path).parents:
+                misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            "these tests build a warehouse (or parse the dbt project) and belong under tests/integration/: "
+            + ", ".join(sorted(misplaced))
+        )
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session) -> None:
     """Parse the dbt project once, before test modules import the Dagster definitions (and, with
     xdist, before the workers start: they find the manifest current and parse nothing)."""
-    from orchestration.project import prepare_manifest
+    from opcc.core.dbt_project import prepare_manifest
 
+    if _only_unit(session.config):
+        return  # the unit tier parses nothing
     prepare_manifest()
+
+
+def _only_unit(config) -> bool:
+    chosen = [Path(arg.split("::")[0]).resolve() for arg in config.args] or [Path.cwd()]
+    return all(path == UNIT or UNIT in path.parents for path in chosen)
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,7 @@ left join indicators
     )
 {%- endmacro %}
 
-{# The period_basis of a figure for a period itself, by the period's kind (orchestration/periods.py):
+{# The period_basis of a figure for a period itself, by the period's kind (opcc/core/periods.py):
    'quarter', 'half_year' or 'year'. Quarters and half-years also add up to a 'year_to_date'. #}
 {% macro period_basis_of(period_kind) -%}
     case {{ period_kind }} when 'quarter' then 'quarter' when 'half-year' then 'half_year' else 'year' end

@@ -1,5 +1,5 @@
 {#- How the warehouse reads printed text: one definition, used by the dbt models and, rendered
-    with plain Jinja, by the Python that reads documents and returns (orchestration/sql_macros.py).
+    with plain Jinja, by the Python that reads documents and returns (opcc/core/sql_macros.py).
     Keep these macros free of dbt built-ins so both can render them. -#}
 
 {#- A spelling-insensitive key: lower case, accents, dashes, slashes and punctuation removed. -#}
@@ -14,7 +14,7 @@
 {#- Pounds as a UK document or register prints them: '£1,234', '£1114', '1,234.50', '£334, 818' (a
     space after the comma), '9 507' (a space between thousands) -> decimal; anything else (a letter O
     for a zero, a decimal comma, a stray symbol) -> null: never a guess. The expression is
-    PRINTED_GBP_REGEX of orchestration/ingest/numbers.py, the one home of the number grammar (a test
+    PRINTED_GBP_REGEX of opcc/ingest/numbers.py, the one home of the number grammar (a test
     keeps them equal); the importer refuses what reads two ways before it writes a register. -#}
 {% macro parse_gbp(expression) -%}
     try_cast(

@@ -1,0 +1,59 @@
+"""dbt tests in words: what a failing structural test means, for the line a refresh prints.
+
+A test's id (`relationships_stg_framework__allocation_lines_contract_id__contract_id__ref_...`)
+names it for dbt; a person needs to read 'every contract_id of stg_framework__allocation_lines is
+a contract_id of stg_framework__contracts'. The words come from the test's own definition in the
+manifest (its generic test and arguments), so a new test is described without code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from opcc.core.dbt_project import manifest_path
+
+
+@lru_cache(maxsize=2)
+def _tests(path: str, mtime_ns: int) -> dict[str, dict]:
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+
+
+def _model(expression: str | None) -> str:
+    found = re.search(r"ref\(['\"]([^'\"]+)['\"]\)", expression or "")
+    return found[1] if found else (expression or "").strip()
+
+
+def describe(test_name: str) -> str | None:
+    """The test's meaning in words, or None if it is not a test of the project."""
+    path = manifest_path()
+    if not path.exists():
+        return None
+    node = _tests(str(path), path.stat().st_mtime_ns).get(test_name)
+    if node is None:
+        return None
+    metadata = node.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    model = _model(kwargs.get("model")) or (node.get("attached_node") or "").split(".")[-1]
+    column = kwargs.get("column_name") or node.get("column_name")
+    kind = metadata.get("name")
+    if kind == "unique":
+        return f"{column} of {model} is unique"
+    if kind == "not_null":
+        return f"{column} of {model} is never empty"
+    if kind == "accepted_values":
+        return f"{column} of {model} is one of {', '.join(map(str, kwargs.get('values') or []))}"
+    if kind == "relationships":
+        return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
+    if kind == "unique_combination":
+        return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
+    if kind == "has_a_row_for_each":
+        return f"{model} has a row for each {', '.join(kwargs.get('columns') or [])} of {_model(kwargs.get('of'))}"
+    if kind == "is_a_contract_or_service_group":
+        return f"every {column} of {model} is a contract or a service group of {_model(kwargs.get('contracts'))}"
+    if kind == "relationships_to_plan":
+        return f"every {', '.join(kwargs.get('columns') or [])} of {model} is in {_model(kwargs.get('to'))}"
+    return node.get("description") or test_name.replace("_", " ")

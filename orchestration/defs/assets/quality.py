@@ -1,0 +1,152 @@
+"""Great Expectations in the graph: the quality gate, and every other suite as an asset check.
+
+The gate (`audit/held_back_versions`) runs the suites whose blocking rules hold
+framework versions back (`meta.on_failure: hold_back`) on every version's
+figures, and lists the versions held back with the rule and amounts. The marts
+are then built without them: one commissioner's bad input never holds back
+another's. Each such suite is a check on the gate, failing (as a warning:
+the rest publishes) while it holds a version back.
+
+Every other suite is a multi-check on the asset it guards: its critical rules
+a blocking check named after the suite (nothing downstream materialises and
+the warehouse is not published when one fails), its warning rules a second,
+non-blocking check `<suite>_warnings`.
+"""
+
+import dagster as dg
+
+from opcc.core.audit import utc_now
+from opcc.quality import Suite, held_back, load_suites, record, validate
+from orchestration.defs.resources import WarehouseResource
+
+GATE_KEY = dg.AssetKey(["audit", "held_back_versions"])
+SUITES = load_suites()
+GATE_SUITES = [s for s in SUITES if s.holds_back]
+CHECK_SUITES = [s for s in SUITES if not s.holds_back]
+
+
+def _rules(rules) -> str:
+    return "; ".join(r.rule for r in rules)
+
+
+def _run_name(context) -> str:
+    return f"dagster run {context.run.run_id[:8]}"
+
+
+@dg.asset(
+    key=GATE_KEY,
+    deps=sorted({dg.AssetKey(list(s.guards)) for s in GATE_SUITES}, key=lambda k: k.to_user_string()),
+    group_name="quality",
+    kinds={"duckdb"},
+    description=(
+        "The quality gate: framework versions held back from the marts because they failed a blocking rule "
+        "(lines not adding up to a printed total, a priority not in the plan, an unreadable amount ...), with the "
+        "rule and the amounts. The commissioner's previous version stays current; the rest of the warehouse publishes."
+    ),
+    check_specs=[
+        dg.AssetCheckSpec(
+            name=suite.name,
+            asset=GATE_KEY,
+            description=f"Great Expectations suite {suite.name}: " + _rules(suite.rules),
+            metadata={"suite": suite.name, "guards": suite.asset_path},
+        )
+        for suite in GATE_SUITES
+    ],
+)
+def held_back_versions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    rows, checks = [], []
+    with warehouse.get_connection() as con:
+        for suite in GATE_SUITES:
+            outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context))
+            record(con, outcome, context.run.run_id)
+            versions = held_back(outcome)
+            rows += versions
+            failed = outcome.failed(blocking=True)
+            warned = outcome.failed(blocking=False)
+            checks.append(
+                dg.AssetCheckResult(
+                    check_name=suite.name,
+                    passed=not failed and not warned,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    description="\n".join(o.describe() for o in (failed + warned or outcome.outcomes)),
+                    metadata={
+                        "versions_held_back": dg.MetadataValue.text(
+                            ", ".join(sorted({f"{v.commissioner_code} {v.framework_version}" for v in versions})) or "none"
+                        ),
+                        "rules_failed": dg.MetadataValue.int(len(failed)),
+                        "warnings": dg.MetadataValue.int(len(warned)),
+                    },
+                )
+            )
+        con.execute("delete from audit.held_back_versions")
+        now = utc_now()
+        for v in rows:
+            con.execute(
+                "insert into audit.held_back_versions values (?, ?, ?, ?, ?, ?, ?)",
+                [v.commissioner_code, v.framework_version, v.suite, v.rule, v.detail, context.run.run_id, now],
+            )
+    versions = sorted({f"{v.commissioner_code} {v.framework_version}" for v in rows})
+    for version in versions:
+        context.log.warning(f"framework version {version} held back: it failed a blocking rule (see audit.held_back_versions)")
+    yield dg.MaterializeResult(
+        metadata={
+            "versions_held_back": dg.MetadataValue.int(len(versions)),
+            "held_back": dg.MetadataValue.text(", ".join(versions) or "none"),
+        }
+    )
+    yield from checks
+
+
+def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+    asset = dg.AssetKey(list(suite.guards))
+    specs = []
+    if suite.has_blocking:
+        specs.append(
+            dg.AssetCheckSpec(
+                name=suite.name,
+                asset=asset,
+                blocking=True,
+                description=f"Great Expectations suite {suite.name} (blocking): " + _rules([r for r in suite.rules if r.blocking]),
+                metadata={"suite": suite.name, "layer": suite.layer},
+            )
+        )
+    if suite.has_warnings:
+        specs.append(
+            dg.AssetCheckSpec(
+                name=f"{suite.name}_warnings",
+                asset=asset,
+                # Waited for, never stopping anything (severity WARN): what is downstream, the review
+                # pack above all, then reads every rule's result.
+                blocking=True,
+                description=f"Great Expectations suite {suite.name} (warnings): "
+                + _rules([r for r in suite.rules if not r.blocking]),
+                metadata={"suite": suite.name, "layer": suite.layer},
+            )
+        )
+
+    @dg.multi_asset_check(specs=specs, name=f"gx_{suite.name}", can_subset=True)
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        with warehouse.get_connection() as con:
+            outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context), years=warehouse.refresh_years)
+            record(con, outcome, context.run.run_id)
+        for key in context.selected_asset_check_keys:
+            blocking = key.name == suite.name
+            failed = outcome.failed(blocking=blocking)
+            ran = [o for o in outcome.outcomes if o.rule.blocking == blocking]
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=not failed,
+                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                description="\n".join(o.describe() for o in (failed or ran)),
+                metadata={
+                    "rules": dg.MetadataValue.int(len(ran)),
+                    "rules_failed": dg.MetadataValue.int(len(failed)),
+                    "failed": dg.MetadataValue.md("\n".join(f"- {o.describe()}" for o in failed) or "none"),
+                },
+            )
+
+    return _check
+
+
+quality_checks = [suite_check(suite) for suite in CHECK_SUITES]

@@ -1,0 +1,90 @@
+"""The quarterly performance review pack, one per reporting period, built from the warehouse being refreshed.
+
+It reads the dbt models of the reporting folder (schema `reporting`), so its
+dependencies are those models, read from the dbt manifest: a new model there
+is a dependency without a change here. It builds only when their blocking
+checks passed, and after every quality check on them ran (their results are
+in the pack). The packs are written beside the build and moved into place
+when the warehouse is published (assets/publish.py), so a pack never
+describes a build that was not published. The quarterly schedule's run
+builds the pack of the quarter whose returns just fell due.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from opcc.core import warehouse as wh
+from opcc.core.audit import record_withheld
+from opcc.ingest.personal_data import screen
+from opcc.quality import data_docs_index
+from opcc.reporting.pack import build_pack
+from orchestration.defs.assets.dbt import dbt_project, translator
+from orchestration.defs.partitions import period_partitions
+from orchestration.defs.resources import WarehouseResource
+
+REPORTING_FOLDER = "reporting"
+
+
+def reporting_models(manifest_path: Path | None = None) -> list[dg.AssetKey]:
+    """The asset keys of every dbt model in models/reporting/, from the manifest."""
+    manifest = json.loads(Path(manifest_path or dbt_project.manifest_path).read_text(encoding="utf-8"))
+    return sorted(
+        (
+            translator.get_asset_key(node)
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["fqn"][1:2] == [REPORTING_FOLDER]
+        ),
+        key=lambda key: key.to_user_string(),
+    )
+
+
+@dg.asset(
+    key=["report", "review_pack"],
+    partitions_def=period_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    deps=reporting_models(),
+    group_name="report",
+    kinds={"html", "xlsx"},
+    description=(
+        "The quarterly performance review of the latest quarter a refresh loads, for each commissioner with a current "
+        "framework for its year: one self-contained HTML page with charts and the same tables as an XLSX workbook, "
+        "under <warehouse folder>/reports/<period>/<commissioner>/ once the warehouse is published."
+    ),
+)
+def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    live = warehouse.live_path
+    staged, final = wh.staged_reports_dir(live), wh.reports_dir(live)
+    docs = data_docs_index(live)
+    built, withheld = [], []
+    with warehouse.get_connection() as con:
+        present = {r[0] for r in con.execute("select period from raw.return_periods").fetchall()}
+        # The latest quarter the run loaded: the one whose returns just fell due (earlier ones: opcc report).
+        for period in sorted(p for p in context.partition_keys if p in present)[-1:]:
+            codes = [
+                r[0]
+                for r in con.execute(
+                    "select commissioner_code from reporting.rpt_period_summary where period = ? order by 1", [period]
+                ).fetchall()
+            ]
+            if not codes:
+                context.log.info(f"{period}: no commissioner has a current framework for the year, no review pack")
+            for code in codes:
+                # One commissioner's pack that cannot be built is withheld, named; the others are built.
+                try:
+                    html_path, xlsx_path = build_pack(
+                        con, period, staged / period / code, code, data_docs=docs, final_dir=final / period / code
+                    )
+                except Exception as error:
+                    reason = f"{type(error).__name__}: {screen(str(error).splitlines()[0] if str(error) else '')[:300]}"
+                    withheld.append((code, period, reason))
+                    shutil.rmtree(staged / period / code, ignore_errors=True)
+                    context.log.warning(f"review pack {period} of {code} not built: {reason}")
+                    continue
+                built += [final / html_path.relative_to(staged), final / xlsx_path.relative_to(staged)]
+        record_withheld(con, "review pack", withheld, context.run.run_id)
+    return dg.MaterializeResult(
+        metadata={"packs": dg.MetadataValue.int(len(built) // 2), "files": dg.MetadataValue.text("\n".join(map(str, built)))}
+    )

@@ -1,0 +1,51 @@
+"""The Dagster code location: every asset, check, job, schedule and sensor of the warehouse.
+
+`dagster dev` (from the project root) serves this; `opcc refresh` runs the
+same `refresh` job in-process. Runs execute in one process, step after step:
+DuckDB allows one writer, and every step writes the run's build file.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from opcc.core.settings import apply_offline_environment
+from orchestration.defs.assets.dbt import dbt_candidates, dbt_models
+from orchestration.defs.assets.framework import raw_assets
+from orchestration.defs.assets.open_data import grants_and_contracts
+from orchestration.defs.assets.publish import published_warehouse_asset
+from orchestration.defs.assets.quality import held_back_versions, quality_checks
+from orchestration.defs.assets.report import review_pack
+from orchestration.defs.assets.returns import every_return_row_accounted_for, provider_returns, returns_folder
+from orchestration.defs.jobs import refresh_job
+from orchestration.defs.progress import progress_logger, silent_logger
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.schedules import quarterly_returns_schedule
+from orchestration.defs.sensors import returns_folder_sensor
+
+apply_offline_environment()
+
+@dg.io_manager(config_schema={}, description="Values between steps kept in memory; no configuration (no path).")
+def no_config_io_manager(_init_context) -> dg.InMemoryIOManager:
+    return dg.InMemoryIOManager()
+
+
+_built = [
+    *raw_assets, provider_returns, returns_folder, dbt_candidates, held_back_versions, dbt_models, review_pack,
+    grants_and_contracts,
+]
+warehouse_asset = published_warehouse_asset([key for a in _built for key in a.keys])
+
+defs = dg.Definitions(
+    assets=[*_built, warehouse_asset],
+    asset_checks=[every_return_row_accounted_for, *quality_checks],
+    jobs=[refresh_job],
+    schedules=[quarterly_returns_schedule],
+    sensors=[returns_folder_sensor],
+    # No resource takes a path from run config: the warehouse's come from the environment, and the
+    # assets hand no values between steps (nothing for an IO manager to store anywhere).
+    resources={"warehouse": WarehouseResource(), "io_manager": no_config_io_manager},
+    loggers={"progress": progress_logger, "silent": silent_logger},
+    # The executor's configuration is fixed here too: nothing in a run's config reaches the disk.
+    executor=dg.in_process_executor.configured({}, name="in_process"),
+)

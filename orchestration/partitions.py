@@ -1,7 +1,0 @@
-"""Provider returns are partitioned by reporting period ('2016-17 Q1'), one folder each under raw/returns/."""
-
-import dagster as dg
-
-from .periods import partition_periods
-
-period_partitions = dg.StaticPartitionsDefinition(partition_periods())

@@ -1,0 +1,248 @@
+"""The quarterly review pack as a person sees it: rendered in Chromium at 1366 px, printed to PDF on
+A4 landscape and read back as text; the workbook opened in LibreOffice and printed too.
+
+One pack of the bundled warehouse's 2016-17 Q4, written by `opcc report --pdf` once for the module.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from opcc.core import warehouse as wh
+from opcc.quality import summarise_recorded
+from tests.conftest import run_opcc
+
+PERIOD = "2016-17 Q4"
+# the "Cost per service" sheet (every service's £ per unit, each kind) prints on four pages of its own
+XLSX_PAGE_LIMIT = 16
+
+
+def chromium(*args, tmp_path):
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert binary, "Chromium is needed (apt-get install chromium; .ci/run installs it)"
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}", *args],
+        capture_output=True, text=True, timeout=180, check=True,
+    )
+
+
+def pdf_text(pdf: Path) -> list[str]:
+    """The text of each page, as pdftotext reads it (poppler-utils; .ci/run installs it)."""
+    assert shutil.which("pdftotext"), "pdftotext is needed (apt-get install poppler-utils)"
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def q4_pack(bundled_warehouse, tmp_path_factory):
+    out = tmp_path_factory.mktemp("q4-pack")
+    completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    stem = out / "review-2016-17-Q4"
+    for suffix in (".html", ".xlsx", ".pdf"):
+        assert f"Wrote {stem}{suffix}" in completed.stdout
+    return stem.with_suffix(".html"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf")
+
+
+@pytest.fixture(scope="module")
+def pages(q4_pack):
+    return [flat(p) for p in pdf_text(q4_pack[2])]
+
+
+@pytest.fixture(scope="module")
+def contracts(db):
+    relation = db.execute(
+        "select * from reporting.rpt_contract_status where commissioner_code = 'LEI' and period = ? order by contract_id", [PERIOD]
+    )
+    columns = [d[0] for d in relation.description]
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+
+
+def test_the_first_page_names_what_needs_attention(pages, contracts, db):
+    first = pages[0]
+    assert first.startswith(f"Quarterly performance review: {PERIOD}") and "What needs attention" in first
+    target_hardening = next(c for c in contracts if c["contract_id"] == "LEI-024")
+    assert target_hardening["finance_rag"] == "red" and target_hardening["overall_status"] == "red"
+    share = round(100 * float(target_hardening["spend_to_reported_profile_ytd"]))
+    assert "Target Hardening (LEI-024" in first and f"{share}% of its profile" in first and share == 137
+    assert "Street Sport (LEI-027" in first and "no return for 2016-17 Q3" in first
+    red = [c for c in contracts if c["overall_status"] == "red"]
+    assert len(red) >= 5
+    for contract in red:
+        reasons = [
+            flat(a) for (a,) in db.execute(
+                "select attention from reporting.rpt_attention_items where commissioner_code = 'LEI' and period = ? "
+                "and contract_id = ? and severity = 'red' order by attention_order",
+                [PERIOD, contract["contract_id"]],
+            ).fetchall()
+        ]
+        assert reasons, f"{contract['contract_id']} is red and has a reason"
+        assert all(reason in first for reason in reasons), contract["contract_id"]
+    # Worst first: the overspend heads the list, red items before amber ones.
+    listed = first[first.index("worst first") :]
+    assert listed.index("Target Hardening") < listed.index("Street Sport")
+    ambers = [m.start() for m in re.finditer(r"\bamber\b", listed)]
+    reds = [m.start() for m in re.finditer(r"\bred\b", listed)]
+    assert not ambers or max(reds) < min(ambers)
+
+
+def test_every_contract_prints_its_status_and_exceptions(pages, contracts):
+    assert len(contracts) == 57
+    # the per-service cost table (every service's £ per unit, each kind) takes a few pages of its own
+    assert len(contracts) + 8 <= len(pages) <= len(contracts) + 35, f"{len(pages)} pages"
+    start = next(i for i, p in enumerate(pages) if p.startswith("Contract performance"))
+    end = next(i for i, p in enumerate(pages) if p.startswith("Allocation against spend"))
+    table = " ".join(pages[start:end])
+    for contract in contracts:
+        cid = contract["contract_id"]
+        assert cid in table, f"{cid} is in the contract table"
+        page = next((p for p in pages if p.startswith(f"{cid} ")), None)
+        assert page is not None, f"{cid} has a page of its own"
+        assert f"Overall {contract['overall_status']} · finance {contract['finance_rag']} · outcomes {contract['outcome_rag']}" in page
+        assert f"Exceptions: {flat(contract['exceptions'])}" in page, cid
+        for quarter in ("2016-17 Q1", "2016-17 Q4"):
+            assert quarter in page
+    street_sport = next(p for p in pages if p.startswith("LEI-027 "))
+    assert "missing" in street_sport and "2016-17 Q3" in street_sport
+
+
+def test_the_page_fits_a_1366_pixel_screen(q4_pack, tmp_path):
+    html = q4_pack[0].read_text(encoding="utf-8")
+    assert "<script" not in html and "https://" not in html
+    assert "http://" not in re.sub(r'xmlns(:xlink)?="http://www\.w3\.org/[^"]*"', "", html)
+    # A copy that measures itself: how wide the page and the contract table are at 1366 px.
+    probe = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace(
+        "</body>",
+        "<script>document.title = JSON.stringify({page: document.documentElement.scrollWidth, "
+        "table: Math.ceil(document.getElementById('table-contracts').getBoundingClientRect().right), "
+        "figures: document.querySelectorAll('figure.chart svg').length});</script></body>",
+    )
+    page = tmp_path / "probe.html"
+    page.write_text(probe, encoding="utf-8")
+    dom = chromium("--window-size=1366,900", "--dump-dom", page.as_uri(), tmp_path=tmp_path).stdout
+    measured = json.loads(re.search(r"<title>(.*?)</title>", dom).group(1).replace("&quot;", '"'))
+    assert measured["page"] <= 1366 and measured["table"] <= 1366, measured
+    assert measured["figures"] >= 4  # allocation against spend, cost per outcome (in parts), returns
+    screenshot = tmp_path / "pack.png"
+    chromium("--window-size=1366,2000", f"--screenshot={screenshot}", q4_pack[0].as_uri(), tmp_path=tmp_path)
+    assert screenshot.stat().st_size > 50_000  # a page with charts and tables, not a blank one
+
+
+def test_charts_read_on_paper(q4_pack, pages, db):
+    html = q4_pack[0].read_text(encoding="utf-8")
+    assert html.count('<figure class="chart"') >= 4 and "<text" in html
+    cost_pages = " ".join(p for p in pages if "Cost per outcome by quarter" in p)
+    for quarter in ("Q1", "Q2", "Q3", "Q4"):
+        assert quarter in cost_pages
+    cost = db.execute(
+        "select cost_per_outcome_gbp from reporting.rpt_cost_per_outcome where commissioner_code = 'LEI' and period = ? "
+        "and period_basis = 'quarter' and strategic_priority = 'SP9' and is_headline",
+        [PERIOD],
+    ).fetchone()[0]
+    assert f"£{float(cost):,.0f}" in cost_pages, "the value is printed at the point"
+    returns_page = next(p for p in pages if p.startswith("Returns received, late and missing"))
+    assert "received on time" in returns_page and "2016-17 Q3" in returns_page
+
+
+def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
+    book = load_workbook(q4_pack[1])
+    assert book.sheetnames == ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns",
+                               "Budget", "Coverage", "Data quality"]
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.oddHeader.center.text
+        if sheet.title != "Summary":
+            assert sheet.auto_filter.ref and sheet.freeze_panes == "A5" and sheet.print_title_rows, sheet.title
+    summary = book["Summary"]
+    money = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2) for r in range(1, summary.max_row + 1)}
+    budget = money["Commissioning budget"]
+    assert budget.value == 4611000 and "£" in budget.number_format and "#,##0" in budget.number_format
+    assert "£" in money["Spent to date"].number_format and money["Spend as % of profile"].number_format == "0%"
+    assert len(summary._charts) == 2
+    sheet = book["Contracts"]
+    header = [c.value for c in sheet[4]]
+    spend = sheet.cell(row=5, column=header.index("spend to date") + 1)
+    assert isinstance(spend.value, float) and "£" in spend.number_format
+    assert sheet.cell(row=5, column=header.index("% of profile") + 1).number_format == "0%"
+    assert sheet.max_row == 4 + len(contracts)
+    rag_ranges = {str(r.sqref) for r in sheet.conditional_formatting}
+    for column in ("finance", "outcomes", "overall"):
+        letter = chr(ord("A") + header.index(column))
+        assert f"{letter}5:{letter}{4 + len(contracts)}" in rag_ranges
+    statuses = {sheet.cell(row=r, column=header.index("overall") + 1).value for r in range(5, sheet.max_row + 1)}
+    assert statuses <= {"red", "amber", "green", "not reported"} and "red" in statuses  # the word stays beside the colour
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (apt-get install libreoffice-calc-nogui; .ci/run installs it)"
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(q4_pack[1])],
+        check=True, capture_output=True, timeout=180,
+    )
+    printed = pdf_text(tmp_path / "pdf" / "review-2016-17-Q4.pdf")
+    assert len(printed) <= XLSX_PAGE_LIMIT, f"the workbook prints on {len(printed)} A4 pages"
+    text = flat(" ".join(printed))
+    assert "£4,611,000" in text and "137%" in text
+    for contract in contracts:
+        assert contract["contract_id"] in text
+
+
+def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4_pack, warehouse_copy, db):
+    counts = summarise_recorded(db)
+    line = counts.line()
+    assert counts.rules == counts.passed + counts.warned + counts.failed + counts.held_back and counts.warned > 0
+    _, refreshed = bundled_refresh
+    assert f"  rules    {line}\n" in refreshed.stdout
+    assert line in q4_pack[0].read_text(encoding="utf-8")
+    check = run_opcc("check", "--warehouse", str(warehouse_copy))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert f"suites, {line};" in check.stdout
+
+
+def test_the_refresh_names_the_packs_it_built(bundled_refresh):
+    live, refreshed = bundled_refresh
+    listed = refreshed.stdout.split("Review packs built:\n", 1)[1].splitlines()
+    packs = [Path(line.strip()) for line in listed if line.startswith("  ")]
+    folder = wh.reports_dir(live) / PERIOD / "LEI"
+    assert packs == [folder / "review-2016-17-Q4.html", folder / "review-2016-17-Q4.xlsx"]
+    assert all(p.exists() for p in packs)
+    assert not (wh.staged_reports_dir(live)).exists(), "nothing is left staged once published"
+
+
+def test_unknown_period_is_refused(warehouse_copy):
+    completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2017-18 Q1")
+    assert completed.returncode == 2
+    assert "no allocations of commissioner LEI for 2017-18" in completed.stderr
+    assert "years with allocations: 2016-17" in completed.stderr and "Traceback" not in completed.stderr
+    not_a_period = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q5")
+    assert not_a_period.returncode == 2 and "is not a period like" in not_a_period.stderr
+
+
+def test_unknown_commissioner_is_refused_with_the_valid_ones(warehouse_copy):
+    completed = run_opcc("report", "--warehouse", str(warehouse_copy), "--period", "2016-17 Q2", "--commissioner", "NAB")
+    assert completed.returncode == 2 and "no commissioner 'NAB'" in completed.stderr and "LEI" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
+    html = q4_pack[0].read_text(encoding="utf-8")
+    quality = html[html.index('<section id="quality">') : html.index('<section id="contract-pages">')]
+    assert "3 amounts printed without thousands separators in the 2016-17 framework: figures used as printed" in quality
+    assert "Row 3 of LEI-015.csv (2016-17 Q1), column value, was not loaded" in quality
+    for engineering in ("document line", "committed_figures_in_year", "=True", "printed_differently_in_table_1"):
+        assert engineering not in quality, engineering
+    assert 'href="' in quality and "data_docs/index.html" in quality, "detail is linked to Data Docs"
+    printed = next(p for p in pages if p.startswith("Data quality"))
+    assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
