@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 
 

@@ -17,7 +17,7 @@ from opcc.ingest.return_tools import validate_file
 from opcc.ingest.returns import discover, scan_returns_folder, summarise_not_read, walk_bounded
 from opcc.ingest.row_count import count_file
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 RAW = PROJECT_ROOT / "raw"
 HEADER = "contract_id,period,measure,value,comment\n"
 LONG = 140_000  # over Python's default csv field limit of 131,072 characters
