@@ -83,18 +83,6 @@ def _only_unit(config) -> bool:
     return all(path == UNIT or UNIT in path.parents for path in chosen)
 
 
-@pytest.fixture(autouse=True)
-def _own_dagster_home():
-    """A refresh run in the test process points DAGSTER_HOME at its warehouse's instance; the next
-    test (and the commands it starts) must find the instance beside its own warehouse instead."""
-    before = os.environ.get("DAGSTER_HOME")
-    yield
-    if before is None:
-        os.environ.pop("DAGSTER_HOME", None)
-    else:
-        os.environ["DAGSTER_HOME"] = before
-
-
 def indicator_units(raw: Path = RAW) -> dict[str, str]:
     """Each indicator's unit as the raw files give it: the plans' rows of kind `indicator` (and the
     optional shared catalogue, raw/reference/indicators.csv, where a project keeps one)."""

@@ -128,11 +128,11 @@ def run_refresh(
             return failed(damage)
         set_aside_as = wh.set_aside(live)
         full, wanted = True, [Period.parse(p) for p in period_folders(raw_path)]
-    os.environ["OPCC_WAREHOUSE"] = str(live)
-    os.environ["OPCC_RAW"] = str(raw_path)
     measured_before = timings.spent()
     prepare_manifest()
-    from orchestration.defs.definitions import defs
+    from orchestration.defs.definitions import build_definitions
+
+    defs = build_definitions(live, raw_path)  # the paths are passed to the run, bound to its resource
 
     job = defs.resolve_job_def("refresh")
     run_tags = {START_TAG: "empty" if full else "live", LOCK_WAIT_TAG: str(wait_seconds), **(tags or {})}

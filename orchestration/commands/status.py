@@ -16,7 +16,7 @@ from pathlib import Path
 from opcc.core.periods import RHYTHM_KINDS, Period
 from opcc.core.queries import connect_locked
 from opcc.core.warehouse import WarehouseUnreadable
-from orchestration.defs.instance import dagster_home
+from orchestration.defs.instance import dagster_home, instance_at
 
 JOB = "refresh"
 SCHEDULE = "quarterly_returns_schedule"
@@ -170,43 +170,33 @@ def instance_part(live: Path, status: Status, now: datetime) -> None:
     if not (home / "dagster.yaml").exists():
         status.add(f"Dagster instance {home}: no run recorded yet")
         return
-    import os
-
     import dagster as dg
     from dagster._core.events import DagsterEventType
     from dagster._core.scheduler.instigation import InstigatorStatus
     from dagster._utils.schedules import cron_string_iterator
 
-    previous_home = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(home)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs(filters=dg.RunsFilter(job_name=JOB), limit=1)
-            if not runs:
-                status.add(f"Last refresh: none recorded in {home}")
-            else:
-                run = runs[0]
-                record = instance.get_run_record_by_id(run.run_id)
-                checks = instance.get_records_for_run(
-                    run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=10000
-                ).records
-                evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in checks]
-                passed = sum(1 for e in evaluations if e.passed)
-                warned = sum(1 for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.WARN)
-                trigger = run.tags.get("opcc/trigger") or ("the command line" if "opcc/start" in run.tags else "the UI")
-                status.add(
-                    f"Last refresh: run {run.run_id[:8]} {run.status.value.lower()}, started by {trigger}",
-                    f"started {_when(record.start_time)}, ended {_when(record.end_time)}"
-                    + (f"; periods {run.tags['opcc/periods']}" if run.tags.get("opcc/periods") else ""),
-                    f"Dagster checks: {passed} passed, {warned} with warnings, {len(checks) - passed - warned} failed "
-                    "(one per dbt test, file check and quality suite; the rules are counted above)",
-                )
-            states = {s.instigator_name: s for s in instance.all_instigator_state()}
-    finally:
-        if previous_home is None:
-            os.environ.pop("DAGSTER_HOME", None)
+    with instance_at(home) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name=JOB), limit=1)
+        if not runs:
+            status.add(f"Last refresh: none recorded in {home}")
         else:
-            os.environ["DAGSTER_HOME"] = previous_home
+            run = runs[0]
+            record = instance.get_run_record_by_id(run.run_id)
+            checks = instance.get_records_for_run(
+                run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=10000
+            ).records
+            evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in checks]
+            passed = sum(1 for e in evaluations if e.passed)
+            warned = sum(1 for e in evaluations if not e.passed and e.severity == dg.AssetCheckSeverity.WARN)
+            trigger = run.tags.get("opcc/trigger") or ("the command line" if "opcc/start" in run.tags else "the UI")
+            status.add(
+                f"Last refresh: run {run.run_id[:8]} {run.status.value.lower()}, started by {trigger}",
+                f"started {_when(record.start_time)}, ended {_when(record.end_time)}"
+                + (f"; periods {run.tags['opcc/periods']}" if run.tags.get("opcc/periods") else ""),
+                f"Dagster checks: {passed} passed, {warned} with warnings, {len(checks) - passed - warned} failed "
+                "(one per dbt test, file check and quality suite; the rules are counted above)",
+            )
+        states = {s.instigator_name: s for s in instance.all_instigator_state()}
     from orchestration.defs.schedules import quarterly_returns_schedule
 
     following = next(

@@ -1,15 +1,19 @@
 """The Dagster code location: every asset, check, job, schedule and sensor of the warehouse.
 
-`dagster dev` (from the project root) serves this; `opcc refresh` runs the
-same `refresh` job in-process. Runs execute in one process, step after step:
+`dagster dev` (from the project root) serves `defs`, whose warehouse and raw
+folder are the deployment's settings (OPCC_WAREHOUSE, OPCC_RAW: settings.py);
+`opcc refresh` builds the same definitions for the paths it was given and runs
+their `refresh` job in-process. Runs execute in one process, step after step:
 DuckDB allows one writer, and every step writes the run's build file.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from opcc.core.settings import apply_offline_environment
+from opcc.core.settings import apply_offline_environment, raw_dir, warehouse_path
 from orchestration.defs.assets.dbt import dbt_candidates, dbt_models
 from orchestration.defs.assets.framework import raw_assets
 from orchestration.defs.assets.open_data import grants_and_contracts
@@ -19,7 +23,7 @@ from orchestration.defs.assets.report import review_pack
 from orchestration.defs.assets.returns import every_return_row_accounted_for, provider_returns, returns_folder
 from orchestration.defs.jobs import refresh_job
 from orchestration.defs.progress import progress_logger, silent_logger
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import warehouse_resource
 from orchestration.defs.schedules import quarterly_returns_schedule
 from orchestration.defs.sensors import returns_folder_sensor
 
@@ -36,16 +40,23 @@ _built = [
 ]
 warehouse_asset = published_warehouse_asset([key for a in _built for key in a.keys])
 
-defs = dg.Definitions(
-    assets=[*_built, warehouse_asset],
-    asset_checks=[every_return_row_accounted_for, *quality_checks],
-    jobs=[refresh_job],
-    schedules=[quarterly_returns_schedule],
-    sensors=[returns_folder_sensor],
-    # No resource takes a path from run config: the warehouse's come from the environment, and the
-    # assets hand no values between steps (nothing for an IO manager to store anywhere).
-    resources={"warehouse": WarehouseResource(), "io_manager": no_config_io_manager},
-    loggers={"progress": progress_logger, "silent": silent_logger},
-    # The executor's configuration is fixed here too: nothing in a run's config reaches the disk.
-    executor=dg.in_process_executor.configured({}, name="in_process"),
-)
+
+
+def build_definitions(live: Path, raw: Path) -> dg.Definitions:
+    """Every definition, with the warehouse and raw folder bound: passed, never read from a run."""
+    return dg.Definitions(
+        assets=[*_built, warehouse_asset],
+        asset_checks=[every_return_row_accounted_for, *quality_checks],
+        jobs=[refresh_job],
+        schedules=[quarterly_returns_schedule],
+        sensors=[returns_folder_sensor],
+        # No resource takes a path from run config: the warehouse's are bound here, and the assets
+        # hand no values between steps (nothing for an IO manager to store anywhere).
+        resources={"warehouse": warehouse_resource(live, raw), "io_manager": no_config_io_manager},
+        loggers={"progress": progress_logger, "silent": silent_logger},
+        # The executor's configuration is fixed here too: nothing in a run's config reaches the disk.
+        executor=dg.in_process_executor.configured({}, name="in_process"),
+    )
+
+
+defs = build_definitions(warehouse_path(), raw_dir())

@@ -60,7 +60,12 @@ class WarehouseEventLogStorage(SqliteEventLogStorage):
         self._engines: OrderedDict[str, db.Engine] = OrderedDict()
         self._engines_lock = threading.RLock()
         self._tables_seen: set[str] = set()
-        super().__init__(base_dir or str(Path(os.environ[HOME_ENV]) / "history" / "runs"), inst_data=inst_data)
+        if not base_dir:  # the webserver and daemon `opcc serve` starts are given DAGSTER_HOME
+            home = os.environ.get(HOME_ENV)
+            if not home:
+                raise RuntimeError(f"{HOME_ENV} is not set and the event log storage has no base_dir")
+            base_dir = str(Path(home) / "history" / "runs")
+        super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
     def config_type(cls):
@@ -125,19 +130,31 @@ def dagster_home(live: Path) -> Path:
 
 
 def ensure_home(live: Path) -> Path:
-    """Create the instance folder and its dagster.yaml if missing, and point DAGSTER_HOME at it."""
+    """Create the instance folder and its dagster.yaml if missing."""
     home = dagster_home(live)
     home.mkdir(parents=True, exist_ok=True)
     settings = home / "dagster.yaml"
     if not settings.exists():
         settings.write_text(INSTANCE_YAML, encoding="utf-8")
-    os.environ[HOME_ENV] = str(home)
     return home
 
 
 def open_instance(live: Path):
     """The persistent instance for this warehouse (a DagsterInstance; close it when done)."""
-    import dagster as dg
+    return instance_at(ensure_home(live))
 
-    ensure_home(live)
-    return dg.DagsterInstance.get()
+
+def instance_at(home: Path):
+    """The instance whose dagster.yaml is in `home`, opened without pointing DAGSTER_HOME at it: its
+    event log is told its folder here (the dagster.yaml this module writes leaves it to the
+    environment, which the webserver and daemon that `opcc serve` starts are given)."""
+    import dagster as dg
+    import yaml
+    from dagster._core.instance.ref import InstanceRef
+
+    overrides = {}
+    configured = (yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}).get("event_log_storage") or {}
+    if configured.get("class") == WarehouseEventLogStorage.__name__ and not (configured.get("config") or {}).get("base_dir"):
+        config = {**(configured.get("config") or {}), "base_dir": str(home / "history" / "runs")}
+        overrides["event_log_storage"] = {**configured, "config": config}
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))

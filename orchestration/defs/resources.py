@@ -12,14 +12,13 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import duckdb
-from dagster import ConfigurableResource, InitResourceContext
-from pydantic import PrivateAttr
 
 from opcc import quality
 from opcc.core import warehouse as wh
 from opcc.core.audit import ensure_base_tables
-from opcc.core.settings import duckdb_memory_limit, raw_dir, warehouse_path
+from opcc.core.settings import duckdb_memory_limit
 
 START_TAG = "opcc/start"
 LOCK_WAIT_TAG = "opcc/lock_wait_seconds"
@@ -29,29 +28,22 @@ LOCK_WAIT_TAG = "opcc/lock_wait_seconds"
 CARRIED_TABLES = ("audit.file_history", "audit.superseded_return_rows")
 
 
-class WarehouseResource(ConfigurableResource):
+class Warehouse:
     """The DuckDB warehouse a run builds, and the raw folder it reads.
 
-    Where they are is the deployment's choice, never a run's: the paths come only from the
-    environment the code location runs in (OPCC_WAREHOUSE, OPCC_RAW: settings.py), and the
-    resource has no configuration field naming a path, so a run launched from the UI or its
-    GraphQL endpoint with run config naming other paths is refused before it starts."""
+    Where they are is the deployment's choice, never a run's: the paths are bound when the
+    definitions are built (`build_definitions` in definitions.py: from the settings where the code
+    location is served, from `opcc refresh`'s options in-process), and the resource takes no
+    configuration at all, so a run launched from the UI or its GraphQL endpoint with run config
+    naming other paths is refused before it starts."""
 
-    lock_wait_seconds: float = 0.0
-
-    _lock: wh.WriterLock | None = PrivateAttr(default=None)
-    _build: Path | None = PrivateAttr(default=None)
-    _published: bool = PrivateAttr(default=False)
-    _kept_failed: Path | None = PrivateAttr(default=None)
-    _refresh_years: list[str] | None = PrivateAttr(default=None)
-
-    @property
-    def live_path(self) -> Path:
-        return warehouse_path()
-
-    @property
-    def raw_path(self) -> Path:
-        return raw_dir()
+    def __init__(self, live: Path, raw: Path) -> None:
+        self.live_path = Path(live)
+        self.raw_path = Path(raw)
+        self._lock: wh.WriterLock | None = None
+        self._build: Path | None = None
+        self._published = False
+        self._refresh_years: list[str] | None = None
 
     @property
     def refresh_years(self) -> list[str] | None:
@@ -69,13 +61,13 @@ class WarehouseResource(ConfigurableResource):
             raise RuntimeError("the warehouse resource is used outside a run")
         return self._build
 
-    def setup_for_execution(self, context: InitResourceContext) -> None:
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.dagster_run
         run_id = context.run_id or "adhoc"
         tags = run.tags if run else {}
         live = self.live_path
         lock = wh.WriterLock(live, purpose=f"dagster run {run_id[:8]}")
-        lock.acquire(timeout_seconds=float(tags.get(LOCK_WAIT_TAG, self.lock_wait_seconds)))
+        lock.acquire(timeout_seconds=float(tags.get(LOCK_WAIT_TAG, 0.0)))
         self._lock = lock
         quality.prefetch()
         build = wh.build_path(live)
@@ -93,17 +85,20 @@ class WarehouseResource(ConfigurableResource):
         self._build = build
         self._published = False
 
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         try:
             docs = quality.finish(self.live_path)
             if docs and context.log:
                 context.log.info(f"Data Docs: {docs}")
             if self._build is not None and not self._published:
-                self._kept_failed = wh.keep_failed(self._build, self.live_path)
+                wh.keep_failed(self._build, self.live_path)
         finally:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+            self.release_lock()
+
+    def release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -120,6 +115,30 @@ class WarehouseResource(ConfigurableResource):
         self._published = True
         wh.failed_path(self.live_path).unlink(missing_ok=True)  # superseded by a good build
         return self.live_path
+
+
+# What an asset's parameter names to receive the run's Warehouse (a plain object: no config fields).
+WarehouseResource = dg.ResourceParam[Warehouse]
+
+
+def warehouse_resource(live: Path, raw: Path) -> dg.ResourceDefinition:
+    """The `warehouse` resource with its paths bound here; its configuration schema is empty, so run
+    config naming any path is an unexpected entry."""
+
+    @dg.resource(config_schema={}, description=f"The warehouse {live}, built from {raw}; paths fixed by the deployment.")
+    def warehouse(context: dg.InitResourceContext) -> Iterator[Warehouse]:
+        handle = Warehouse(live, raw)
+        try:
+            handle.setup_for_execution(context)
+        except BaseException:
+            handle.release_lock()  # a setup that failed half-way must not keep the warehouse locked
+            raise
+        try:
+            yield handle
+        finally:
+            handle.teardown_after_execution(context)
+
+    return warehouse
 
 
 def partial_refresh_years(tags: dict) -> list[str] | None:

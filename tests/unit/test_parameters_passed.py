@@ -12,7 +12,6 @@ COMMAND_LAYER = PROJECT_ROOT / "orchestration" / "commands"
 # Tools that take the value from the environment and nowhere else (file -> why).
 TOOL_READS_ONLY_THE_ENVIRONMENT = {
     "opcc/core/dbt_project.py": "dbt's profiles.yml takes the build file's path by env_var(); set for the call and restored",
-    "orchestration/defs/instance.py": "Dagster finds its instance by DAGSTER_HOME only",
 }
 
 
@@ -42,3 +41,12 @@ def test_the_scan_sees_an_assignment(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text('import os\nos.environ["A"] = "1"\nos.environ.update(B="2")\nos.environ.get("C")\n', encoding="utf-8")
     assert environment_writes(sample) == [2, 3]
+
+
+def test_nothing_of_orchestration_writes_the_environment_not_even_the_command_layer():
+    """The refresh hands its paths to the definitions it builds, and opens its instance by folder;
+    `opcc serve` gives its children an environment of their own (a dict), never this process's."""
+    offences = []
+    for path in (PROJECT_ROOT / "orchestration").rglob("*.py"):
+        offences += [f"{path.relative_to(PROJECT_ROOT).as_posix()}:{line}" for line in environment_writes(path)]
+    assert not offences, "os.environ written: " + ", ".join(offences)

@@ -1,6 +1,7 @@
 """The Dagster code location loads and holds the whole graph, from raw files to the published warehouse."""
 
 import dagster as dg
+import pytest
 
 from orchestration.defs.definitions import defs
 
@@ -43,3 +44,14 @@ def test_refresh_job_selects_everything_and_runs_in_one_process():
     assert job.executor_def.name == "in_process"
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert selected == asset_keys()
+
+
+def test_the_paths_are_bound_when_the_definitions_are_built_and_no_run_config_names_them(tmp_path):
+    from orchestration.defs.definitions import build_definitions
+
+    job = build_definitions(tmp_path / "here.duckdb", tmp_path / "raw").resolve_job_def("refresh")
+    warehouse = job.resource_defs["warehouse"]
+    assert "here.duckdb" in warehouse.description
+    for hostile in ({"warehouse": str(tmp_path / "evil.duckdb")}, {"raw": str(tmp_path / "evil")}, {"lock_wait_seconds": 1}):
+        with pytest.raises(dg.DagsterInvalidConfigError, match="unexpected config entr"):
+            dg.validate_run_config(job, {"resources": {"warehouse": {"config": hostile}}})
