@@ -116,3 +116,12 @@ def duckdb_memory_limit() -> str:
     """DuckDB's memory while a refresh writes (OPCC_DUCKDB_MEMORY_LIMIT, default 1GB); beyond it DuckDB
     spills to disk beside the build file, so a national refresh fits a small machine."""
     return os.environ.get("OPCC_DUCKDB_MEMORY_LIMIT") or "1GB"
+
+
+def pack_workers() -> int:
+    """Processes drawing review packs at once in a refresh (OPCC_PACK_WORKERS, default one per CPU):
+    each holds a copy of matplotlib, so a small machine may want fewer."""
+    try:
+        return max(int(os.environ.get("OPCC_PACK_WORKERS") or os.cpu_count() or 1), 1)
+    except ValueError:
+        return os.cpu_count() or 1

@@ -76,7 +76,8 @@ def staged_reports_dir(live: Path) -> Path:
 
 
 def publish_reports(live: Path) -> list[Path]:
-    """Move the packs a build wrote into place beside the warehouse just published; returns their paths."""
+    """Move the packs a build wrote into place beside the warehouse just published; returns their paths
+    (not those of hidden files that travel with them, such as a pack's fingerprint)."""
     staged = staged_reports_dir(live)
     if not staged.is_dir():
         return []
@@ -85,7 +86,8 @@ def publish_reports(live: Path) -> list[Path]:
         target = reports_dir(live) / path.relative_to(staged)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-        published.append(target)
+        if not path.name.startswith("."):
+            published.append(target)
     shutil.rmtree(staged, ignore_errors=True)
     return published
 
@@ -201,9 +203,24 @@ def start_build(live: Path, build: Path, from_live: bool) -> None:
     for leftover in (build, build.with_name(build.name + ".wal")):
         leftover.unlink(missing_ok=True)
     if from_live and live.exists():
-        shutil.copyfile(live, build)
+        copy_file(live, build)
     else:
         duckdb.connect(str(build)).close()
+
+
+FICLONE = 0x40049409  # Linux's ioctl that makes a file share another's blocks until either is written
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """`target` as a copy of `source`: a clone sharing its blocks where the file system can
+    (btrfs, XFS), so a refresh of one quarter writes only the pages it changes; else a kernel copy."""
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        with open(source, "rb") as src, open(target, "wb") as dst:
+            fcntl.ioctl(dst.fileno(), FICLONE, src.fileno())
+        return
+    shutil.copyfile(source, target)
 
 
 def publish(build: Path, live: Path) -> None:

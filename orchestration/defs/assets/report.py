@@ -20,7 +20,8 @@ from opcc.core import warehouse as wh
 from opcc.core.audit import record_withheld
 from opcc.ingest.personal_data import screen
 from opcc.quality import data_docs_index
-from opcc.reporting.pack import build_pack
+from opcc.reporting.pack import pack_paths
+from opcc.reporting.pack_builds import PackJob, build_packs, fingerprints, is_current
 from orchestration.defs.assets.dbt import dbt_project, translator
 from orchestration.defs.partitions import period_partitions
 from orchestration.defs.resources import WarehouseResource
@@ -58,7 +59,7 @@ def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     live = warehouse.live_path
     staged, final = wh.staged_reports_dir(live), wh.reports_dir(live)
     docs = data_docs_index(live)
-    built, withheld = [], []
+    jobs: list[PackJob] = []
     with warehouse.get_connection() as con:
         present = {r[0] for r in con.execute("select period from raw.return_periods").fetchall()}
         # The latest quarter the run loaded: the one whose returns just fell due (earlier ones: opcc report).
@@ -71,20 +72,33 @@ def review_pack(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             ]
             if not codes:
                 context.log.info(f"{period}: no commissioner has a current framework for the year, no review pack")
-            for code in codes:
-                # One commissioner's pack that cannot be built is withheld, named; the others are built.
-                try:
-                    html_path, xlsx_path = build_pack(
-                        con, period, staged / period / code, code, data_docs=docs, final_dir=final / period / code
-                    )
-                except Exception as error:
-                    reason = f"{type(error).__name__}: {screen(str(error).splitlines()[0] if str(error) else '')[:300]}"
-                    withheld.append((code, period, reason))
-                    shutil.rmtree(staged / period / code, ignore_errors=True)
-                    context.log.warning(f"review pack {period} of {code} not built: {reason}")
-                    continue
-                built += [final / html_path.relative_to(staged), final / xlsx_path.relative_to(staged)]
+            prints = fingerprints(con, period, codes, docs, final)
+            jobs += [PackJob(period, code, staged / period / code, final / period / code, prints[code]) for code in codes]
+    # A published pack drawn from the same figures stays as it is.
+    todo = [job for job in jobs if not is_current(job, pack_paths_names(job.period))]
+    if len(todo) < len(jobs):
+        context.log.info(f"{len(jobs) - len(todo)} review pack(s) unchanged since they were published; {len(todo)} to build")
+    built, withheld = [], []
+    for result in build_packs(warehouse.build_path, todo, docs):  # no connection to the build is open here
+        job = result.job
+        if result.error is not None:
+            kind, message = result.error
+            reason = f"{kind}: {screen(message)[:300]}"
+            withheld.append((job.commissioner, job.period, reason))
+            shutil.rmtree(job.staged, ignore_errors=True)
+            context.log.warning(f"review pack {job.period} of {job.commissioner} not built: {reason}")
+            continue
+        built += [job.final / path.relative_to(job.staged) for path in result.files]
+    with warehouse.get_connection() as con:
         record_withheld(con, "review pack", withheld, context.run.run_id)
     return dg.MaterializeResult(
-        metadata={"packs": dg.MetadataValue.int(len(built) // 2), "files": dg.MetadataValue.text("\n".join(map(str, built)))}
+        metadata={
+            "packs": dg.MetadataValue.int(len(built) // 2),
+            "unchanged": dg.MetadataValue.int(len(jobs) - len(todo)),
+            "files": dg.MetadataValue.text("\n".join(map(str, built))),
+        }
     )
+
+
+def pack_paths_names(period: str) -> list[str]:
+    return [path.name for path in pack_paths(Path("."), period)]

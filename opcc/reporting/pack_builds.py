@@ -1,0 +1,140 @@
+"""Review packs built only where their figures changed, the rest in a bounded pool of processes.
+
+A pack's fingerprint is a digest of every row it can read (the commissioner's rows of each
+`reporting.rpt_*` table, the tables without a commissioner whole, the failing quality rules, the
+periods loaded, the commissioner's framework versions), of where its Data Docs link points, and of
+the code and models that draw it. A refresh rebuilds a pack when its fingerprint differs from the
+one kept beside the published pack (or either is missing); otherwise the published pack already
+shows these figures. `opcc report` builds any pack on demand and never asks.
+
+Packs are drawn in worker processes (charts are CPU-bound Python, and matplotlib's style is global
+to a process), each opening the build file read-only, so the caller must hold no connection to it
+while they run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from opcc.core.settings import DBT_PROJECT_DIR, all_settings, pack_workers
+from opcc.reporting.pack import build_pack, docs_link
+
+FINGERPRINT_FILE = ".fingerprint"  # hidden: published with the pack, never listed as one of its files
+REPORTING_CODE = Path(__file__).resolve().parent
+REPORTING_MODELS = DBT_PROJECT_DIR / "models" / "reporting"
+
+
+@dataclass(frozen=True)
+class PackJob:
+    period: str
+    commissioner: str
+    staged: Path  # where the pack is written
+    final: Path  # where it is read from once published
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class PackResult:
+    job: PackJob
+    files: tuple[Path, ...] = ()
+    error: tuple[str, str] | None = None  # the exception's type, and the first line of its message
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for folder, pattern in ((REPORTING_CODE, "*.py"), (REPORTING_MODELS, "*")):
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(repr(sorted(all_settings().items())).encode())
+    return digest.hexdigest()
+
+
+def _row_digests(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, list[tuple]], list[tuple]]:
+    """Per commissioner, (table, rows, two order-free digests of its rows) for every reporting table;
+    and the same for what every pack reads whole."""
+    columns: dict[str, list[str]] = {}
+    for table, column, kind in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = 'reporting' order by table_name, ordinal_position"
+    ).fetchall():
+        # When rows were loaded is not a figure: a full refresh of the same files loads them anew.
+        if not kind.startswith("TIMESTAMP"):
+            columns.setdefault(table, []).append('"' + column.replace('"', '""') + '"')
+    mine: dict[str, list[tuple]] = {}
+    shared: list[tuple] = []
+    aggregate = "count(*), bit_xor(hash(t)), sum(hash(t)::hugeint)::varchar"
+    for table, kept in columns.items():
+        rows = f'(select {", ".join(kept)} from reporting."{table}") t'
+        if '"commissioner_code"' in kept:
+            for code, *digest in con.execute(f"select commissioner_code, {aggregate} from {rows} group by 1").fetchall():
+                mine.setdefault(code, []).append((table, *digest))
+        else:
+            shared.append((table, *con.execute(f"select {aggregate} from {rows}").fetchone()))
+    for name, sql in (
+        # The failing rows a rule lists come in no fixed order: the same rows are the same finding.
+        ("rules", "select suite, rule, severity, rows_failing, rows_checked, list_sort(string_split(failing_sample, '; ')) "
+                  "from audit.quality_results where not passed"),
+        ("periods", "select period from raw.return_periods"),
+        ("commissioners", "select * from marts.dim_commissioner"),
+        ("versions", "select commissioner_code, financial_year, is_latest from marts.dim_framework_version"),
+    ):
+        shared.append((name, *con.execute(f"select {aggregate} from ({sql}) t").fetchone()))
+    return mine, shared
+
+
+def fingerprints(
+    con: duckdb.DuckDBPyConnection, period: str, codes: Iterable[str], data_docs: Path | None, final_root: Path
+) -> dict[str, str]:
+    """Each commissioner's pack fingerprint for `period` (see the module's docstring)."""
+    mine, shared = _row_digests(con)
+    code = _code_digest()
+    prints = {}
+    for commissioner in codes:
+        digest = hashlib.sha256(f"{period}\0{commissioner}\0{code}\0".encode())
+        digest.update(repr((sorted(mine.get(commissioner, [])), shared)).encode())
+        digest.update(str(docs_link(data_docs, final_root / period / commissioner)).encode())
+        prints[commissioner] = digest.hexdigest()
+    return prints
+
+
+def is_current(job: PackJob, files: Iterable[str]) -> bool:
+    """The published pack was drawn from these very figures, and every file of it is there."""
+    kept = job.final / FINGERPRINT_FILE
+    try:
+        same = kept.read_text(encoding="utf-8").strip() == job.fingerprint
+    except OSError:
+        return False
+    return same and all((job.final / name).exists() for name in files)
+
+
+def _build(build_file: Path, job: PackJob, data_docs: Path | None) -> PackResult:
+    try:
+        with duckdb.connect(str(build_file), read_only=True) as con:
+            html_path, xlsx_path = build_pack(con, job.period, job.staged, job.commissioner, data_docs=data_docs, final_dir=job.final)
+        (job.staged / FINGERPRINT_FILE).write_text(job.fingerprint + "\n", encoding="utf-8")
+        return PackResult(job, (html_path, xlsx_path))
+    except Exception as error:  # one commissioner's pack that cannot be built is withheld; the others are built
+        return PackResult(job, error=(type(error).__name__, str(error).splitlines()[0] if str(error) else ""))
+
+
+def workers(jobs: int) -> int:
+    """The pack_workers setting, never more than the packs to build."""
+    return max(1, min(pack_workers(), jobs))
+
+
+def build_packs(build_file: Path, jobs: list[PackJob], data_docs: Path | None) -> list[PackResult]:
+    """Build every job's pack from the build file (opened read-only; the caller holds no connection
+    to it), in order of the jobs; one pack is built in this process, several in worker processes."""
+    count = workers(len(jobs))
+    if count <= 1:
+        return [_build(build_file, job, data_docs) for job in jobs]
+    # A fresh interpreter per worker: the refresh's process runs threads (dbt, Dagster) a fork could copy mid-lock.
+    with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_build, [build_file] * len(jobs), jobs, [data_docs] * len(jobs)))

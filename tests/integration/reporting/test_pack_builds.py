@@ -1,0 +1,60 @@
+"""Review packs are rebuilt only where the figures they read changed, and the pool of worker
+processes draws the same pack as the refresh's own process (issue 25, item 1)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from opcc.reporting.pack import build_pack, pack_paths
+from opcc.reporting.pack_builds import FINGERPRINT_FILE, PackJob, build_packs, fingerprints, is_current
+
+PERIODS = ["2016-17 Q3", "2016-17 Q4"]
+
+
+def _prints(live, period="2016-17 Q4"):
+    with duckdb.connect(str(live), read_only=True) as con:
+        return fingerprints(con, period, ["LEI"], None, live.parent / "reports")["LEI"]
+
+
+def test_a_figure_the_pack_reads_changes_its_fingerprint_and_a_load_time_does_not(warehouse_copy):
+    before = _prints(warehouse_copy)
+    assert before == _prints(warehouse_copy), "the same rows give the same fingerprint"
+    assert before != _prints(warehouse_copy, "2016-17 Q3"), "each period's pack has its own"
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("update reporting.rpt_period_summary set returns_loaded_at = returns_loaded_at + interval 1 day")
+    assert _prints(warehouse_copy) == before, "loading the same files again changes no figure"
+    with duckdb.connect(str(warehouse_copy)) as con:
+        (column,) = con.execute(
+            "select column_name from information_schema.columns where table_schema = 'reporting' "
+            "and table_name = 'rpt_contract_status' and data_type in ('DOUBLE', 'DECIMAL(18,2)', 'BIGINT', 'INTEGER') limit 1"
+        ).fetchone()
+        con.execute(f'update reporting.rpt_contract_status set "{column}" = coalesce("{column}", 0) + 1 '
+                    "where contract_id = (select min(contract_id) from reporting.rpt_contract_status)")
+    assert _prints(warehouse_copy) != before, f"a changed {column} of one contract rebuilds the pack"
+
+
+def test_a_published_pack_is_current_only_with_its_fingerprint_and_every_file(tmp_path):
+    job = PackJob("2016-17 Q4", "LEI", tmp_path / "staged", tmp_path / "final", "abc")
+    names = [p.name for p in pack_paths(tmp_path, job.period)]
+    job.final.mkdir()
+    for name in names:
+        (job.final / name).write_text("pack")
+    assert not is_current(job, names), "no fingerprint kept: built again"
+    (job.final / FINGERPRINT_FILE).write_text("abc\n")
+    assert is_current(job, names)
+    assert not is_current(PackJob(job.period, "LEI", job.staged, job.final, "abd"), names), "other figures: built again"
+    (job.final / names[1]).unlink()
+    assert not is_current(job, names), "a pack with a file missing is built again"
+
+
+def test_the_pool_draws_the_same_packs_as_one_process(warehouse_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPCC_PACK_WORKERS", "2")
+    jobs = [PackJob(p, "LEI", tmp_path / "pool" / p, tmp_path / "final" / p, f"print-{p}") for p in PERIODS]
+    results = build_packs(warehouse_copy, [*jobs, PackJob("2016-17 Q4", "NOPE", tmp_path / "x", tmp_path / "y", "z")], None)
+    assert [r.job for r in results][:2] == jobs and all(r.error is None for r in results[:2])
+    assert results[2].error and results[2].error[0] == "NoPack" and "NOPE" in results[2].error[1], "one bad pack is named, not raised"
+    with duckdb.connect(str(warehouse_copy), read_only=True) as con:
+        for job, result in zip(jobs, results, strict=False):
+            html, _ = build_pack(con, job.period, tmp_path / "alone" / job.period, "LEI", final_dir=job.final)
+            assert result.files[0].read_text(encoding="utf-8") == html.read_text(encoding="utf-8")
+            assert (job.staged / FINGERPRINT_FILE).read_text().strip() == job.fingerprint
