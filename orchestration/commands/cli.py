@@ -230,7 +230,9 @@ def _print_summary(outcome) -> None:
             click.echo("Review packs built:")
             for path in outcome.packs:
                 click.echo(f"  {path}")
-        else:
+        if outcome.packs_unchanged:
+            _say(f"Review packs unchanged (their figures are those of the published packs): {outcome.packs_unchanged}")
+        elif not outcome.packs:
             _say("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
         for version in outcome.held_back:
             click.echo("", err=True)

@@ -63,6 +63,7 @@ class RefreshOutcome:
     stages: dict[str, float] = field(default_factory=dict)  # where the time went (timings.py)
     rule_counts: Counts | None = None  # the quality rules, counted as the review pack and `opcc check` count them
     packs: list[Path] = field(default_factory=list)  # review packs the refresh built and published
+    packs_unchanged: int = 0  # published packs left as they were: their figures did not change
     withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
     set_aside: Path | None = None  # where a damaged live warehouse was kept before this rebuild
 
@@ -179,6 +180,7 @@ def run_refresh(
         outcome.reason = _failure_reason(result, outcome)
     else:
         outcome.packs = _published_packs(result)
+        outcome.packs_unchanged = _unchanged_packs(result)
     read_finished(outcome, live if outcome.success else wh.failed_path(live))
     outcome.seconds = time.monotonic() - started
     stages["summary"] = outcome.seconds - sum(stages.values())  # table sizes, held-back versions
@@ -254,6 +256,15 @@ def _published_packs(result: dg.ExecuteInProcessResult) -> list[Path]:
             if materialization.asset_key == dg.AssetKey(["warehouse"]) and "packs" in materialization.metadata:
                 return [Path(line) for line in materialization.metadata["packs"].value.splitlines() if line]
     return []
+
+
+def _unchanged_packs(result: dg.ExecuteInProcessResult) -> int:
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key == dg.AssetKey(["report", "review_pack"]) and "unchanged" in materialization.metadata:
+                return int(materialization.metadata["unchanged"].value)
+    return 0
 
 
 def _checks(result: dg.ExecuteInProcessResult) -> list[CheckOutcome]:
