@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+import threading
 from collections.abc import Sequence
 from html import escape
 
@@ -121,9 +122,34 @@ def allocation_against_spend(title: str, categories: Sequence[str], allocation: 
     return _svg(figure, name, title)
 
 
+# Figures of the cost-per-outcome panels kept for the next chart of the same layout: making a figure
+# and its axes costs more than drawing on them, and a refresh draws these charts for every pack.
+# One chart at a time draws on them (the lock); each use resets every artist a chart sets.
+_panel_figures: dict[tuple[int, int], tuple[object, object]] = {}
+_panel_lock = threading.Lock()
+
+
+def _panel_figure(rows: int, per_row: int, name: str):
+    key = (rows, per_row)
+    if key not in _panel_figures:
+        figure = _figure(12.5, 2.75 * rows, name)
+        _panel_figures[key] = (figure, figure.subplots(rows, per_row, squeeze=False))
+    figure, grid = _panel_figures[key]
+    for axes in grid.flat:
+        for artist in [*axes.lines, *axes.texts]:
+            artist.remove()
+        axes.set_visible(True)
+    return figure, grid
+
+
 def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str], per_row: int = 4, rows_per_chart: int = 2) -> list[str]:
     """One small line chart per priority (its headline outcome's cost per outcome by quarter), in
     charts of at most `rows_per_chart` rows so each fits a printed page."""
+    with _panel_lock:
+        return _cost_per_outcome_panels(title, panels, quarters, per_row, rows_per_chart)
+
+
+def _cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str], per_row: int, rows_per_chart: int) -> list[str]:
     import matplotlib
 
     charts = []
@@ -134,8 +160,7 @@ def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str],
         name = f"cost-per-outcome-{start // per_chart + 1}"
         with matplotlib.rc_context(_style(name)):
             rows = -(-len(chunk) // per_row)
-            figure = _figure(12.5, 2.75 * rows, name)
-            grid = figure.subplots(rows, per_row, squeeze=False)
+            figure, grid = _panel_figure(rows, per_row, name)
             for index, axes in enumerate(grid.flat):
                 if index >= len(chunk):
                     axes.set_visible(False)
@@ -156,6 +181,7 @@ def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str],
                     axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: money(v)))
                     axes.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
                 else:
+                    axes.set_ylim(0, 1)  # an empty panel's scale, whatever the figure showed before
                     axes.set_yticks([])
                     axes.text(0.5, 0.5, "no outcomes reported", transform=axes.transAxes, ha="center", va="center", color="#757575")
                 axes.tick_params(labelsize=7.5)
