@@ -24,6 +24,9 @@ def test_a_figure_the_pack_reads_changes_its_fingerprint_and_a_load_time_does_no
         con.execute("update reporting.rpt_period_summary set returns_loaded_at = returns_loaded_at + interval 1 day")
     assert _prints(warehouse_copy) == before, "loading the same files again changes no figure"
     with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("update reporting.rpt_stream_allocation set spend_to_date_gbp = spend_to_date_gbp + 1e-9")
+    assert _prints(warehouse_copy) == before, "a sum of doubles added in another order is the same figure"
+    with duckdb.connect(str(warehouse_copy)) as con:
         (column,) = con.execute(
             "select column_name from information_schema.columns where table_schema = 'reporting' "
             "and table_name = 'rpt_contract_status' and data_type in ('DOUBLE', 'DECIMAL(18,2)', 'BIGINT', 'INTEGER') limit 1"
