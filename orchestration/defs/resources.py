@@ -69,7 +69,8 @@ class Warehouse:
         lock = wh.WriterLock(live, purpose=f"dagster run {run_id[:8]}")
         lock.acquire(timeout_seconds=float(tags.get(LOCK_WAIT_TAG, 0.0)))
         self._lock = lock
-        quality.prefetch()
+        if runs_quality_checks(run):
+            quality.prefetch()
         build = wh.build_path(live)
         wh.remove_stale_build(live)
         from_live = tags.get(START_TAG, "live") != "empty"
@@ -139,6 +140,17 @@ def warehouse_resource(live: Path, raw: Path) -> dg.ResourceDefinition:
             handle.teardown_after_execution(context)
 
     return warehouse
+
+
+def runs_quality_checks(run) -> bool:
+    """Whether a run validates with Great Expectations (the whole job, the quality gate or a suite's
+    check): only then is GE imported ahead of its first use, seconds of a run that checks nothing."""
+    if run is None or (run.asset_selection is None and run.asset_check_selection is None):
+        return True
+    if any(key.path[:1] == ["audit"] and key.path[-1] == "held_back_versions" for key in run.asset_selection or ()):
+        return True
+    suites = {suite.name for suite in quality.load_suites()}
+    return any(check.name.removesuffix("_warnings") in suites for check in run.asset_check_selection or ())
 
 
 def partial_refresh_years(tags: dict) -> list[str] | None:
