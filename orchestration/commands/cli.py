@@ -245,7 +245,7 @@ def _print_summary(outcome) -> None:
             )
         for code, version, output, reason in outcome.withheld:
             click.echo(
-                f"\nWithheld: the {output} of {code} {version} was not written (its last published one stays; every other "
+                f"\nWithheld: the {output} of {f'{code} {version}'.strip()} was not written (its last published one stays; every other "
                 f"commissioner's was written): {reason}",
                 err=True,
             )

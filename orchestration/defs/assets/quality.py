@@ -19,7 +19,7 @@ non-blocking check `<suite>_warnings`.
 
 import dagster as dg
 
-from opcc.core.audit import utc_now
+from opcc.core.audit import record_withheld, utc_now
 from opcc.core.dbt_project import run_dbt
 from opcc.quality import Suite, held_back, last_published, load_suites, record, validate
 from orchestration.defs.assets.dbt import CANDIDATES
@@ -173,24 +173,49 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         with warehouse.get_connection() as con:
             outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context), years=warehouse.refresh_years)
             record(con, outcome, context.run.run_id)
+            held = _hold_back_commissioners(context, con, warehouse, suite, outcome)
         for key in context.selected_asset_check_keys:
             blocking = key.name == suite.name
             failed = outcome.failed(blocking=blocking)
             ran = [o for o in outcome.outcomes if o.rule.blocking == blocking]
+            described = [o.describe() for o in (failed or ran)]
+            if blocking and held:
+                described += [f"held back {code} (its last published figures stay): {why}" for code, why in sorted(held.items())]
             yield dg.AssetCheckResult(
                 asset_key=key.asset_key,
                 check_name=key.name,
                 passed=not failed,
-                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-                description="\n".join(o.describe() for o in (failed or ran)),
+                # One commissioner's failing rows hold that commissioner back; the rest publishes.
+                severity=dg.AssetCheckSeverity.ERROR if blocking and not held else dg.AssetCheckSeverity.WARN,
+                description="\n".join(described),
                 metadata={
                     "rules": dg.MetadataValue.int(len(ran)),
                     "rules_failed": dg.MetadataValue.int(len(failed)),
                     "failed": dg.MetadataValue.md("\n".join(f"- {o.describe()}" for o in failed) or "none"),
+                    "commissioners_held_back": dg.MetadataValue.text(", ".join(sorted(held)) or "none"),
                 },
             )
 
     return _check
+
+
+def _hold_back_commissioners(context, con, warehouse: WarehouseResource, suite: Suite, outcome) -> dict[str, str]:
+    """A blocking rule on the marts broken by some commissioners' rows only holds those commissioners
+    back: their rows go back to the last published warehouse's, named in audit.withheld_outputs, and
+    the rest publishes. A failure naming no commissioner, or every one, still stops the refresh."""
+    output = f"figures ({suite.name})"
+    held: dict[str, str] = {}
+    if suite.guards[0] == "marts" and outcome.failed(blocking=True):
+        held = last_published.failing_commissioners(con, outcome)
+        everyone = {code for (code,) in con.execute("select commissioner_code from marts.dim_commissioner").fetchall()}
+        if not held or everyone <= set(held):
+            held = {}
+    if held:
+        last_published.restore_commissioners(con, warehouse.live_path, sorted(held))
+        for code, why in sorted(held.items()):
+            context.log.warning(f"{code} held back by {suite.name} (its last published figures stay): {why}")
+    record_withheld(con, output, [(code, None, f"{suite.name}: {why}") for code, why in sorted(held.items())], context.run.run_id)
+    return held
 
 
 quality_checks = [suite_check(suite) for suite in CHECK_SUITES]
