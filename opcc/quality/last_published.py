@@ -157,12 +157,13 @@ def write_kept(con: duckdb.DuckDBPyConnection, kept: list[Kept]) -> None:
 
 def record(con: duckdb.DuckDBPyConnection, raw: Path) -> int:
     """After a publish: keep in the ledger the rows of every version the published warehouse holds
-    from its own files (not held back), where the ledger's latest snapshot of it differs. Returns the
-    snapshots written."""
+    from its own files (not held back, its commissioner's figures not held back by a check on the
+    marts), where the ledger's latest snapshot of it differs. Returns the snapshots written."""
     published = {
         (code, version)
         for code, version in con.execute(
             "select commissioner_code, framework_version from intermediate.int_framework_versions "
+            "where commissioner_code not in (select commissioner_code from audit.withheld_outputs where output like 'figures (%') "
             "except select commissioner_code, framework_version from audit.held_back_versions"
         ).fetchall()
     }
@@ -231,19 +232,26 @@ def _plain(value) -> str:
 def restore_commissioners(con: duckdb.DuckDBPyConnection, live: Path, codes: list[str]) -> int:
     """These commissioners' rows, in every table of the marts, open data and review pack models, as the
     live (last published) warehouse holds them; none where it holds none. Returns the tables touched."""
+    # A table of the commissioners' rows names them by commissioner_code, or else by contract_id.
     tables = con.execute(
-        "select t.schema_name, t.table_name from duckdb_tables() as t join duckdb_columns() as c "
+        "select t.schema_name, t.table_name, bool_or(c.column_name = 'commissioner_code') "
+        "from duckdb_tables() as t join duckdb_columns() as c "
         "on c.database_name = t.database_name and c.schema_name = t.schema_name and c.table_name = t.table_name "
-        "where t.database_name = current_database() and c.column_name = 'commissioner_code' "
-        "and t.schema_name in (select unnest(?)) order by 1, 2",
+        "where t.database_name = current_database() and c.column_name in ('commissioner_code', 'contract_id') "
+        "and t.schema_name in (select unnest(?)) group by all order by 1, 2",
         [list(HELD_SCHEMAS)],
     ).fetchall()
     previous = live.exists()
     if previous:
         con.execute(f"attach '{_sql_text(str(live))}' as last_published (read_only)")
     try:
-        for schema, table in tables:
-            con.execute(f'delete from "{schema}"."{table}" where commissioner_code in (select unnest(?))', [codes])
+        contracts = "select contract_id from marts.dim_contract where commissioner_code in (select unnest($codes))"
+        if previous:
+            contracts += " union select contract_id from last_published.marts.dim_contract where commissioner_code in (select unnest($codes))"
+        con.execute(f"create or replace temp table _held_contracts as {contracts}", {"codes": codes})
+        for schema, table, by_code in tables:
+            whose = "commissioner_code in (select unnest($codes))" if by_code else "contract_id in (select contract_id from _held_contracts)"
+            con.execute(f'delete from "{schema}"."{table}" where {whose}', {"codes": codes} if by_code else {})
             if not previous:
                 continue
             columns = [
@@ -254,14 +262,14 @@ def restore_commissioners(con: duckdb.DuckDBPyConnection, live: Path, codes: lis
                     [schema, table],
                 ).fetchall()
             ]
-            if "commissioner_code" in columns:
+            if ("commissioner_code" if by_code else "contract_id") in columns:
                 listed = ", ".join(f'"{c}"' for c in columns)
                 con.execute(
-                    f'insert into "{schema}"."{table}" ({listed}) select {listed} from last_published."{schema}"."{table}" '
-                    "where commissioner_code in (select unnest(?))",
-                    [codes],
+                    f'insert into "{schema}"."{table}" ({listed}) select {listed} from last_published."{schema}"."{table}" where {whose}',
+                    {"codes": codes} if by_code else {},
                 )
     finally:
+        con.execute("drop table if exists _held_contracts")
         if previous:
             con.execute("detach last_published")
     return len(tables)
