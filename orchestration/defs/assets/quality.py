@@ -216,7 +216,7 @@ def _hold_back_commissioners(context, con, warehouse: WarehouseResource, suite: 
         last_published.restore_commissioners(con, warehouse.live_path, sorted(held))
         for code, why in sorted(held.items()):
             context.log.warning(f"{code} held back by {suite.name} (its last published figures stay): {why}")
-    record_withheld(con, output, [(code, None, f"{suite.name}: {why}") for code, why in sorted(held.items())], context.run.run_id)
+    record_withheld(con, output, [(code, None, why) for code, why in sorted(held.items())], context.run.run_id)
     return held
 
 
