@@ -118,22 +118,26 @@ def keep(con: duckdb.DuckDBPyConnection, raw: Path, held: dict[tuple[str, str], 
     digests = version_digests(con)
     kept: list[Kept] = []
     with _locked(raw) as folder:
-        first_held = {}
-        for row in _read(folder / HELD):
-            first_held.setdefault((row["commissioner_code"], row["framework_version"], row["sha256"]), row["held_back_at"])
-        noted = []
+        noted = _read(folder / HELD)
+        seen = {(r["commissioner_code"], r["framework_version"], r["sha256"]) for r in noted}
+        new = []
         for (code, version), reason in sorted(held.items()):
             folder_now, sha_now = digests.get((code, version), ("", ""))
-            since = first_held.get((code, version, sha_now))
-            if since is None:
-                since = _now()
-                noted.append((code, version, sha_now, since, reason[:2000]))
+            if (code, version, sha_now) not in seen:
+                new.append((code, version, sha_now, _now(), reason[:2000]))
             snapshot = snapshots.get((code, version))
             if snapshot is None or not (folder / SNAPSHOTS / snapshot["sha256"]).is_dir():
                 continue  # never published: it stays out of the marts
+            # Held back since the first refresh after its last publication that held it back, whatever
+            # edits came between.
+            since = min(
+                [r["held_back_at"] for r in noted if (r["commissioner_code"], r["framework_version"]) == (code, version)
+                 and r["held_back_at"] >= snapshot["published_at"]]
+                + [row[3] for row in new if row[:2] == (code, version)]
+            )
             _restore(con, folder / SNAPSHOTS / snapshot["sha256"], folder_now or snapshot["version_folder"])
             kept.append(Kept(code, version, folder_now, snapshot["sha256"], snapshot["published_at"], since))
-        _append(folder / HELD, HELD_COLUMNS, noted)
+        _append(folder / HELD, HELD_COLUMNS, new)
     return kept
 
 

@@ -51,8 +51,18 @@ def test_a_published_version_held_back_later_gets_its_published_rows_back(tmp_pa
     again = warehouse(tmp_path / "three.duckdb", "£371,136", "b" * 64)
     [kept_again] = last_published.keep(again, raw, {("LEI", "2016-17 v2"): "Every printed subtotal ..."})
     assert kept_again.held_back_since == kept.held_back_since
-    assert last_published.record(again, raw) == 1, "the version is not held back in this warehouse's audit: it publishes"
     again.close()
+
+    # Edited again, still failing: held back since the first time after it was published.
+    other = warehouse(tmp_path / "four.duckdb", "£372,136", "c" * 64)
+    [kept_other] = last_published.keep(other, raw, {("LEI", "2016-17 v2"): "Every printed subtotal ..."})
+    assert kept_other.held_back_since == kept.held_back_since
+    other.close()
+
+    # Corrected and published: the new content is kept as the version's last published.
+    with warehouse(tmp_path / "five.duckdb", "£370,137", "d" * 64) as fixed:
+        assert last_published.record(fixed, raw) == 1
+        assert last_published.last_published(raw)[("LEI", "2016-17 v2")]["sha256"] != kept.published_sha256
 
 
 def test_a_version_never_published_has_nothing_to_keep(tmp_path, monkeypatch):
