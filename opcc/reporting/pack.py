@@ -24,72 +24,13 @@ import duckdb
 from opcc.core.safe_text import html_text
 from opcc.reporting import charts
 from opcc.reporting.data import ReviewData, RuleFinding, Table, load
+from opcc.reporting.page_style import PRINT, SCREEN, page_rule
 from opcc.reporting.workbook import write_workbook
 
 RAG_WORDS = {
     "red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note",
     "no target": "no target set", "no targets": "no targets",
 }
-
-STYLE = """
-:root { --ink: #1f2933; --muted: #52606d; --line: #d0d7de; --brand: #1b4965; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: var(--ink);
-       background: #fff; font-size: 14px; line-height: 1.35; }
-header { background: var(--brand); color: #fff; padding: 1rem 1.5rem; }
-header h1 { margin: 0 0 .25rem; font-size: 1.45rem; }
-header p { margin: 0; opacity: .92; }
-.banner { background: #fff4e5; border-left: 6px solid #b26a00; padding: .5rem 1.5rem; }
-main { padding: .5rem 1.5rem 2rem; max-width: 1400px; }
-nav { margin: .6rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1rem; }
-section { margin-top: 1.6rem; }
-h2 { border-bottom: 2px solid var(--brand); padding-bottom: .15rem; margin: 0 0 .6rem; font-size: 1.25rem; }
-h3 { margin: 1rem 0 .3rem; font-size: 1.05rem; }
-h4 { margin: .8rem 0 .25rem; font-size: .95rem; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .5rem; margin-bottom: .8rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; break-inside: avoid; }
-.card .figure { font-size: 1.05rem; font-weight: 600; }
-.card .label { font-size: .8rem; color: var(--muted); }
-ol.attention { padding-left: 2rem; margin: .3rem 0; }
-ol.attention li { margin: .2rem 0; break-inside: avoid; }
-table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .8rem; width: 100%; }
-table.fixed { table-layout: fixed; }
-th, td { border: 1px solid var(--line); padding: .2rem .35rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-th { background: #eef2f6; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }
-.sub { color: var(--muted); font-size: .75rem; }
-.rag { display: inline-block; color: #fff; font-weight: 600; border-radius: 3px; padding: 0 .35rem; font-size: .75rem;
-       white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.rag-red { background: #c62828; } .rag-amber { background: #b26a00; } .rag-green { background: #2e7d32; }
-.rag-not-reported { background: #616161; }
-.rag-no-target, .rag-no-targets { background: #fff; color: var(--ink); border: 1px solid var(--line); }
-table.fixed .rag { white-space: normal; } .rag-note { background: #1565c0; }
-.note { color: var(--muted); font-size: .8rem; margin: .2rem 0; }
-.none { color: var(--muted); font-style: italic; }
-figure.chart { margin: .4rem 0 1rem; break-inside: avoid; }
-figure.chart svg { width: 100%; height: auto; display: block; }
-figcaption { font-size: .8rem; color: var(--muted); }
-.contract-page { border-top: 1px solid var(--line); padding-top: .6rem; margin-top: 1.2rem; }
-.contract-page .status { margin: .3rem 0; }
-.contract-page table { font-size: .75rem; }
-ul.comments { margin: .2rem 0; padding-left: 1.2rem; font-size: .85rem; }
-a { color: #175cd3; }
-@page { size: A4 landscape; margin: 11mm 11mm 12mm; }
-@media print {
-  body { font-size: 9.5pt; }
-  header { background: none; color: var(--ink); padding: 0 0 .3rem; border-bottom: 2px solid var(--brand); }
-  main { padding: 0; max-width: none; }
-  nav, .screen-only { display: none; }
-  section { break-before: page; margin-top: 0; }
-  section#attention { break-before: auto; }
-  .contract-page { break-before: page; border-top: none; margin-top: 0; }
-  thead { display: table-header-group; }
-  tr, li, .card { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
-
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
@@ -392,7 +333,11 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
         cost_html += "".join(
             charts.cost_per_outcome_panels("Cost per outcome by quarter: each priority's headline outcome", data.cost_trend, data.quarters)
         )
-    sections.append(("cost", "Cost per outcome", html_table(data.service_costs) + cost_html + html_table(data.cost_per_outcome)))
+    services = (
+        f'<div class="in-appendix">{html_table(data.service_costs)}</div><p class="appendix-note">{html_text(data.service_costs.title)}: '
+        "in the appendix (<code>opcc report --pdf --appendix</code>) and the workbook's Cost per service sheet.</p>"
+    )
+    sections.append(("cost", "Cost per outcome", services + cost_html + html_table(data.cost_per_outcome)))
     statuses = ["received on time", "late", "resubmitted", "missing"]
     returns_chart = charts.returns_by_status(
         "Returns by quarter and status",
@@ -406,7 +351,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
     sections.append(("coverage", "Strategic priority coverage", html_table(data.coverage)))
     sections.append(("quality", "Data quality", quality_section(data, docs_link)))
     pages = "".join(contract_page(data, r) for r in sorted(data.contracts.records(), key=lambda r: _natural(r["contract_id"])))
-    sections.append(("contract-pages", "A page per contract", pages or '<p class="none">No contracts.</p>'))
+    sections.append(("contract-pages", "Appendix: a page per contract", pages or '<p class="none">No contracts.</p>'))
     banner = (
         '<div class="banner"><strong>Illustrative sample data.</strong> The provider returns in this pack were made by the '
         "project's sample generator; they are not published figures.</div>"
@@ -414,7 +359,13 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
         else ""
     )
     nav = "".join(f'<a href="#{key}">{html_text(title)}</a>' for key, title, _ in sections)
-    body = "\n".join(f'<section id="{key}"><h2>{html_text(title)}</h2>{content}</section>' for key, title, content in sections)
+    contents = "".join(f"<li>{html_text(title)}</li>" for key, title, _ in sections if key != "contract-pages")
+    contents = f'<nav class="contents print-only"><strong>Contents</strong><ol>{contents}</ol></nav>'
+    body = "\n".join(
+        f'<section id="{key}"><h2>{html_text(title)}</h2>{content}</section>'
+        for key, title, content in sections
+    )
+    title = f"Quarterly performance review {data.period}"
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -422,7 +373,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Quarterly performance review {html_text(data.period)} - {html_text(data.commissioner_name)}</title>
-<style>{STYLE}</style>
+<style>{SCREEN}{PRINT}{page_rule(title, data.commissioner_name)}</style>
 </head>
 <body>
 <header>
@@ -432,6 +383,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
 {banner}
 <main>
 <nav>{nav}</nav>
+{contents}
 {body}
 </main>
 </body>

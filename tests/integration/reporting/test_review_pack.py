@@ -18,6 +18,8 @@ from opcc.quality import summarise_recorded
 from tests.conftest import run_opcc
 
 PERIOD = "2016-17 Q4"
+COMMISSIONER = "Office of the Police and Crime Commissioner for Leicestershire"
+REVIEW_PAGE_LIMIT = 16  # the review for the meeting, before its appendix
 # the "Cost per service" sheet (every service's £ per unit, each kind) prints on four pages of its own
 XLSX_PAGE_LIMIT = 16
 
@@ -55,9 +57,27 @@ def q4_pack(bundled_warehouse, tmp_path_factory):
     return stem.with_suffix(".html"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf")
 
 
+def bodies(pdf: Path) -> list[str]:
+    """Each page's text without its running head (the pack's title, period and commissioner) and foot (its number)."""
+    pages = [flat(p) for p in pdf_text(pdf)]
+    for number, page in enumerate(pages, start=1):
+        assert page.startswith(f"Quarterly performance review {PERIOD} {COMMISSIONER}"), f"page {number} has the running head"
+        assert page.endswith(f"Page {number} of {len(pages)}"), f"page {number} is numbered"
+    return [p.removeprefix(f"Quarterly performance review {PERIOD} {COMMISSIONER}").rsplit(" Page ", 1)[0].strip() for p in pages]
+
+
 @pytest.fixture(scope="module")
 def pages(q4_pack):
-    return [flat(p) for p in pdf_text(q4_pack[2])]
+    return bodies(q4_pack[2])
+
+
+@pytest.fixture(scope="module")
+def appendix_pages(bundled_warehouse, tmp_path_factory):
+    """The PDF with its appendix (`--pdf --appendix`): the review, every service's cost and a page per contract."""
+    out = tmp_path_factory.mktemp("q4-appendix")
+    completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf", "--appendix")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return bodies(out / "review-2016-17-Q4.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -97,24 +117,38 @@ def test_the_first_page_names_what_needs_attention(pages, contracts, db):
     assert not ambers or max(reds) < min(ambers)
 
 
-def test_every_contract_prints_its_status_and_exceptions(pages, contracts):
+def test_the_review_prints_for_the_meeting(pages, contracts):
+    assert len(pages) <= REVIEW_PAGE_LIMIT, f"the review prints on {len(pages)} pages"
+    assert "Contents" in pages[0] and "Data quality" in pages[0].split("Contents", 1)[1]
+    for number, page in enumerate(pages, start=1):
+        assert len(page) > 600, f"page {number} is nearly empty: {page[:200]}"
+    text = " ".join(pages)
+    assert "a page per contract" not in text.lower() and "Exceptions:" not in text, "the appendix is left out"
+    # The contract table keeps ten or more rows on each page it fills (its first and last pages are shared).
+    holding = [p for p in pages if any(c["contract_id"] in p for c in contracts) and "Needs attention" not in p]
+    table_pages = [p for p in holding if "spend to date finance outcomes overall exceptions" in p]
+    assert len(table_pages) >= 2
+    for page in table_pages[1:-1]:
+        assert len(set(re.findall(r"LEI-\d{3}", page))) >= 10, page[:300]
+
+
+def test_the_appendix_prints_a_page_per_contract(appendix_pages, pages, contracts):
     assert len(contracts) == 57
-    # the per-service cost table (every service's £ per unit, each kind) takes a few pages of its own
-    assert len(contracts) + 8 <= len(pages) <= len(contracts) + 35, f"{len(pages)} pages"
-    start = next(i for i, p in enumerate(pages) if p.startswith("Contract performance"))
-    end = next(i for i, p in enumerate(pages) if p.startswith("Allocation against spend"))
-    table = " ".join(pages[start:end])
+    assert len(pages) + len(contracts) <= len(appendix_pages) <= len(pages) + len(contracts) + 20, f"{len(appendix_pages)} pages"
+    text = " ".join(appendix_pages)
+    table = text[text.index("Contract performance") : text.index("Allocation against spend")]
     for contract in contracts:
         cid = contract["contract_id"]
         assert cid in table, f"{cid} is in the contract table"
-        page = next((p for p in pages if p.startswith(f"{cid} ")), None)
+        page = next((p for p in appendix_pages if p.startswith(f"{cid} ") or f"Appendix: a page per contract {cid} " in p), None)
         assert page is not None, f"{cid} has a page of its own"
         assert f"Overall {contract['overall_status']} · finance {contract['finance_rag']} · outcomes {contract['outcome_rag']}" in page
         assert f"Exceptions: {flat(contract['exceptions'])}" in page, cid
         for quarter in ("2016-17 Q1", "2016-17 Q4"):
             assert quarter in page
-    street_sport = next(p for p in pages if p.startswith("LEI-027 "))
+    street_sport = next(p for p in appendix_pages if p.startswith("LEI-027 "))
     assert "missing" in street_sport and "2016-17 Q3" in street_sport
+    assert all(len(p) > 300 for p in appendix_pages), "no page holds a heading alone"
 
 
 def test_the_page_fits_a_1366_pixel_screen(q4_pack, tmp_path):
@@ -151,7 +185,7 @@ def test_charts_read_on_paper(q4_pack, pages, db):
         [PERIOD],
     ).fetchone()[0]
     assert f"£{float(cost):,.0f}" in cost_pages, "the value is printed at the point"
-    returns_page = next(p for p in pages if p.startswith("Returns received, late and missing"))
+    returns_page = next(p for p in pages if "Returns received, late and missing" in p)
     assert "received on time" in returns_page and "2016-17 Q3" in returns_page
 
 
@@ -244,5 +278,6 @@ def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
     for engineering in ("document line", "committed_figures_in_year", "=True", "printed_differently_in_table_1"):
         assert engineering not in quality, engineering
     assert 'href="' in quality and "data_docs/index.html" in quality, "detail is linked to Data Docs"
-    printed = next(p for p in pages if p.startswith("Data quality"))
+    text = " ".join(pages)
+    printed = text[text.index("Quality rules:") :]
     assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
