@@ -119,3 +119,7 @@ def page_rule(title: str, commissioner: str) -> str:
 def review_only(html: str) -> str:
     """The page as printed for the meeting: the same page, its appendix left out."""
     return html.replace('<html lang="en-GB">', f'<html lang="en-GB" class="{REVIEW_ONLY}">', 1)
+
+
+# Pages of the project other than the pack (open data registers) share its look, without its running head.
+STYLE = SCREEN + PRINT + "@page { size: A4 landscape; margin: 11mm 11mm 12mm; }"
