@@ -24,10 +24,9 @@ import duckdb
 from opcc.core.safe_text import html_text
 from opcc.reporting import charts
 from opcc.reporting.data import ReviewData, RuleFinding, Table, load
-from opcc.reporting.page_style import PRINT, SCREEN, STYLE, page_rule
+from opcc.reporting.page_style import PRINT, SCREEN, page_rule
+from opcc.reporting.page_style import STYLE as STYLE  # the look the open data pages share
 from opcc.reporting.workbook import write_workbook
-
-__all__ = ["STYLE", "build_pack", "render_html"]  # STYLE: the look the open data pages share
 
 RAG_WORDS = {
     "red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note",
