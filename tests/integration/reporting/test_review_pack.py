@@ -20,8 +20,11 @@ from tests.conftest import run_opcc
 PERIOD = "2016-17 Q4"
 COMMISSIONER = "Office of the Police and Crime Commissioner for Leicestershire"
 REVIEW_PAGE_LIMIT = 16  # the review for the meeting, before its appendix
-# the "Cost per service" sheet (every service's £ per unit, each kind) prints on four pages of its own
+# the review's sheets; the "Cost per service" sheet (every service's £ per unit, each kind) prints on a few pages of
+# its own. The analyst's sheets after them (contract quarters, indicators, cost by quarter) are data to filter.
 XLSX_PAGE_LIMIT = 16
+ANALYST_SHEETS = ["Contract quarters", "Indicators", "Cost per outcome by quarter"]
+SLICING = {"strategic theme", "strategic priority", "funding mechanism", "funding stream", "national outcome area"}
 
 
 def chromium(*args, tmp_path):
@@ -192,19 +195,20 @@ def test_charts_read_on_paper(q4_pack, pages, db):
 def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
     book = load_workbook(q4_pack[1])
     assert book.sheetnames == ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns",
-                               "Budget", "Coverage", "Data quality"]
+                               "Budget", "Coverage", "Data quality", *ANALYST_SHEETS]
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         assert sheet.oddHeader.center.text
         if sheet.title != "Summary":
-            assert sheet.auto_filter.ref and sheet.freeze_panes == "A5" and sheet.print_title_rows, sheet.title
+            assert sheet.tables and sheet.freeze_panes == "A5" and sheet.print_title_rows, sheet.title
     summary = book["Summary"]
     money = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2) for r in range(1, summary.max_row + 1)}
     budget = money["Commissioning budget"]
     assert budget.value == 4611000 and "£" in budget.number_format and "#,##0" in budget.number_format
     assert "£" in money["Spent to date"].number_format and money["Spend as % of profile"].number_format == "0%"
     assert len(summary._charts) == 2
+    assert summary["A3"].value == "figure" and "Summary_figures" in summary.tables
     sheet = book["Contracts"]
     header = [c.value for c in sheet[4]]
     spend = sheet.cell(row=5, column=header.index("spend to date") + 1)
@@ -226,11 +230,64 @@ def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
         check=True, capture_output=True, timeout=180,
     )
     printed = pdf_text(tmp_path / "pdf" / "review-2016-17-Q4.pdf")
-    assert len(printed) <= XLSX_PAGE_LIMIT, f"the workbook prints on {len(printed)} A4 pages"
+    review = next(i for i, page in enumerate(printed) if "Each contract's quarters this year to date" in page)
+    assert review <= XLSX_PAGE_LIMIT, f"the review's sheets print on {review} A4 pages"
+    assert len(printed) > review, "the analyst's sheets print after them"
     text = flat(" ".join(printed))
     assert "£4,611,000" in text and "137%" in text
     for contract in contracts:
         assert contract["contract_id"] in text
+
+
+def _cells(ref: str) -> tuple[int, int, int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ref)  # min column, min row, max column, max row
+
+
+def test_an_analyst_can_slice_every_sheet(q4_pack, contracts, db):
+    book = load_workbook(q4_pack[1])
+    names = set()
+    for sheet in book.worksheets:
+        assert sheet.tables, f"{sheet.title} is an Excel table"
+        for name, ref in sheet.tables.items():
+            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in names, name
+            names.add(name)
+            min_col, min_row, max_col, max_row = _cells(ref)
+            headers = [sheet.cell(row=min_row, column=c).value for c in range(min_col, max_col + 1)]
+            assert all(isinstance(h, str) and h for h in headers) and len(set(headers)) == len(headers), (sheet.title, headers)
+        for chart in sheet._charts:
+            column, row = chart.anchor._from.col + 1, chart.anchor._from.row + 1
+            for ref in sheet.tables.values():
+                min_col, min_row, max_col, max_row = _cells(ref)
+                assert column > max_col or row > max_row, f"a chart of {sheet.title} starts inside table {ref}"
+            assert chart.x_axis.delete is False and chart.y_axis.delete is False, "axes are drawn with their labels"
+    for title in ("Contracts", "Needs attention", "Cost per service", "Returns", "Contract quarters", "Indicators"):
+        headers = {c.value for c in book[title][4]}
+        assert headers >= SLICING, (title, SLICING - headers)
+    for title in ("Cost per outcome", "Coverage", "Cost per outcome by quarter"):
+        assert {"strategic theme", "national outcome area"} <= {c.value for c in book[title][4]}, title
+    # The indicator sheet: contract x quarter x indicator, with value, target, RAG and kind.
+    indicators = book["Indicators"]
+    header = [c.value for c in indicators[4]]
+    assert {"contract", "period", "indicator", "this quarter", "target to date", "RAG", "kind"} <= set(header)
+    expected = db.execute(
+        "select count(*) from reporting.rpt_indicator_progress where commissioner_code = 'LEI' and financial_year = '2016-17' "
+        "and period <= ?", [PERIOD],
+    ).fetchone()[0]
+    assert indicators.max_row == 4 + expected
+    quarters = book["Contract quarters"]
+    assert quarters.max_row == 4 + 4 * len(contracts)
+    by_quarter = book["Cost per outcome by quarter"]
+    periods = {by_quarter.cell(row=r, column=1).value for r in range(5, by_quarter.max_row + 1)}
+    assert periods == {"2016-17 Q1", "2016-17 Q2", "2016-17 Q3", "2016-17 Q4"}
+    # The slicing columns are the contract's own: LEI-024's theme as the contract table has it.
+    sheet = book["Contracts"]
+    header = [c.value for c in sheet[4]]
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "LEI-024")
+    lei024 = next(c for c in contracts if c["contract_id"] == "LEI-024")
+    assert sheet.cell(row=row, column=header.index("strategic theme") + 1).value == lei024["strategic_theme"]
+    assert sheet.cell(row=row, column=header.index("national outcome area") + 1).value
 
 
 def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4_pack, warehouse_copy, db):
