@@ -230,18 +230,35 @@ def years_with_allocations(con: duckdb.DuckDBPyConnection, commissioner: str) ->
     ]
 
 
-def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
-    try:
-        parsed = Period.parse(period)
-    except ValueError as error:
-        raise NoPack(str(error)) from None
-    period = str(parsed)
-    periods = available_periods(con)
-    commissioner = commissioner or default_commissioner()
+def _lacks(summary: dict, period: str, contracts: Table, trend: dict) -> dict[str, str]:
+    """Per section of the pack with nothing to show: why, in words."""
+    lacks = {}
+    if not summary["plan_has_themes"]:
+        lacks["spend"] = "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism."
+    if not summary["has_returns_folder"] and summary["returns_expected"] == 0:
+        lacks["returns"] = (
+            f"No provider return for {period} has been received or is expected yet (raw/returns/{period}/ has none), "
+            "so spend and outcomes are not known; the allocations are shown."
+        )
+    elif summary["received_on_time"] + summary["received_late"] + summary["resubmitted"] + summary.get("received_date_unknown", 0) == 0:
+        lacks["returns"] = f"No provider return for {period} has been received, so spend and outcomes are not known yet."
+    if not contracts.rows:
+        lacks["contracts"] = (
+            f"No contract of this commissioner reports for {period}: its contracts report "
+            + (", ".join(summary["reporting_rhythms"]) if summary.get("reporting_rhythms") else "in other periods")
+            + "."
+        )
+    if not trend:
+        lacks["cost"] = "No headline outcome has been reported for this commissioner's priorities this year."
+    return lacks
+
+
+def _period_summary(con, commissioner: str, parsed: Period, periods: list[str]) -> dict:
+    """The pack's headline row, or why there is no pack (an unknown commissioner, a year without allocations)."""
     known = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
     if commissioner not in known:
         raise NoPack(f"no commissioner '{commissioner}' in this warehouse (commissioners: {', '.join(known) or 'none'})")
-    fy = parsed.financial_year
+    fy, period = parsed.financial_year, str(parsed)
     summaries = _records(
         con, "select * from reporting.rpt_period_summary where commissioner_code = ? and period = ?", (commissioner, period)
     )
@@ -253,7 +270,19 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
             f"(years with allocations: {', '.join(years) or 'none'}; any quarter, half-year or year of them has a pack"
             + (f"; periods with returns: {', '.join(with_returns)}" if with_returns else "") + ")"
         )
-    summary = summaries[0]
+    return summaries[0]
+
+
+def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
+    try:
+        parsed = Period.parse(period)
+    except ValueError as error:
+        raise NoPack(str(error)) from None
+    period = str(parsed)
+    periods = available_periods(con)
+    commissioner = commissioner or default_commissioner()
+    fy = parsed.financial_year
+    summary = _period_summary(con, commissioner, parsed, periods)
     args = (commissioner, period)
     params = {"commissioner": commissioner, "period": period, "financial_year": fy, "year_complete": parsed.last_quarter == 4}
     grouped_by = con.execute(
@@ -285,24 +314,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         (commissioner, fy, period),
     )
     contracts = tables["contracts"]
-    lacks = {}
-    if not summary["plan_has_themes"]:
-        lacks["spend"] = "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism."
-    if not summary["has_returns_folder"] and summary["returns_expected"] == 0:
-        lacks["returns"] = (
-            f"No provider return for {period} has been received or is expected yet (raw/returns/{period}/ has none), "
-            "so spend and outcomes are not known; the allocations are shown."
-        )
-    elif summary["received_on_time"] + summary["received_late"] + summary["resubmitted"] + summary.get("received_date_unknown", 0) == 0:
-        lacks["returns"] = f"No provider return for {period} has been received, so spend and outcomes are not known yet."
-    if not contracts.rows:
-        lacks["contracts"] = (
-            f"No contract of this commissioner reports for {period}: its contracts report "
-            + (", ".join(summary["reporting_rhythms"]) if summary.get("reporting_rhythms") else "in other periods")
-            + "."
-        )
-    if not trend:
-        lacks["cost"] = "No headline outcome has been reported for this commissioner's priorities this year."
+    lacks = _lacks(summary, period, contracts, trend)
     return ReviewData(
         commissioner=commissioner,
         commissioner_name=summary["commissioner_name"],

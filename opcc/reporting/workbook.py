@@ -191,6 +191,46 @@ def _readable(chart, height: float, width: float) -> None:
     chart.legend.position = "b"
 
 
+def _summary_charts(book: Workbook, sheet, data: ReviewData, start: int) -> None:
+    """The returns by quarter as a table from row `start`, and the summary's two charts right of the tables."""
+    # The returns by quarter, as a table the chart reads.
+    headers = ["Quarter", "On time", "Late", "Resubmitted", "Missing"]
+    for c, text in enumerate(headers, start=1):
+        cell = sheet.cell(row=start, column=c)
+        put_text(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for r, q in enumerate(data.returns_by_quarter, start=start + 1):
+        put_text(sheet.cell(row=r, column=1), q["period"])
+        for c, key in enumerate(["received_on_time", "received_late", "resubmitted", "missing"], start=2):
+            sheet.cell(row=r, column=c, value=q[key]).number_format = COUNT
+    if data.returns_by_quarter:
+        add_table(sheet, "Returns by quarter", f"A{start}:E{start + len(data.returns_by_quarter)}")
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = "Returns by quarter and status"
+        chart.y_axis.title = "returns"
+        last = start + len(data.returns_by_quarter)
+        chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=start, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=start + 1, max_row=last))
+        _readable(chart, 7.5, 17)
+        sheet.add_chart(chart, f"{CHART_COLUMN}3")
+    themes = data.theme_spend
+    if themes.rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "clustered"
+        chart.title = themes.title
+        chart.y_axis.number_format = MONEY
+        n = len(themes.rows)
+        source = book[themes.sheet]
+        chart.add_data(Reference(source, min_col=4, max_col=5, min_row=FIRST_ROW, max_row=FIRST_ROW + n), titles_from_data=True)
+        chart.set_categories(Reference(source, min_col=1, min_row=FIRST_ROW + 1, max_row=FIRST_ROW + n))
+        _readable(chart, max(7.5, 1.3 * n + 3), 17)
+        sheet.add_chart(chart, f"{CHART_COLUMN}19")
+
+
 def _summary(book: Workbook, data: ReviewData) -> None:
     sheet = book.active
     sheet.title = "Summary"
@@ -237,43 +277,7 @@ def _summary(book: Workbook, data: ReviewData) -> None:
     add_table(sheet, "Summary figures", f"A3:B{3 + len(rows)}")
     for letter, width in {"A": 44, "B": 40, "C": 11, "D": 11, "E": 12}.items():
         sheet.column_dimensions[letter].width = width
-    # The returns by quarter, as a table the chart reads.
-    start = len(rows) + 6
-    headers = ["Quarter", "On time", "Late", "Resubmitted", "Missing"]
-    for c, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=start, column=c)
-        put_text(cell, text)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for r, q in enumerate(data.returns_by_quarter, start=start + 1):
-        put_text(sheet.cell(row=r, column=1), q["period"])
-        for c, key in enumerate(["received_on_time", "received_late", "resubmitted", "missing"], start=2):
-            sheet.cell(row=r, column=c, value=q[key]).number_format = COUNT
-    if data.returns_by_quarter:
-        add_table(sheet, "Returns by quarter", f"A{start}:E{start + len(data.returns_by_quarter)}")
-        chart = BarChart()
-        chart.type = "col"
-        chart.grouping = "clustered"
-        chart.title = "Returns by quarter and status"
-        chart.y_axis.title = "returns"
-        last = start + len(data.returns_by_quarter)
-        chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=start, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=start + 1, max_row=last))
-        _readable(chart, 7.5, 17)
-        sheet.add_chart(chart, f"{CHART_COLUMN}3")
-    themes = data.theme_spend
-    if themes.rows:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "clustered"
-        chart.title = themes.title
-        chart.y_axis.number_format = MONEY
-        n = len(themes.rows)
-        source = book[themes.sheet]
-        chart.add_data(Reference(source, min_col=4, max_col=5, min_row=FIRST_ROW, max_row=FIRST_ROW + n), titles_from_data=True)
-        chart.set_categories(Reference(source, min_col=1, min_row=FIRST_ROW + 1, max_row=FIRST_ROW + n))
-        _readable(chart, max(7.5, 1.3 * n + 3), 17)
-        sheet.add_chart(chart, f"{CHART_COLUMN}19")
+    _summary_charts(book, sheet, data, start=len(rows) + 6)
     _print_setup(sheet, f"Quarterly performance review {data.period}: summary", None)
     sheet.page_setup.fitToHeight = 1
 

@@ -63,10 +63,12 @@ def q4_pack(bundled_warehouse, tmp_path_factory):
 def bodies(pdf: Path) -> list[str]:
     """Each page's text without its running head (the pack's title, period and commissioner) and foot (its number)."""
     pages = [flat(p) for p in pdf_text(pdf)]
+    head = f"Quarterly performance review {PERIOD}"
     for number, page in enumerate(pages, start=1):
-        assert page.startswith(f"Quarterly performance review {PERIOD} {COMMISSIONER}"), f"page {number} has the running head"
+        assert page.startswith(head) and COMMISSIONER in page, f"page {number} has the running head"
         assert page.endswith(f"Page {number} of {len(pages)}"), f"page {number} is numbered"
-    return [p.removeprefix(f"Quarterly performance review {PERIOD} {COMMISSIONER}").rsplit(" Page ", 1)[0].strip() for p in pages]
+    # pdftotext reads the head's two parts first, unless a chart's labels sit higher on the page
+    return [p.removeprefix(head).replace(COMMISSIONER, "", 1).rsplit(" Page ", 1)[0].strip() for p in pages]
 
 
 @pytest.fixture(scope="module")
