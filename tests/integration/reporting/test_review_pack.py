@@ -71,6 +71,11 @@ def bodies(pdf: Path) -> list[str]:
     return [p.removeprefix(head).replace(COMMISSIONER, "", 1).rsplit(" Page ", 1)[0].strip() for p in pages]
 
 
+def heading(text: str, title: str) -> int:
+    """Where a section's heading is in the printed text: after its line in the contents."""
+    return text.index(title, text.index(title) + len(title))
+
+
 @pytest.fixture(scope="module")
 def pages(q4_pack):
     return bodies(q4_pack[2])
@@ -141,7 +146,7 @@ def test_the_appendix_prints_a_page_per_contract(appendix_pages, pages, contract
     assert len(contracts) == 57
     assert len(pages) + len(contracts) <= len(appendix_pages) <= len(pages) + len(contracts) + 20, f"{len(appendix_pages)} pages"
     text = " ".join(appendix_pages)
-    table = text[text.index("Contract performance") : text.index("Allocation against spend")]
+    table = text[heading(text, "Contract performance") : heading(text, "Allocation against spend")]
     for contract in contracts:
         cid = contract["contract_id"]
         assert cid in table, f"{cid} is in the contract table"
@@ -190,8 +195,9 @@ def test_charts_read_on_paper(q4_pack, pages, db):
         [PERIOD],
     ).fetchone()[0]
     assert f"£{float(cost):,.0f}" in cost_pages, "the value is printed at the point"
-    returns_page = next(p for p in pages if "Returns received, late and missing" in p)
-    assert "received on time" in returns_page and "2016-17 Q3" in returns_page
+    text = " ".join(pages)
+    returns = text[heading(text, "Returns received, late and missing") : heading(text, "Budget position and reserve")]
+    assert "received on time" in returns and "2016-17 Q3" in returns
 
 
 def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
@@ -302,6 +308,16 @@ def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4
     check = run_opcc("check", "--warehouse", str(warehouse_copy))
     assert check.returncode == 0, check.stdout + check.stderr
     assert f"suites, {line};" in check.stdout
+    # Data Docs count the same way: warnings read as warned, each suite once per run, the same line.
+    suites = re.search(r"(\d+) suites, " + re.escape(line), check.stdout).group(1)
+    index = wh.outputs_dir(warehouse_copy) / "quality" / "data_docs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert f"Latest run (opcc check): {suites} suites, {line}</caption>" in html
+    rows = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "|opcc check|" in re.sub(r"<[^>]+>", "|", r)]
+    assert len(rows) == int(suites), "each suite once in the run"
+    warned_suites = db.execute("select count(distinct suite) from audit.quality_results where not passed and severity = 'warning'").fetchone()[0]
+    assert sum("! warned" in r for r in rows) == warned_suites > 0
+    assert not any("failed" in r for r in rows), "no suite that only warned reads as failed"
 
 
 def test_the_refresh_names_the_packs_it_built(bundled_refresh):
