@@ -274,7 +274,8 @@ def status(warehouse: Path | None) -> None:
     from orchestration.commands.status import status as warehouse_status
 
     live = warehouse_path(warehouse)
-    click.echo(warehouse_status(live))
+    for line in warehouse_status(live).splitlines():  # each line wrapped to the summary's width, under its own text
+        _say(line, indent=len(line) - len(line.lstrip(" ")) + 2)
     # A script or a monitor that asks for the status learns there is nothing to report on.
     if not live.exists():
         sys.exit(1)

@@ -266,7 +266,7 @@ def test_an_analyst_can_slice_every_sheet(q4_pack, contracts, db):
             assert all(isinstance(h, str) and h for h in headers) and len(set(headers)) == len(headers), (sheet.title, headers)
         for chart in sheet._charts:
             column, row = chart.anchor._from.col + 1, chart.anchor._from.row + 1
-            for ref in sheet.tables.values():
+            for ref in (t.ref for t in sheet.tables.values()):
                 min_col, min_row, max_col, max_row = _cells(ref)
                 assert column > max_col or row > max_row, f"a chart of {sheet.title} starts inside table {ref}"
             assert chart.x_axis.delete is False and chart.y_axis.delete is False, "axes are drawn with their labels"
