@@ -190,6 +190,8 @@ def contract_table(data: ReviewData) -> str:
         spend = (
             f'{html_text(_money(r["spend_ytd_gbp"]))}<div class="sub">{html_text(_percent(r["spend_to_reported_profile_ytd"]))} of '
             f'{html_text(_money(r["profile_reported_ytd_gbp"]))}</div>'
+            # nothing reported yet is said in words, not as £0 of £0
+            if r["profile_reported_ytd_gbp"] else '<span class="sub">no spend reported yet</span>'
         )
         indicators = (
             f'<div class="sub">{r["indicators_red"]} red, {r["indicators_amber"]} amber, {r["indicators_green"]} green'
