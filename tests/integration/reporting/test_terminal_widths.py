@@ -16,7 +16,8 @@ COMMANDS = [
 
 
 def _wide(text: str, columns: int) -> list[str]:
-    return [line for line in text.splitlines() if len(line) > columns]
+    # a path alone on its line is kept whole, to be copied, however deep the folder it is in
+    return [line for line in text.splitlines() if len(line) > columns and len(line.split()) > 1]
 
 
 def test_the_refresh_summary_is_a_short_block(bundled_refresh):
