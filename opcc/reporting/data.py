@@ -90,6 +90,8 @@ class ReviewData:
     data_quality: Table
     streams: Table | None = None  # each funding stream of the year with its own totals
     lacks: dict[str, str] = field(default_factory=dict)  # section -> why it has nothing to show
+    long_trend: list[dict] = field(default_factory=list)  # per priority: cost per headline outcome, every quarter held
+    all_quarters: list[str] = field(default_factory=list)  # every quarter up to the pack's, across years
     data_docs: Path | None = None
 
 
@@ -153,6 +155,23 @@ def _cost_trend(con, commissioner: str, fy: str, period: str) -> dict[str, dict]
             cost = row["cost_per_outcome_gbp"]
             entry["points"].append((row["period"], float(cost) if cost is not None else None))
     return trend
+
+
+def _long_trend(con, commissioner: str, period: str) -> tuple[list[dict], list[str]]:
+    """Each priority's cost per headline outcome in every quarter up to the pack's, across years."""
+    panels: dict[str, dict] = {}
+    quarters: list[str] = []
+    for row in _records(
+        con,
+        "select period, subject, subject_name, cost_per_outcome_gbp from reporting.rpt_direction_of_travel "
+        "where commissioner_code = ? and period <= ? and level = 'priority' order by subject_order, subject, period",
+        (commissioner, period),
+    ):
+        panel = panels.setdefault(row["subject"], {"priority": row["subject"], "priority_name": (row["subject_name"] or "").split(": ")[0], "points": []})
+        cost = row["cost_per_outcome_gbp"]
+        panel["points"].append((row["period"], None if cost is None else float(cost)))
+        quarters.append(row["period"])
+    return list(panels.values()), sorted(set(quarters))
 
 
 def _slicers(con, commissioner: str, fy: str) -> dict[str, dict[str, dict]]:
@@ -315,6 +334,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
     )
     contracts = tables["contracts"]
     lacks = _lacks(summary, period, contracts, trend)
+    long_trend, all_quarters = _long_trend(con, commissioner, period)
     return ReviewData(
         commissioner=commissioner,
         commissioner_name=summary["commissioner_name"],
@@ -347,4 +367,6 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         streams=tables["streams"],
         lacks=lacks,
         data_docs=data_docs,
+        long_trend=long_trend,
+        all_quarters=all_quarters,
     )

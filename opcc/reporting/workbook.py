@@ -284,7 +284,7 @@ def _summary(book: Workbook, data: ReviewData) -> None:
 
 SHEETS = [  # the declared tables' sheets, in the order a reader meets them after the summary
     "Funds", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns", "Budget",
-    "Coverage", "Data quality", "Contract quarters", "Indicators", "Cost per outcome by quarter",
+    "Coverage", "Data quality", "Direction of travel", "Contract quarters", "Indicators", "Cost per outcome by quarter",
 ]
 
 

@@ -203,7 +203,7 @@ def test_charts_read_on_paper(q4_pack, pages, db):
 def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
     book = load_workbook(q4_pack[1])
     assert book.sheetnames == ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns",
-                               "Budget", "Coverage", "Data quality", *ANALYST_SHEETS]
+                               "Budget", "Coverage", "Data quality", "Direction of travel", *ANALYST_SHEETS]
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
@@ -356,3 +356,30 @@ def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
     text = " ".join(pages)
     printed = text[text.index("Quality rules:") :]
     assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
+
+
+def test_direction_of_travel_in_words_and_in_the_workbook(q4_pack, db):
+    overall = db.execute(
+        "select spend_gbp, spend_change_gbp, previous_period, contracts_red, year_before_period from reporting.rpt_direction_of_travel "
+        "where commissioner_code = 'LEI' and period = ? and level = 'commissioner'", [PERIOD],
+    ).fetchone()
+    spend, change, previous, red, year_before = overall
+    assert previous == "2016-17 Q3" and year_before is None  # the bundled data hold one year
+    html = q4_pack[0].read_text(encoding="utf-8")
+    section = html[html.index('<section id="direction">') : html.index('<section id="cost">')]
+    arrow = "▲" if change > 0 else "▼"
+    assert f"Spend this quarter £{float(spend):,.0f}: spend {arrow} £{abs(float(change)):,.0f}" in section
+    assert f"contracts red {red}" in section and "no same quarter last year to compare with" in section
+    moved = db.execute(
+        "select subject, previous_status, status from reporting.rpt_direction_of_travel where commissioner_code = 'LEI' "
+        "and period = ? and level = 'contract' and status_moved = 'down'", [PERIOD],
+    ).fetchall()
+    for contract, before, now in moved:
+        assert f"{contract} " in section and f"{before} to {now}" in section
+    table = html[html.index('id="table-contracts"') :]
+    assert table.count("worse (was") == len(moved)
+    sheet = load_workbook(q4_pack[1])["Direction of travel"]
+    rows = db.execute(
+        "select count(*) from reporting.rpt_direction_of_travel where commissioner_code = 'LEI' and period = ?", [PERIOD]
+    ).fetchone()[0]
+    assert sheet.max_row == 4 + rows and "spend change on the quarter" in [c.value for c in sheet[4]]
