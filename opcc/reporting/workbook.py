@@ -46,6 +46,10 @@ HEADER_FILL = PatternFill("solid", start_color="DCE3EA")
 THIN = Side(style="thin", color="B0B8C1")
 WRAP_COLUMNS = {"exceptions", "attention", "finding", "example", "not_computed_because", "comment"}
 FIRST_ROW = 4  # title, note, blank... then the header
+# One style object per look, shared by every cell that has it (openpyxl compares a new one with
+# every style it holds: thousands of cells made the workbook take seconds).
+TOP = Alignment(vertical="top")
+TOP_WRAPPED = Alignment(wrap_text=True, vertical="top")
 SLICERS = {  # the columns added per key column, with their headers
     "contract": ("contract_id", {"strategic_theme": "strategic theme", "strategic_priority": "strategic priority",
                                  "funding_mechanism": "funding mechanism", "funding_stream": "funding stream",
@@ -145,6 +149,7 @@ def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         cell.border = Border(bottom=THIN)
+    wrapped: set[tuple[int, int]] = set()
     for r, row in enumerate(rows, start=header + 1):
         for c, column in enumerate(columns, start=1):
             cell = sheet.cell(row=r, column=c)
@@ -156,9 +161,10 @@ def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]
             elif column in table.counts:
                 cell.number_format = COUNT
             if column in WRAP_COLUMNS or (isinstance(cell.value, str) and len(cell.value) > 45):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = TOP_WRAPPED
+                wrapped.add((r, c))
             else:
-                cell.alignment = Alignment(vertical="top")
+                cell.alignment = TOP
     if not rows:
         put_text(sheet.cell(row=header + 1, column=1), table.empty)
     last_row = header + max(len(rows), 1)
@@ -173,8 +179,7 @@ def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]
     # Spreadsheet programs do not grow a row for wrapped text they did not lay out themselves: give
     # each row the height its longest wrapped cell needs, so nothing prints over the next row.
     for r, row in enumerate(rows, start=header + 1):
-        wrapped = [c for c in range(1, len(columns) + 1) if sheet.cell(row=r, column=c).alignment.wrap_text]
-        lines = max([1] + [_lines(str(_plain(row[c - 1]) or ""), column_widths[c]) for c in wrapped])
+        lines = max([1] + [_lines(str(_plain(row[c - 1]) or ""), column_widths[c]) for c in range(1, len(columns) + 1) if (r, c) in wrapped])
         if lines > 1:
             sheet.row_dimensions[r].height = 12.75 * lines
     for column in table.rag & set(columns):
