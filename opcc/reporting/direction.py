@@ -32,9 +32,10 @@ def change(value, kind: str = "money", ratio=None) -> str:
 
 def moved(record: dict) -> str:
     """A contract's overall status against the previous quarter, in words: '▲ better (was red)'."""
-    return {"up": f"{UP} better (was {record['previous_status']})", "down": f"{DOWN} worse (was {record['previous_status']})"}.get(
-        record.get("status_moved") or "", ""
-    )
+    way = record.get("status_moved")
+    if way not in ("up", "down"):
+        return ""
+    return (f"{UP} better" if way == "up" else f"{DOWN} worse") + f" (was {record.get('previous_status')})"
 
 
 def by_contract(data: ReviewData) -> dict[str, dict]:

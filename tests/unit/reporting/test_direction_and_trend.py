@@ -1,4 +1,4 @@
-"""The multi-year trend chart: drawn only where more than one year is held, every quarter labelled."""
+"""Direction of travel in words and arrows, and the multi-year trend chart (drawn only where more than one year is held)."""
 
 from opcc.reporting.trend_chart import priority_trends
 
@@ -21,3 +21,11 @@ def test_two_years_draw_every_quarter_and_escape_names():
         assert quarter in svg
     assert "Priority &lt;P1&gt;" in svg and "<P1>" not in svg
     assert svg == priority_trends("Trend & more", [_panel("P1", TWO_YEARS), _panel("P2", TWO_YEARS[2:])], TWO_YEARS), "deterministic"
+
+
+def test_a_contract_with_nothing_to_compare_has_no_arrow():
+    from opcc.reporting.direction import change, moved
+
+    assert moved({}) == "" and moved({"status_moved": "same", "previous_status": "red"}) == ""
+    assert moved({"status_moved": "down", "previous_status": "green"}) == "▼ worse (was green)"
+    assert change(None) == "" and change(0) == "no change" and change(-1234.4, ratio=-0.04) == "▼ £1,234 (4%)"
