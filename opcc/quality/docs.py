@@ -23,6 +23,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from opcc.quality.counts import Counts, _count, classify
+
 KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
 
@@ -169,9 +171,8 @@ def only_warnings(result: dict | None) -> bool:
     return bool(failed) and all((r.get("expectation_config") or {}).get("severity") == "warning" for r in failed)
 
 
-def counts_of(results: list[dict]):
+def counts_of(results: list[dict]) -> Counts:
     """Rules counted as every summary counts them (runner.classify), over kept results."""
-    from opcc.quality.runner import Counts, _count, classify  # runner imports this module
     from opcc.quality.suites import BLOCKING, load_suites
 
     holds_back = {s.name: s.holds_back for s in load_suites()}
