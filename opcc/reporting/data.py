@@ -20,6 +20,7 @@ from opcc.core.periods import Period
 from opcc.core.settings import default_commissioner
 from opcc.quality import Counts, summarise_recorded
 from opcc.reporting.declared import TableSpec, query, specs, words
+from opcc.reporting.findings import sentence
 
 
 @dataclass
@@ -56,6 +57,7 @@ class RuleFinding:
     rows_checked: int
     examples: list[str]  # the failing rows that are this commissioner's (as identified by the suite)
     about_framework: bool = False  # the rows are entries of the commissioner's framework, explained in words elsewhere
+    sentence: str | None = None  # the finding as the refresh summary and `opcc check` say it, for these rows
 
 
 @dataclass
@@ -235,7 +237,9 @@ def rule_findings(con, commissioner: str) -> list[RuleFinding]:
         # Rows named by commissioner and framework version are entries of a published document:
         # the pack explains those in words (rpt_data_quality), not by their place in the text.
         framework = bool(mine) and all(s.split(" / ", 1)[0].strip() == commissioner for s in listed if _owner(s, codes) == commissioner)
-        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), [] if framework else mine, framework))
+        complete = len(listed) >= (failing or 0)  # every failing row was recorded, so they can be counted
+        said = sentence(suite, rule, [s for s in listed if _owner(s, codes) == commissioner], int(checked or 0)) if complete and not framework else None
+        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), [] if framework else mine, framework, said))
     return findings
 
 

@@ -141,6 +141,8 @@ def contract_table(data: ReviewData) -> str:
 def _rule_finding(finding: RuleFinding) -> str:
     kind = {"warning": "warning", "blocking": "blocking", "hold back": "held a version back"}.get(finding.severity, finding.severity)
     severity = "amber" if finding.severity == "warning" else "red"
+    if finding.sentence:  # the same sentence as the refresh summary and `opcc check`
+        return f"<li>{badge(severity)} {html_text(finding.sentence)} ({html_text(kind)})</li>"
     if finding.about_framework:
         what = "flagged entries of this commissioner's published framework; each kind is explained in the table below"
     elif finding.examples:

@@ -4,6 +4,7 @@ A4 landscape and read back as text; the workbook opened in LibreOffice and print
 One pack of the bundled warehouse's 2016-17 Q4, written by `opcc report --pdf` once for the module.
 """
 
+import html
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 
 from opcc.core import warehouse as wh
 from opcc.quality import summarise_recorded
-from tests.conftest import run_opcc
+from tests.conftest import run_opcc, statements
 
 PERIOD = "2016-17 Q4"
 COMMISSIONER = "Office of the Police and Crime Commissioner for Leicestershire"
@@ -355,7 +356,18 @@ def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
     assert 'href="' in quality and "data_docs/index.html" in quality, "detail is linked to Data Docs"
     text = " ".join(pages)
     printed = text[text.index("Quality rules:") :]
-    assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
+    assert "1 expected return has not arrived: LEI-027 2016-17 Q3 (warning)" in printed
+
+
+def test_the_pack_says_each_finding_as_the_refresh_does(bundled_refresh, q4_pack):
+    """The refresh summary's finding sentences that name this commissioner's contracts are the pack's."""
+    _, refreshed = bundled_refresh
+    said = [s.split("warning  ", 1)[1] for s in statements(refreshed.stdout) if s.lstrip().startswith("warning  ") and "LEI-0" in s]
+    assert len(said) >= 4
+    quality = flat(re.sub(r"<[^>]+>", " ", q4_pack[0].read_text(encoding="utf-8")))
+    quality = quality[quality.index("Rules that flagged this commissioner") :]
+    for sentence in said:
+        assert html.escape(flat(sentence), quote=True) in quality or flat(sentence) in quality, sentence
 
 
 def test_direction_of_travel_in_words_and_in_the_workbook(q4_pack, db):
