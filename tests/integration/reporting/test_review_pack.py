@@ -321,7 +321,7 @@ def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4
     assert not any("failed" in r for r in rows), "no suite that only warned reads as failed"
     pages = list((index.parent / "validations" / "contract_quarter" / "opcc check").rglob("*.html"))
     assert pages and all("Warned (only warning rules flagged rows)" in p.read_text(encoding="utf-8") for p in pages)
-    assert not any("fa-times" in p.read_text(encoding="utf-8") for p in pages), "its flagged rules read as warnings"
+    assert not any("class=\"fas fa-times" in p.read_text(encoding="utf-8") for p in pages), "its flagged rules read as warnings"
 
 
 def test_the_refresh_names_the_packs_it_built(bundled_refresh):
