@@ -1,9 +1,9 @@
 """Review packs built only where their figures changed, the rest in a bounded pool of processes.
 
 A pack's fingerprint is a digest of every row it can read (the commissioner's rows of each
-`reporting.rpt_*` table, the tables without a commissioner whole, the failing quality rules, the
-periods loaded, the commissioner's framework versions), of where its Data Docs link points, and of
-the code and models that draw it. A refresh rebuilds a pack when its fingerprint differs from the
+`reporting.rpt_*` table, the tables without a commissioner whole, every rule's result and the
+failing rows, the periods loaded, the framework versions and plan priorities), of where its Data
+Docs link points, and of the code and models that draw it. A refresh rebuilds a pack when its fingerprint differs from the
 one kept beside the published pack (or either is missing); otherwise the published pack already
 shows these figures. `opcc report` builds any pack on demand and never asks.
 
@@ -85,9 +85,12 @@ def _row_digests(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, list[tuple]]
         # The failing rows a rule lists come in no fixed order: the same rows are the same finding.
         ("rules", "select suite, rule, severity, rows_failing, rows_checked, list_sort(string_split(failing_sample, '; ')) "
                   "from audit.quality_results where not passed"),
+        ("rule counts", "select suite, rule, severity, passed from audit.quality_results"),
         ("periods", "select period from raw.return_periods"),
         ("commissioners", "select * from marts.dim_commissioner"),
-        ("versions", "select commissioner_code, financial_year, is_latest from marts.dim_framework_version"),
+        ("versions", "select commissioner_code, financial_year, plan_code, is_latest from marts.dim_framework_version"),
+        ("priorities", "select plan_code, strategic_priority, strategic_theme, national_outcome_area_name "
+                       "from marts.dim_strategic_priority"),
     ):
         shared.append((name, *con.execute(f"select {aggregate} from ({sql}) t").fetchone()))
     return mine, shared
