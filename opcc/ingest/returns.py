@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from opcc.core import sql_macros
 from opcc.core.periods import PERIOD_PATTERN, PERIOD_SQL_REGEX, Period, partition_periods
 from opcc.core.settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
 from opcc.ingest.csvfiles import MAX_VALUE_CHARS, BulkRead, FileReport, read_bulk, recently_modified
@@ -434,7 +435,7 @@ typed as (
         case when regexp_full_match(c_period, '{PERIOD_SQL_REGEX}')
              and (cast(substr(c_period, 1, 4) as integer) + 1) % 100 = cast(substr(c_period, 6, 2) as integer)
              then true else false end as period_well_formed,
-        substr(c_period, 1, 7) as financial_year
+        {sql_macros.sql('financial_year_of', 'c_period')} as financial_year
     from numbers
     left join (
         -- a contract, or a service group (contracts that report one count together; the return names the group)
@@ -456,12 +457,12 @@ typed as (
     ) as targets
         on targets.contract_id = numbers.c_contract
         and targets.indicator_code = numbers.c_measure
-        and targets.financial_year = substr(numbers.c_period, 1, 7)
+        and targets.financial_year = {sql_macros.sql('financial_year_of', 'numbers.c_period')}
     left join (
         select distinct trim(contract_id) as contract_id, trim(financial_year) as financial_year from {{targets}}
     ) as targeted
         on targeted.contract_id = numbers.c_contract
-        and targeted.financial_year = substr(numbers.c_period, 1, 7)
+        and targeted.financial_year = {sql_macros.sql('financial_year_of', 'numbers.c_period')}
 ),
 
 -- A file is one contract's return: the contract most of its rows name. A row for another
