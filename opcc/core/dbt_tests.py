@@ -48,6 +48,9 @@ def describe(test_name: str) -> str | None:
         return f"{column} of {model} is one of {', '.join(map(str, kwargs.get('values') or []))}"
     if kind == "relationships":
         return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
+    if kind == "grain":
+        key = kwargs.get("columns") or [column]
+        return f"{model} has one row per {', '.join(key)}, {'none of them' if len(key) > 1 else 'never'} empty"
     if kind == "unique_combination":
         return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
     if kind == "has_a_row_for_each":
