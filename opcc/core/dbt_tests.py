@@ -50,7 +50,9 @@ def describe(test_name: str) -> str | None:
         return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
     if kind == "grain":
         key = kwargs.get("columns") or [column]
-        return f"{model} has one row per {', '.join(key)}, {'none of them' if len(key) > 1 else 'never'} empty"
+        required = [name for name in key if name not in (kwargs.get("may_be_empty") or [])]
+        empty = f", {', '.join(required)} never empty" if required else ""
+        return f"{model} has one row per {', '.join(key)}{empty}"
     if kind == "unique_combination":
         return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
     if kind == "has_a_row_for_each":

@@ -14,7 +14,7 @@ return_files as (
 ),
 
 quarantined as (
-    select * from {{ ref('stg_returns__quarantined_rows') }}
+    select * from {{ ref('stg_audit__quarantined_rows') }}
 ),
 
 contracts as (

@@ -10,7 +10,7 @@ held_back as (
         commissioner_code,
         framework_version,
         string_agg(rule || coalesce(': ' || detail, ''), '; ' order by suite, rule) as held_back_because
-    from {{ ref('stg_quality__held_back_versions') }}
+    from {{ ref('stg_audit__held_back_versions') }}
     group by all
 ),
 
