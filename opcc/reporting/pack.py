@@ -21,15 +21,13 @@ from pathlib import Path
 
 import duckdb
 
+from opcc.core import vocabulary
 from opcc.core.safe_text import html_text
 from opcc.reporting import charts
 from opcc.reporting.data import ReviewData, RuleFinding, Table, load
 from opcc.reporting.workbook import write_workbook
 
-RAG_WORDS = {
-    "red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note",
-    "no target": "no target set", "no targets": "no targets",
-}
+RAG_WORDS = vocabulary.shown_as("rag", "outcome_rag", "indicator_rag", "attention")
 
 STYLE = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d0d7de; --brand: #1b4965; }

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from opcc.core import vocabulary
 from opcc.core.safe_text import put_text, put_value
 from opcc.reporting.data import ReviewData, Table
 
@@ -28,13 +29,7 @@ MONEY = '"£"#,##0'
 MONEY_PENCE = '"£"#,##0.00'
 PERCENT = "0%"
 COUNT = "#,##0"
-FILLS = {
-    "red": ("C62828", "FFFFFF"),
-    "amber": ("F6C26B", "1F2933"),
-    "green": ("A5D6A7", "1F2933"),
-    "not reported": ("E0E0E0", "1F2933"),
-    "note": ("BBDEFB", "1F2933"),
-}
+FILLS = vocabulary.fills()
 HEADER_FILL = PatternFill("solid", start_color="DCE3EA")
 THIN = Side(style="thin", color="B0B8C1")
 WRAP_COLUMNS = {"exceptions", "attention", "finding", "example", "not_computed_because", "comment"}

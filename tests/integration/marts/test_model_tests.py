@@ -1,0 +1,70 @@
+"""The project's own generic tests: the grain test (one query per key) fails on a duplicated key and
+on an empty key part, and key columns a grain covers carry no separate not_null or unique test; the
+in_vocabulary test fails on a word the vocabulary seed does not have."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from opcc.core.dbt_project import manifest_path, run_dbt
+from opcc.core.dbt_tests import describe
+
+
+def _grain_results(database, target, model: str, test: str = "grain") -> dict[str, int]:
+    run = run_dbt(["test", "--select", f"{model},test_name:{test}"], database=database, target_path=target)
+    return {event["data"]["node_info"]["node_name"]: event["data"]["num_failures"] for event in run.events}
+
+
+def test_a_duplicated_key_and_an_empty_key_part_each_fail_the_grain(warehouse_copy, tmp_path):
+    assert _grain_results(warehouse_copy, tmp_path / "clean", "dim_framework_version") == {
+        "grain_dim_framework_version_commissioner_code__framework_version": 0
+    }
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("insert into marts.dim_commissioner select * from marts.dim_commissioner limit 1")
+        con.execute("insert into marts.dim_framework_version select * from marts.dim_framework_version limit 1")
+        con.execute("update marts.dim_framework_version set framework_version = null where rowid = (select min(rowid) from marts.dim_framework_version)")
+
+    assert _grain_results(warehouse_copy, tmp_path / "one", "dim_commissioner") == {"grain_dim_commissioner_commissioner_code": 1}
+    # the duplicate's twin with an empty version, and the empty version itself: two offending keys
+    assert _grain_results(warehouse_copy, tmp_path / "two", "dim_framework_version") == {
+        "grain_dim_framework_version_commissioner_code__framework_version": 2
+    }
+    assert describe("grain_dim_framework_version_commissioner_code__framework_version") == (
+        "dim_framework_version has one row per commissioner_code, framework_version, "
+        "commissioner_code, framework_version never empty"
+    )
+
+
+def test_no_key_column_is_tested_twice():
+    manifest = json.loads(manifest_path().read_text(encoding="utf-8"))
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test" and node.get("test_metadata")]
+    kinds = {node["test_metadata"]["name"] for node in tests}
+    assert "grain" in kinds and not kinds & {"unique", "unique_combination"}, kinds
+    covered = set()
+    for node in tests:
+        if node["test_metadata"]["name"] == "grain":
+            kwargs = node["test_metadata"]["kwargs"]
+            key = kwargs.get("columns") or [node["column_name"]]
+            required = set(key) - set(kwargs.get("may_be_empty") or [])
+            covered |= {(node["attached_node"], column) for column in required}
+    twice = sorted(
+        f"{node['attached_node']}.{node['column_name']}"
+        for node in tests
+        if node["test_metadata"]["name"] == "not_null"
+        and (node["attached_node"], node["column_name"]) in covered
+        and node["config"]["severity"].lower() == "error"
+    )
+    assert not twice, f"not_null beside a grain that checks it already: {twice}"
+
+
+def test_a_status_outside_the_vocabulary_fails(warehouse_copy, tmp_path):
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("update marts.fct_return_submissions set submission_status = 'in farce' where rowid = 0")
+    name = "in_vocabulary_fct_return_submissions_submission_status__submission_status"
+    assert _grain_results(warehouse_copy, tmp_path, "fct_return_submissions", "in_vocabulary") == {name: 1}
+    assert describe(name) == (
+        "submission_status of fct_return_submissions is one of in force, partly in force, superseded, not counted "
+        "(the submission_status vocabulary)"
+    )
