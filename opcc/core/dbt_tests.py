@@ -51,9 +51,9 @@ def describe(test_name: str) -> str | None:
         return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
     if kind == "grain":
         key = kwargs.get("columns") or [column]
-        required = [name for name in key if name not in (kwargs.get("may_be_empty") or [])]
-        empty = f", {', '.join(required)} never empty" if required else ""
-        return f"{model} has one row per {', '.join(key)}{empty}"
+        optional = [name for name in key if name in (kwargs.get("may_be_empty") or [])]
+        empty = f"{', '.join(optional)} may be empty, the rest never" if optional else "none of them empty"
+        return f"{model} has one row per {', '.join(key)} ({empty})"
     if kind == "unique_combination":
         return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
     if kind == "in_vocabulary":

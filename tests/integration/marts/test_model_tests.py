@@ -23,8 +23,10 @@ def test_a_duplicated_key_and_an_empty_key_part_each_fail_the_grain(warehouse_co
     }
     with duckdb.connect(str(warehouse_copy)) as con:
         con.execute("insert into marts.dim_commissioner select * from marts.dim_commissioner limit 1")
-        con.execute("insert into marts.dim_framework_version select * from marts.dim_framework_version limit 1")
-        con.execute("update marts.dim_framework_version set framework_version = null where rowid = (select min(rowid) from marts.dim_framework_version)")
+        first, last = con.execute("select min(rowid), max(rowid) from marts.dim_framework_version").fetchone()
+        assert first < last
+        con.execute("insert into marts.dim_framework_version select * from marts.dim_framework_version where rowid = ?", [first])
+        con.execute("update marts.dim_framework_version set framework_version = null where rowid = ?", [last])
 
     assert _grain_results(warehouse_copy, tmp_path / "one", "dim_commissioner") == {"grain_dim_commissioner_commissioner_code": 1}
     # the duplicate's twin with an empty version, and the empty version itself: two offending keys
@@ -32,8 +34,7 @@ def test_a_duplicated_key_and_an_empty_key_part_each_fail_the_grain(warehouse_co
         "grain_dim_framework_version_commissioner_code__framework_version": 2
     }
     assert describe("grain_dim_framework_version_commissioner_code__framework_version") == (
-        "dim_framework_version has one row per commissioner_code, framework_version, "
-        "commissioner_code, framework_version never empty"
+        "dim_framework_version has one row per commissioner_code, framework_version (none of them empty)"
     )
 
 
