@@ -1,14 +1,12 @@
-"""The project's own generic tests: the grain test (one query per key) fails on a duplicated key and
-on an empty key part, and key columns a grain covers carry no separate not_null or unique test; the
-in_vocabulary test fails on a word the vocabulary seed does not have."""
+"""The project's own generic tests on a real warehouse: the grain test (one query per key) fails on a
+duplicated key and on an empty key part; the in_vocabulary test fails on a word the vocabulary seed
+does not have (tests/unit/core/test_grain_yml.py keeps every key to one grain test)."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 
-from opcc.core.dbt_project import manifest_path, run_dbt
+from opcc.core.dbt_project import run_dbt
 from opcc.core.dbt_tests import describe
 
 
@@ -36,28 +34,6 @@ def test_a_duplicated_key_and_an_empty_key_part_each_fail_the_grain(warehouse_co
     assert describe("grain_dim_framework_version_commissioner_code__framework_version") == (
         "dim_framework_version has one row per commissioner_code, framework_version (none of them empty)"
     )
-
-
-def test_no_key_column_is_tested_twice():
-    manifest = json.loads(manifest_path().read_text(encoding="utf-8"))
-    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test" and node.get("test_metadata")]
-    kinds = {node["test_metadata"]["name"] for node in tests}
-    assert "grain" in kinds and not kinds & {"unique", "unique_combination"}, kinds
-    covered = set()
-    for node in tests:
-        if node["test_metadata"]["name"] == "grain":
-            kwargs = node["test_metadata"]["kwargs"]
-            key = kwargs.get("columns") or [node["column_name"]]
-            required = set(key) - set(kwargs.get("may_be_empty") or [])
-            covered |= {(node["attached_node"], column) for column in required}
-    twice = sorted(
-        f"{node['attached_node']}.{node['column_name']}"
-        for node in tests
-        if node["test_metadata"]["name"] == "not_null"
-        and (node["attached_node"], node["column_name"]) in covered
-        and node["config"]["severity"].lower() == "error"
-    )
-    assert not twice, f"not_null beside a grain that checks it already: {twice}"
 
 
 def test_a_status_outside_the_vocabulary_fails(warehouse_copy, tmp_path):
