@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from opcc.core.periods import Period
-from opcc.core.settings import PROJECT_ROOT, csv_module, setting
+from opcc.core.settings import csv_module, setting
 from opcc.ingest.return_template import TemplateHeader, template_lines_for, write_template
 from opcc.ingest.returns import SAMPLE_FILES, SAMPLE_MARKER
 
@@ -47,17 +47,17 @@ FINANCIAL_YEAR = "2016-17"
 FRAMEWORK_FOLDER = "LEI-2016-17-v2"  # the latest 2016/17 version: every contract funded that year
 PLAN_FOLDER = "LEI-2013-17"  # the plan in force in 2016/17
 
-# What the generator assumes of each indicator (raw/reference/sample_assumptions.csv, data of the
-# bundled plan): unit_cost_gbp, pounds per unit, turns money into plausible volumes; a percent
+# What the generator assumes of each indicator of the bundled plan (sample_assumptions.csv beside this
+# module: data, not in raw/, where every file is loaded as evidence): unit_cost_gbp, pounds per unit, turns money into plausible volumes; a percent
 # indicator carries a target_rate instead; a lower-is-better count a yearly level per £100k
 # (lower_count_per_100k); money levered a match_funding_ratio of the contract's.
 ASSUMPTIONS = ("unit_cost_gbp", "target_rate", "lower_count_per_100k", "match_funding_ratio")
 
 
-def sample_assumptions(raw: Path) -> dict[str, dict[str, float]]:
-    """{assumption: {indicator_code: value}} from raw/reference/sample_assumptions.csv."""
+def sample_assumptions() -> dict[str, dict[str, float]]:
+    """{assumption: {indicator_code: value}} from sample_assumptions.csv."""
     found: dict[str, dict[str, float]] = {name: {} for name in ASSUMPTIONS}
-    with open(raw / "reference" / "sample_assumptions.csv", newline="", encoding="utf-8") as handle:
+    with open(Path(__file__).with_name("sample_assumptions.csv"), newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             found[row["assumption"].strip()][row["indicator_code"].strip().upper()] = float(row["value"])
     return found
@@ -177,7 +177,7 @@ def load_contracts(raw: Path, indicators: dict[str, Indicator]) -> list[Contract
 def annual_targets(
     contract: Contract, indicators: dict[str, Indicator], assumed: dict[str, dict[str, float]] | None = None
 ) -> dict[str, float]:
-    assumed = assumed or sample_assumptions(PROJECT_ROOT / "raw")  # the bundled plan's, unless told
+    assumed = assumed or sample_assumptions()
     targets = {}
     for code in contract.indicators:
         indicator = indicators[code]
@@ -258,7 +258,7 @@ def generate(raw: Path, periods: list[str] | None = None, scenario: Scenario | N
     periods = periods or [f"{FINANCIAL_YEAR} Q{q}" for q in range(1, 5)]
     indicators = load_indicators(raw)
     contracts = load_contracts(raw, indicators)
-    assumed = sample_assumptions(raw)
+    assumed = sample_assumptions()
     targets = {c.contract_id: annual_targets(c, indicators, assumed) for c in contracts}
 
     target_path = raw / "reference" / "targets.csv"
