@@ -130,6 +130,14 @@ create table if not exists audit.withheld_outputs (
     run_id varchar,
     withheld_at timestamp
 );
+-- Held-back versions the marts show as last published (opcc/quality/last_published.py).
+create table if not exists audit.kept_versions (
+    commissioner_code varchar not null,
+    framework_version varchar not null,
+    published_sha256 varchar not null,
+    published_at timestamp not null,
+    held_back_since timestamp not null
+);
 """
 
 # Tables the ingest assets fill, created at the start of every build so dbt's sources

@@ -19,6 +19,10 @@ personal-data screen).
 
 Where: `OPCC_LEDGER` when set, else the folder `<raw folder>.ledger` beside the raw folder
 (`raw.ledger/` beside `raw/`), so the raw folder itself is never written.
+
+The same folder keeps what each framework version held when it was published, and since when an
+edited version is held back (`published_versions.csv`, `published/`, `held_back_versions.csv`:
+opcc/quality/last_published.py), so a held-back version keeps its last published figures.
 """
 
 from __future__ import annotations

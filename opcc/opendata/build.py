@@ -70,6 +70,7 @@ class Publication:
     has_360giving: bool = False
     in_package: list[str] = field(default_factory=list)  # the contracts whose grants the 360Giving file holds
     target: Path | None = None  # where the folder goes once committed
+    held_back_note: str | None = None  # 'held back since <date>: <reason>': the files are the version as last published
 
     def summary(self) -> list[str]:
         lines = [f"Wrote {path}" for path in self.files.values()]
@@ -141,6 +142,9 @@ def prepare(con: duckdb.DuckDBPyConnection, code: str, version: str | None, out:
     pending.mkdir()
     try:
         publication = _write_all(con, code, name, version, pending)
+        publication.held_back_note = con.execute(
+            "select held_back_note from marts.dim_framework_version where commissioner_code = ? and framework_version = ?", [code, version]
+        ).fetchone()[0]
         problems = _check_all(con, publication, pending)
         if problems:
             raise PublishFailed(problems)
@@ -520,6 +524,7 @@ def _manifest(publication: Publication, folder: Path) -> None:
         ],
         "checks": publication.checks,
         "findings": len(publication.findings),
+        **({"held_back": publication.held_back_note} if publication.held_back_note else {}),
     }
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     publication.files["manifest"] = path

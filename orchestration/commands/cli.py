@@ -234,14 +234,18 @@ def _print_summary(outcome) -> None:
             _say("Review packs built: none (no returns, or no commissioner with a current framework for their year)")
         for version in outcome.held_back:
             click.echo("", err=True)
+            where = (
+                "the marts, open data and packs show it as last published" if version.last_published
+                else "it is not in the marts (the commissioner's previous version stays current)"
+            )
             _say(
-                f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and is not in "
-                f"the marts (the commissioner's previous version stays current): {version.reasons}",
+                f"Held back: {version.commissioner_code} {version.framework_version} failed a blocking rule and {where}: "
+                f"{version.reasons}",
                 err=True, indent=2,
             )
         for code, version, output, reason in outcome.withheld:
             click.echo(
-                f"\nWithheld: the {output} of {code} {version} was not written (its last published one stays; every other "
+                f"\nWithheld: the {output} of {f'{code} {version}'.strip()} was not written (its last published one stays; every other "
                 f"commissioner's was written): {reason}",
                 err=True,
             )

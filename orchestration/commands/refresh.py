@@ -46,6 +46,7 @@ class HeldBackVersion:
     commissioner_code: str
     framework_version: str
     reasons: str
+    last_published: bool = False  # published before: the marts show it as then (audit.kept_versions)
 
 
 @dataclass
@@ -228,7 +229,9 @@ def read_finished(outcome: RefreshOutcome, path: Path) -> None:
                 ).fetchall()
                 rows = con.execute(
                     "select commissioner_code, framework_version, string_agg(rule || coalesce(' (' || detail || ')', ''), '; ' "
-                    "order by suite, rule) from audit.held_back_versions group by all order by 1, 2"
+                    "order by suite, rule), (commissioner_code, framework_version) in "
+                    "(select (commissioner_code, framework_version) from audit.kept_versions) "
+                    "from audit.held_back_versions group by all order by 1, 2"
                 ).fetchall()
                 outcome.held_back = [HeldBackVersion(*row) for row in rows]
                 outcome.withheld = _withheld_outputs(con)

@@ -1,7 +1,8 @@
 -- Every framework version: its plan, its line count and total, and what the quality gate made of
 -- it. status is 'current' (the latest of its year not held back), 'superseded' (an earlier
 -- version) or 'held back' (it failed a blocking rule: held_back_because says which and by how
--- much; its figures are in no other mart).
+-- much; its figures are in no other mart). A held-back version published before keeps its last
+-- published figures and status, with held_back_note 'held back since <date>: <reason>'.
 with versions as (
     select * from {{ ref('int_framework_versions__published') }}
 ),
@@ -35,7 +36,9 @@ select
         when versions.is_current then 'current'
         else 'superseded'
     end as status,
-    versions.held_back_because
+    versions.held_back_because,
+    versions.held_back_note,
+    versions.last_published_at
 from versions
 left join {{ ref('stg_reference__funding_streams') }} as streams on streams.funding_stream = versions.funding_stream
 left join lines

@@ -108,12 +108,17 @@ held_back_findings as (
         cast(null as varchar) as period,
         'framework version held back' as category,
         1 as items,
-        'Framework ' || framework_version || ' is held back from every figure (the previous version stays current): '
-        || coalesce(held_back_because, 'it failed a blocking rule') as finding,
+        case
+            when held_back_note is not null
+                then 'Framework ' || framework_version || ' is shown as last published, ' || held_back_note
+            else
+                'Framework ' || framework_version || ' is held back from every figure (the previous version stays current): '
+                || coalesce(held_back_because, 'it failed a blocking rule')
+        end as finding,
         framework_version as framework_versions,
         held_back_because as example
     from versions
-    where status = 'held back'
+    where status = 'held back' or held_back_note is not null
 ),
 
 -- The contract a file's quarantined rows name most (a file whose every row was quarantined has no

@@ -7,9 +7,11 @@ in as the live warehouse in one atomic rename.
 
 
 import dagster as dg
+import duckdb
 
 from opcc.core import warehouse as wh
 from opcc.core.audit import utc_now
+from opcc.quality import last_published
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -37,6 +39,14 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
                 [context.run_id, utc_now(), periods, len(tables), raw_rows],
             )
         live = warehouse.publish()
+        # What each version published holds goes to the ledger: held back later, it keeps these figures.
+        # A ledger that cannot be written now is caught up by the next refresh that publishes.
+        kept = 0
+        try:
+            with duckdb.connect(str(live), read_only=True) as published:
+                kept = last_published.record(published, warehouse.raw_path)
+        except OSError as error:
+            context.log.warning(f"the submission ledger could not keep the versions published: {error}")
         # The review packs the run built describe this warehouse: they go into place with it.
         packs = wh.publish_reports(live)
         return dg.MaterializeResult(
@@ -44,6 +54,7 @@ def published_warehouse_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinitio
                 "path": dg.MetadataValue.path(str(live)),
                 "packs": dg.MetadataValue.text("\n".join(str(p) for p in packs)),
                 "tables": dg.MetadataValue.int(len(tables)),
+                "versions_kept_in_ledger": dg.MetadataValue.int(kept),
                 "size_bytes": dg.MetadataValue.int(live.stat().st_size),
             }
         )

@@ -4,8 +4,12 @@ The gate (`audit/held_back_versions`) runs the suites whose blocking rules hold
 framework versions back (`meta.on_failure: hold_back`) on every version's
 figures, and lists the versions held back with the rule and amounts. The marts
 are then built without them: one commissioner's bad input never holds back
-another's. Each such suite is a check on the gate, failing (as a warning:
-the rest publishes) while it holds a version back.
+another's. A held-back version that was published before keeps its last
+published figures: the gate puts its last published rows (kept in the ledger,
+opcc/quality/last_published.py) back in place of the edited files' and
+rebuilds the framework models, and the marts show it marked `held back since
+<date>: <reason>`. Each such suite is a check on the gate, failing (as a
+warning: the rest publishes) while it holds a version back.
 
 Every other suite is a multi-check on the asset it guards: its critical rules
 a blocking check named after the suite (nothing downstream materialises and
@@ -15,8 +19,10 @@ non-blocking check `<suite>_warnings`.
 
 import dagster as dg
 
-from opcc.core.audit import utc_now
-from opcc.quality import Suite, held_back, load_suites, record, validate
+from opcc.core.audit import record_withheld, utc_now
+from opcc.core.dbt_project import run_dbt
+from opcc.quality import Suite, held_back, last_published, load_suites, record, validate
+from orchestration.defs.assets.dbt import CANDIDATES
 from orchestration.defs.resources import WarehouseResource
 
 GATE_KEY = dg.AssetKey(["audit", "held_back_versions"])
@@ -54,30 +60,16 @@ def _run_name(context) -> str:
     ],
 )
 def held_back_versions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    rows, checks = [], []
+    run_name = _run_name(context)
     with warehouse.get_connection() as con:
-        for suite in GATE_SUITES:
-            outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context))
+        outcomes = [validate(con, suite, warehouse.live_path, run_name=run_name) for suite in GATE_SUITES]
+        for outcome in outcomes:
             record(con, outcome, context.run.run_id)
-            versions = held_back(outcome)
-            rows += versions
-            failed = outcome.failed(blocking=True)
-            warned = outcome.failed(blocking=False)
-            checks.append(
-                dg.AssetCheckResult(
-                    check_name=suite.name,
-                    passed=not failed and not warned,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    description="\n".join(o.describe() for o in (failed + warned or outcome.outcomes)),
-                    metadata={
-                        "versions_held_back": dg.MetadataValue.text(
-                            ", ".join(sorted({f"{v.commissioner_code} {v.framework_version}" for v in versions})) or "none"
-                        ),
-                        "rules_failed": dg.MetadataValue.int(len(failed)),
-                        "warnings": dg.MetadataValue.int(len(warned)),
-                    },
-                )
-            )
+        rows = [v for outcome in outcomes for v in held_back(outcome)]
+        kept = last_published.keep(con, warehouse.raw_path, _reasons(rows))
+    if kept:
+        kept = _rebuild_as_published(context, warehouse, kept)
+    with warehouse.get_connection() as con:
         con.execute("delete from audit.held_back_versions")
         now = utc_now()
         for v in rows:
@@ -85,16 +77,68 @@ def held_back_versions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 "insert into audit.held_back_versions values (?, ?, ?, ?, ?, ?, ?)",
                 [v.commissioner_code, v.framework_version, v.suite, v.rule, v.detail, context.run.run_id, now],
             )
+        last_published.write_kept(con, kept)
     versions = sorted({f"{v.commissioner_code} {v.framework_version}" for v in rows})
+    shown = sorted(f"{k.commissioner_code} {k.framework_version}" for k in kept)
     for version in versions:
-        context.log.warning(f"framework version {version} held back: it failed a blocking rule (see audit.held_back_versions)")
+        as_published = " (its last published figures stay in the marts)" if version in shown else ""
+        context.log.warning(
+            f"framework version {version} held back: it failed a blocking rule (see audit.held_back_versions){as_published}"
+        )
     yield dg.MaterializeResult(
         metadata={
             "versions_held_back": dg.MetadataValue.int(len(versions)),
             "held_back": dg.MetadataValue.text(", ".join(versions) or "none"),
+            "shown_as_last_published": dg.MetadataValue.text(", ".join(shown) or "none"),
         }
     )
-    yield from checks
+    yield from (_gate_check(outcome) for outcome in outcomes)
+
+
+def _reasons(rows) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for v in rows:
+        found.setdefault((v.commissioner_code, v.framework_version), []).append(v.rule + (f": {v.detail}" if v.detail else ""))
+    return {key: "; ".join(dict.fromkeys(reasons)) for key, reasons in found.items()}
+
+
+def _rebuild_as_published(context, warehouse: WarehouseResource, kept: list) -> list:
+    """The framework models again, now holding the kept versions' last published rows; a version whose
+    last published rows fail today's rules too (a plan or a list changed since) is held back whole."""
+    run = run_dbt(
+        ["run", "--select", CANDIDATES], database=warehouse.build_path, target_path=warehouse.dbt_target_path
+    )
+    if not run.success:
+        raise dg.Failure(f"dbt could not rebuild the framework models with the last published versions: {run.error}")
+    with warehouse.get_connection() as con:
+        still = {
+            (v.commissioner_code, v.framework_version)
+            for suite in GATE_SUITES
+            for v in held_back(validate(con, suite, warehouse.live_path))
+        }
+    for k in kept:
+        if (k.commissioner_code, k.framework_version) in still:
+            context.log.warning(f"{k.commissioner_code} {k.framework_version}: its last published figures fail today's rules too")
+    return [k for k in kept if (k.commissioner_code, k.framework_version) not in still]
+
+
+def _gate_check(outcome) -> dg.AssetCheckResult:
+    versions = held_back(outcome)
+    failed = outcome.failed(blocking=True)
+    warned = outcome.failed(blocking=False)
+    return dg.AssetCheckResult(
+        check_name=outcome.suite.name,
+        passed=not failed and not warned,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="\n".join(o.describe() for o in (failed + warned or outcome.outcomes)),
+        metadata={
+            "versions_held_back": dg.MetadataValue.text(
+                ", ".join(sorted({f"{v.commissioner_code} {v.framework_version}" for v in versions})) or "none"
+            ),
+            "rules_failed": dg.MetadataValue.int(len(failed)),
+            "warnings": dg.MetadataValue.int(len(warned)),
+        },
+    )
 
 
 def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -129,24 +173,51 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         with warehouse.get_connection() as con:
             outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context), years=warehouse.refresh_years)
             record(con, outcome, context.run.run_id)
+            held = _hold_back_commissioners(context, con, warehouse, suite, outcome)
         for key in context.selected_asset_check_keys:
             blocking = key.name == suite.name
             failed = outcome.failed(blocking=blocking)
             ran = [o for o in outcome.outcomes if o.rule.blocking == blocking]
+            described = [o.describe() for o in (failed or ran)]
+            if blocking and held:
+                described += [f"held back {code} (its last published figures stay): {why}" for code, why in sorted(held.items())]
             yield dg.AssetCheckResult(
                 asset_key=key.asset_key,
                 check_name=key.name,
                 passed=not failed,
-                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
-                description="\n".join(o.describe() for o in (failed or ran)),
+                # One commissioner's failing rows hold that commissioner back; the rest publishes.
+                severity=dg.AssetCheckSeverity.ERROR if blocking and not held else dg.AssetCheckSeverity.WARN,
+                description="\n".join(described),
                 metadata={
                     "rules": dg.MetadataValue.int(len(ran)),
                     "rules_failed": dg.MetadataValue.int(len(failed)),
                     "failed": dg.MetadataValue.md("\n".join(f"- {o.describe()}" for o in failed) or "none"),
+                    "commissioners_held_back": dg.MetadataValue.text(", ".join(sorted(held)) or "none"),
                 },
             )
 
     return _check
+
+
+def _hold_back_commissioners(context, con, warehouse: WarehouseResource, suite: Suite, outcome) -> dict[str, str]:
+    """A blocking rule on the marts broken by some commissioners' rows only holds those commissioners
+    back: their rows go back to the last published warehouse's, named in audit.withheld_outputs, and
+    the rest publishes. A failure naming no commissioner, or every one, still stops the refresh."""
+    if suite.guards[0] != "marts":
+        return {}
+    output = f"figures ({suite.name})"
+    held: dict[str, str] = {}
+    if outcome.failed(blocking=True):
+        held = last_published.failing_commissioners(con, outcome)
+        everyone = {code for (code,) in con.execute("select commissioner_code from marts.dim_commissioner").fetchall()}
+        if not held or everyone <= set(held):
+            held = {}
+    if held:
+        last_published.restore_commissioners(con, warehouse.live_path, sorted(held))
+        for code, why in sorted(held.items()):
+            context.log.warning(f"{code} held back by {suite.name} (its last published figures stay): {why}")
+    record_withheld(con, output, [(code, None, why) for code, why in sorted(held.items())], context.run.run_id)
+    return held
 
 
 quality_checks = [suite_check(suite) for suite in CHECK_SUITES]
