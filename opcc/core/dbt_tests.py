@@ -54,8 +54,6 @@ def describe(test_name: str) -> str | None:
         optional = [name for name in key if name in (kwargs.get("may_be_empty") or [])]
         empty = f"{', '.join(optional)} may be empty, the rest never" if optional else "none of them empty"
         return f"{model} has one row per {', '.join(key)} ({empty})"
-    if kind == "unique_combination":
-        return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
     if kind == "in_vocabulary":
         name = kwargs.get("vocabulary")
         return f"{column} of {model} is one of {', '.join(vocabulary.words(name))} (the {name} vocabulary)"

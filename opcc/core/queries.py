@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from opcc.core.text_table import render
+
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MAX_ROWS = 1000  # printed as a table; csv and json print every row unless told
@@ -391,23 +393,7 @@ def _count(value) -> str:
 def _render_table(title: str, header: list[str], numeric: list[bool], cells: list[list[str]], width: int) -> str:
     if not any(row[-1] for row in cells):
         header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
-    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)]
-    text_columns = [i for i, n in enumerate(numeric) if not n]
-    floor = {i: max([8, *(len(row[i].split(" ", 1)[0]) + 2 for row in cells)]) for i in text_columns}
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        shrinkable = [i for i in text_columns if widths[i] > floor[i]]
-        if not shrinkable:
-            break
-        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
-    lines = [title]
-    lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
-    lines.append("  ".join("-" * w for w in widths))
-    for row in cells:
-        lines.append(
-            "  ".join(_fit(v, w).rjust(w) if n else _fit(v, w).ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
-        )
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(lines)
+    return render(title, header, numeric, cells, width)
 
 
 def _fit(text: str, width: int) -> str:
@@ -438,13 +424,4 @@ def cost_per_outcome_table(rows: list[dict], width: int | None = None) -> str:
     ]
     if not any(row[-1] for row in cells):
         header, numeric, cells = header[:-1], numeric[:-1], [row[:-1] for row in cells]
-    widths = _fit_widths([max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(header)], cells, numeric, width)
-    lines = [f"Cost per outcome, {rows[0]['period']} ({basis})"]
-    lines.append("  ".join(_fit(h, w).rjust(w) if n else _fit(h, w).ljust(w) for h, w, n in zip(header, widths, numeric, strict=True)))
-    lines.append("  ".join("-" * w for w in widths))
-    for row in cells:
-        lines.append(
-            "  ".join(_fit(v, w).rjust(w) if n else _fit(v, w).ljust(w) for v, w, n in zip(row, widths, numeric, strict=True)).rstrip()
-        )
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines)
+    return render(f"Cost per outcome, {rows[0]['period']} ({basis})", header, numeric, cells, width)

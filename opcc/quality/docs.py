@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -20,7 +21,9 @@ import time
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
+
+from opcc.quality.counts import Counts, _count, classify
 
 KEEP_RUNS = 5  # the index reads every kept result on each refresh
 
@@ -115,7 +118,8 @@ th { background: #f3f5f7; }
 .d-none, .modal, button, nav img, footer { display: none; }
 .fa-check-circle::before { content: "✓ passed"; font-style: normal; }
 .fa-times::before, .fa-times-circle::before { content: "✗ failed"; font-style: normal; }
-.fa-exclamation-triangle::before { content: "! warning"; font-style: normal; color: #b54708; }
+.fa-exclamation-triangle::before { content: "! warned"; font-style: normal; color: #b54708; }
+caption.counts { caption-side: top; text-align: left; font-weight: 600; padding: .3rem 0; }
 a.clickable { color: #175cd3; }
 </style>
 """
@@ -144,35 +148,86 @@ class _Text(HTMLParser):
         self.parts.append(data)
 
 
-def _cell_text(value) -> str:
+WARNED = "! warned"
+
+
+def result_of(page: str, validations: Path | None) -> dict | None:
+    """The validation result (GE's JSON) a Data Docs page of `validations/...html` shows, if kept."""
+    if validations is None or not page.startswith("validations/") or ".." in page:
+        return None
+    path = validations / (unquote(page).removeprefix("validations/").removesuffix(".html") + ".json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def only_warnings(result: dict | None) -> bool:
+    """A result that failed only because warning rules flagged rows: the refresh, the pack and
+    `opcc check` count it as warned, not failed, and so do Data Docs."""
+    if not result or result.get("success"):
+        return False
+    failed = [r for r in result.get("results", []) if not r.get("success")]
+    return bool(failed) and all((r.get("expectation_config") or {}).get("severity") == "warning" for r in failed)
+
+
+def counts_of(results: list[dict]) -> Counts:
+    """Rules counted as every summary counts them (runner.classify), over kept results."""
+    from opcc.quality.suites import BLOCKING, load_suites
+
+    holds_back = {s.name: s.holds_back for s in load_suites()}
+    counts = Counts()
+    for result in results:
+        for item in result.get("results", []):
+            blocking = (item.get("expectation_config") or {}).get("severity") == BLOCKING
+            _count(counts, classify(bool(item.get("success")), blocking, holds_back.get(result.get("suite_name"), False)))
+    return counts
+
+
+def _cell_text(value, result: dict | None = None) -> str:
     """The text a cell of GE's index shows (its value is GE's HTML snippet, or plain text)."""
     text = str(value if value is not None else "")
     if "fa-check-circle" in text:
         return "✓ passed"
     if "fa-times" in text:
-        return "✗ failed"
+        return WARNED if only_warnings(result) else "✗ failed"
     parser = _Text()
     parser.feed(text.split("<span class=top>")[0])  # the tooltip of a batch is not the cell
     return " ".join(" ".join(parser.parts).split())
 
 
-def _static_table(columns: list[dict], rows: list[dict]) -> str:
-    """GE's index table as plain HTML, every text escaped; a row's link only to a page of the site."""
+def _static_table(columns: list[dict], rows: list[dict], validations: Path | None = None) -> str:
+    """GE's index table as plain HTML, every text escaped; a row's link only to a page of the site.
+    A suite's results appear once per run (its latest), and a result that only warning rules
+    failed reads "warned"; above a table of results, the latest run's rules counted as the
+    refresh and `opcc check` count them."""
     head = "".join(f"<th>{escape(str(c.get('title', '')))}</th>" for c in columns)
-    body = []
+    fields = {str(c.get("title", "")): c.get("field") for c in columns}
+    body, seen, latest = [], set(), []
     for row in rows:
         link = str(row.get("_table_row_link_path") or "")
+        once = (_cell_text(row.get(fields.get("Run Name"))), _cell_text(row.get(fields.get("Expectation Suite"))))
+        if "Run Name" in fields and once in seen:
+            continue
+        seen.add(once)
+        result = result_of(link, validations)
+        if result is not None and once[0] == _cell_text(rows[0].get(fields.get("Run Name"))):
+            latest.append(result)
         cells = []
         for number, column in enumerate(columns):
-            text = escape(_cell_text(row.get(column.get("field"))))
+            text = escape(_cell_text(row.get(column.get("field")), result))
             if number == len(columns) - 1 and _SAFE_LINK.match(link) and ".." not in link:
                 text = f'<a class="clickable" href="{escape(quote(link, safe="/%"), quote=True)}">{text or "open"}</a>'
             cells.append(f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+    table = f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
+    if latest:
+        run = escape(_cell_text(rows[0].get(fields.get("Run Name"))))
+        table = f'<caption class="counts">Latest run ({run}): {len(latest)} suites, {escape(counts_of(latest).line())}</caption>' + table
+    return table
 
 
-def without_script(html: str) -> str:
+def without_script(html: str, validations: Path | None = None) -> str:
     """A Data Docs page with its tables rendered here (escaped), every script and inline handler
     removed and the pack's Content-Security-Policy in its head."""
     for found in _TABLE_SCRIPT.finditer(html):
@@ -181,11 +236,18 @@ def without_script(html: str) -> str:
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             columns, rows = [], []
         table = re.compile(r'(<table\s+id="' + re.escape(found["id"]) + r'"[^>]*>)\s*</table>', re.S)
-        html = table.sub(lambda m, c=columns, r=rows: m.group(1) + _static_table(c, r) + "</table>", html, count=1)
+        html = table.sub(lambda m, c=columns, r=rows: m.group(1) + _static_table(c, r, validations) + "</table>", html, count=1)
     html = _SCRIPT.sub("", html)
     html = _HANDLER.sub("", html)
     html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
     return html.replace("<head>", "<head>\n" + CSP_META, 1) if "<head>" in html else CSP_META + html
+
+
+def as_warned(html: str) -> str:
+    """A result page whose failures are all warnings: its status and its flagged rules read as warnings."""
+    html = re.sub(r'<i class="fas fa-times text-danger"( aria-hidden="true")?></i>\s*Failed\b',
+                  r'<i class="fas fa-exclamation-triangle text-warning"\1></i> Warned (only warning rules flagged rows)', html)
+    return html.replace('class="fas fa-times text-danger"', 'class="fas fa-exclamation-triangle text-warning"')
 
 
 _EXTERNAL = [
@@ -199,14 +261,17 @@ _EXTERNAL = [
 def make_offline(site: Path, since: float | None = None) -> None:
     """Strip every reference to the network from GE's Data Docs and add local styling (in the pages
     written since `since`, or all)."""
+    validations = site.parent / "validations"
     for page in site.rglob("*.html"):
         if since is not None and page.stat().st_mtime < since:
             continue
         html = page.read_text(encoding="utf-8")
+        if only_warnings(result_of(page.relative_to(site).as_posix(), validations)):
+            html = as_warned(html)
         for pattern in _EXTERNAL:
             html = pattern.sub("", html)
         html = re.sub(r'href="(https?|javascript|data):[^"]*"', 'href="#"', html, flags=re.I)  # outbound links go nowhere
-        html = without_script(html)
+        html = without_script(html, validations)
         if "</head>" in html and OFFLINE_STYLE not in html:
             html = html.replace("</head>", OFFLINE_STYLE + "</head>", 1)
         page.write_text(html, encoding="utf-8")

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from opcc.core.settings import EXPECTATIONS_DIR, all_settings
 from opcc.core.sql_macros import render
+from opcc.quality.counts import Counts, _count, classify
 from opcc.quality.docs import results_folders
 from opcc.quality.suites import HOLD_BACK_KEYS, Rule, Suite, rule_text
 
@@ -95,38 +96,6 @@ def held_back(outcome: SuiteOutcome) -> list[HeldBack]:
         HeldBack(code, version, outcome.suite.name, rule, "; ".join(dict.fromkeys(d for d in details if d))[:2000] or "")
         for (code, version, rule), details in found.items()
     ]
-
-
-@dataclass
-class Counts:
-    """The one way results are counted: by rule, in every summary the warehouse prints."""
-
-    rules: int = 0
-    passed: int = 0
-    warned: int = 0  # a warning rule that flagged rows
-    failed: int = 0  # a blocking rule that failed (stopped the refresh)
-    held_back: int = 0  # a blocking rule that failed and held framework versions back
-
-    def line(self) -> str:
-        parts = [f"{self.rules} rules: {self.passed} passed", f"{self.warned} warned"]
-        if self.held_back:
-            parts.append(f"{self.held_back} held a version back")
-        parts.append(f"{self.failed} failed")
-        return ", ".join(parts)
-
-
-def classify(passed: bool, blocking: bool, holds_back: bool) -> str:
-    """passed, warned, held_back or failed: the one definition every count uses."""
-    if passed:
-        return "passed"
-    if not blocking:
-        return "warned"
-    return "held_back" if holds_back else "failed"
-
-
-def _count(counts: Counts, outcome: str) -> None:
-    counts.rules += 1
-    setattr(counts, outcome, getattr(counts, outcome) + 1)
 
 
 def summarise(outcomes: list[SuiteOutcome]) -> Counts:

@@ -1,4 +1,3 @@
-# size: every pack table is defined here until the tables move to their rpt_* models' meta (issue 24, item 3).
 """What the quarterly performance review shows: one commissioner's rows of the reporting models.
 
 Every figure, status and sentence of the pack is made by the dbt models of
@@ -18,8 +17,10 @@ from pathlib import Path
 import duckdb
 
 from opcc.core.periods import Period
-from opcc.core.settings import default_commissioner, setting
+from opcc.core.settings import default_commissioner
 from opcc.quality import Counts, summarise_recorded
+from opcc.reporting.declared import TableSpec, query, specs, words
+from opcc.reporting.findings import sentence
 
 
 @dataclass
@@ -35,6 +36,10 @@ class Table:
     counts: set[str] = field(default_factory=set)  # whole numbers
     rag: set[str] = field(default_factory=set)  # statuses shown as coloured badges with their word
     empty: str = "None."  # what the page says when there are no rows
+    sheet: str | None = None  # its sheet in the workbook
+    slicers: str | None = None  # contract or priority: the key whose slicing columns the workbook adds
+    widths: dict[str, int] = field(default_factory=dict)  # column -> width in the workbook
+    sheet_only: set[str] = field(default_factory=set)  # columns the workbook shows and the page does not
 
     def label(self, column: str) -> str:
         return self.labels.get(column) or column.replace("_gbp", "").replace("_", " ")
@@ -52,6 +57,7 @@ class RuleFinding:
     rows_checked: int
     examples: list[str]  # the failing rows that are this commissioner's (as identified by the suite)
     about_framework: bool = False  # the rows are entries of the commissioner's framework, explained in words elsewhere
+    sentence: str | None = None  # the finding as the refresh summary and `opcc check` say it, for these rows
 
 
 @dataclass
@@ -67,6 +73,8 @@ class ReviewData:
     summary: dict
     attention: list[dict]
     contracts: Table
+    tables: dict[str, Table]  # every declared table, by key
+    slicers: dict[str, dict[str, dict]]  # contract or priority -> its slicing columns, by id
     contract_history: dict[str, list[dict]]  # contract -> its quarters of the year to date
     indicators: dict[str, list[dict]]  # contract -> its indicators this period
     comments: dict[str, list[dict]]  # contract -> provider comments, year to date
@@ -84,13 +92,9 @@ class ReviewData:
     data_quality: Table
     streams: Table | None = None  # each funding stream of the year with its own totals
     lacks: dict[str, str] = field(default_factory=dict)  # section -> why it has nothing to show
+    long_trend: list[dict] = field(default_factory=list)  # per priority: cost per headline outcome, every quarter held
+    all_quarters: list[str] = field(default_factory=list)  # every quarter up to the pack's, across years
     data_docs: Path | None = None
-
-    def tables(self) -> list[Table]:
-        return [
-            self.contracts, self.theme_spend, self.service_costs, self.cost_per_outcome, self.returns_exceptions, self.budget,
-            self.coverage, self.data_quality, *([self.streams] if self.streams is not None else []),
-        ]
 
 
 class NoPack(ValueError):
@@ -107,10 +111,90 @@ def _records(con, sql: str, params) -> list[dict]:
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-def _table(con, key: str, title: str, sql: str, params, **options) -> Table:
-    columns, rows = _select(con, sql, params)
-    options = {k: set(v) if k in ("money", "percent", "counts", "rag") else v for k, v in options.items()}
-    return Table(key, title, columns, rows, **options)
+def _declared(con, table: TableSpec, params: dict, **context) -> Table:
+    """One commissioner's rows of a table its reporting model declares (opcc/reporting/declared.py)."""
+    sql, used = query(table, params)
+    relation = con.execute(sql, used)
+    units = {c.name: c.unit for c in table.columns}
+    return Table(
+        table.key,
+        words(table.title, **context),
+        [c.name for c in table.columns],
+        relation.fetchall(),
+        labels={c.name: words(c.label, **context) for c in table.columns if c.label is not None},
+        note=words(table.note, **context),
+        money={c for c, unit in units.items() if unit == "money"},
+        percent={c for c, unit in units.items() if unit == "percent"},
+        counts={c for c, unit in units.items() if unit == "count"},
+        rag={c for c, unit in units.items() if unit == "rag"},
+        empty=words(table.empty, **context),
+        sheet=table.sheet,
+        slicers=table.slicers,
+        widths={c.name: c.width for c in table.columns if c.width},
+        sheet_only={c.name for c in table.columns if not c.page},
+    )
+
+
+def _cost_trend(con, commissioner: str, fy: str, period: str) -> dict[str, dict]:
+    """Per priority, its headline outcome's cost per outcome by quarter of the year to date."""
+    trend: dict[str, dict] = {}
+    for row in _records(
+        con,
+        """
+        select strategic_priority, priority_name, indicator_code, indicator_name, period, cost_per_outcome_gbp
+        from reporting.rpt_cost_per_outcome
+        where commissioner_code = ? and financial_year = ? and period <= ? and period_basis = 'quarter' and is_headline
+        order by priority_number, strategic_priority, indicator_code, period
+        """,
+        (commissioner, fy, period),
+    ):
+        entry = trend.setdefault(
+            row["strategic_priority"],
+            {"priority": row["strategic_priority"], "priority_name": row["priority_name"] or "",
+             "indicator": row["indicator_code"], "indicator_name": row["indicator_name"] or "", "points": []},
+        )
+        if row["indicator_code"] == entry["indicator"]:
+            cost = row["cost_per_outcome_gbp"]
+            entry["points"].append((row["period"], float(cost) if cost is not None else None))
+    return trend
+
+
+def _long_trend(con, commissioner: str, period: str) -> tuple[list[dict], list[str]]:
+    """Each priority's cost per headline outcome in every quarter up to the pack's, across years."""
+    panels: dict[str, dict] = {}
+    quarters: list[str] = []
+    for row in _records(
+        con,
+        "select period, subject, subject_name, cost_per_outcome_gbp from reporting.rpt_direction_of_travel "
+        "where commissioner_code = ? and period <= ? and level = 'priority' order by subject_order, subject, period",
+        (commissioner, period),
+    ):
+        panel = panels.setdefault(row["subject"], {"priority": row["subject"], "priority_name": (row["subject_name"] or "").split(": ")[0], "points": []})
+        cost = row["cost_per_outcome_gbp"]
+        panel["points"].append((row["period"], None if cost is None else float(cost)))
+        quarters.append(row["period"])
+    return list(panels.values()), sorted(set(quarters))
+
+
+def _slicers(con, commissioner: str, fy: str) -> dict[str, dict[str, dict]]:
+    """The columns the workbook adds for slicing: per contract (rpt_contract_slicers) and per strategic
+    priority of the year's plan (its theme and national outcome area)."""
+    contracts = _records(con, "select * exclude (commissioner_code) from reporting.rpt_contract_slicers where commissioner_code = ?", (commissioner,))
+    priorities = _records(
+        con,
+        """
+        select distinct priorities.strategic_priority, priorities.strategic_theme,
+               priorities.national_outcome_area_name as national_outcome_area
+        from marts.dim_strategic_priority as priorities
+        inner join marts.dim_framework_version as versions on versions.plan_code = priorities.plan_code
+        where versions.commissioner_code = ? and versions.financial_year = ? and versions.is_latest
+        """,
+        (commissioner, fy),
+    )
+    return {
+        "contract": {r.pop("contract_id"): r for r in contracts},
+        "priority": {r.pop("strategic_priority"): r for r in priorities},
+    }
 
 
 def available_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -153,7 +237,9 @@ def rule_findings(con, commissioner: str) -> list[RuleFinding]:
         # Rows named by commissioner and framework version are entries of a published document:
         # the pack explains those in words (rpt_data_quality), not by their place in the text.
         framework = bool(mine) and all(s.split(" / ", 1)[0].strip() == commissioner for s in listed if _owner(s, codes) == commissioner)
-        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), [] if framework else mine, framework))
+        complete = len(listed) >= (failing or 0)  # every failing row was recorded, so they can be counted
+        said = sentence(suite, rule, [s for s in listed if _owner(s, codes) == commissioner], int(checked or 0)) if complete and not framework else None
+        findings.append(RuleFinding(suite, rule, severity, int(failing or 0), int(checked or 0), [] if framework else mine, framework, said))
     return findings
 
 
@@ -167,289 +253,8 @@ def years_with_allocations(con: duckdb.DuckDBPyConnection, commissioner: str) ->
     ]
 
 
-# size: defines every pack table until they move to the rpt_* models' meta (issue 24, item 3).
-def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
-    try:
-        parsed = Period.parse(period)
-    except ValueError as error:
-        raise NoPack(str(error)) from None
-    period = str(parsed)
-    periods = available_periods(con)
-    commissioner = commissioner or default_commissioner()
-    known = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
-    if commissioner not in known:
-        raise NoPack(f"no commissioner '{commissioner}' in this warehouse (commissioners: {', '.join(known) or 'none'})")
-    fy = parsed.financial_year
-    summaries = _records(
-        con, "select * from reporting.rpt_period_summary where commissioner_code = ? and period = ?", (commissioner, period)
-    )
-    if not summaries:
-        years = years_with_allocations(con, commissioner)
-        with_returns = [p for p in periods if Period.parse(p).financial_year in years]
-        raise NoPack(
-            f"no allocations of commissioner {commissioner} for {fy} in this warehouse, so no pack for {period} "
-            f"(years with allocations: {', '.join(years) or 'none'}; any quarter, half-year or year of them has a pack"
-            + (f"; periods with returns: {', '.join(with_returns)}" if with_returns else "") + ")"
-        )
-    summary = summaries[0]
-    args = (commissioner, period)
-
-    attention = _records(
-        con,
-        "select severity, kind, contract_id, attention from reporting.rpt_attention_items "
-        "where commissioner_code = ? and period = ? order by attention_order",
-        args,
-    )
-    history = _records(
-        con,
-        "select * from reporting.rpt_contract_status where commissioner_code = ? and financial_year = ? and period <= ? "
-        "order by contract_id, period",
-        (commissioner, fy, period),
-    )
-    contracts = _table(
-        con,
-        "contracts",
-        "Contracts: finance, outcome and overall status, with their exceptions",
-        """
-        select contract_id, initiative_name, provider, strategic_theme, funding_mechanism, return_status,
-               spend_ytd_gbp, profile_reported_ytd_gbp, spend_to_reported_profile_ytd,
-               indicators_green, indicators_amber, indicators_red, indicators_not_reported,
-               finance_rag, outcome_rag, overall_status, exceptions
-        from reporting.rpt_contract_status
-        where commissioner_code = ? and period = ?
-        order by status_order, exception_count desc, contract_id
-        """,
-        args,
-        labels={
-            "contract_id": "contract", "initiative_name": "initiative", "return_status": "return",
-            "spend_ytd_gbp": "spend to date", "profile_reported_ytd_gbp": "profile to date",
-            "spend_to_reported_profile_ytd": "% of profile", "finance_rag": "finance", "outcome_rag": "outcomes",
-            "overall_status": "overall",
-        },
-        note=(
-            f"Finance: spend to date against the profile of the quarters reported; red above "
-            f"{setting('finance_red_above'):.0%} or below {setting('finance_red_below'):.0%}, amber above "
-            f"{setting('finance_amber_above'):.0%} or below {setting('finance_amber_below'):.0%}. Outcomes: the worst "
-            f"outcome indicator with a target, against its pro-rata target; green at {setting('rag_green_at'):.0%} or "
-            f"better, amber at {setting('rag_amber_at'):.0%}, red below; 'no targets' when no outcome has a target (no "
-            "colour). Activities and outputs below target are notes, not colours. Overall: the worse of the two."
-        ),
-        money={"spend_ytd_gbp", "profile_reported_ytd_gbp"},
-        percent={"spend_to_reported_profile_ytd"},
-        counts={"indicators_green", "indicators_amber", "indicators_red", "indicators_not_reported"},
-        rag={"finance_rag", "outcome_rag", "overall_status"},
-        empty="No contract of this commissioner is expected to report in this period.",
-    )
-    indicators = _grouped(
-        _records(
-            con,
-            "select * from reporting.rpt_indicator_progress where commissioner_code = ? and period = ? "
-            "order by contract_id, kind desc, indicator_code",
-            args,
-        )
-    )
-    comments = _grouped(
-        _records(
-            con,
-            "select contract_id, period, measure, comment from reporting.rpt_provider_comments "
-            "where commissioner_code = ? and financial_year = ? and period <= ? order by contract_id, period, measure",
-            (commissioner, fy, period),
-        )
-    )
-    grouped_by = con.execute(
-        "select any_value(grouped_by) from reporting.rpt_theme_spend where commissioner_code = ? and period = ?", list(args)
-    ).fetchone()[0]
-    theme_spend = _table(
-        con,
-        "spend",
-        f"Allocation and spend by {grouped_by or 'strategic theme'}, year to date",
-        """
-        select theme_or_mechanism, contracts, annual_allocation_gbp, allocation_to_date_gbp, spend_to_date_gbp,
-               spend_to_allocation
-        from reporting.rpt_theme_spend where commissioner_code = ? and period = ?
-        order by display_order, theme_or_mechanism
-        """,
-        args,
-        labels={
-            "theme_or_mechanism": grouped_by or "strategic theme", "annual_allocation_gbp": "allocation for the year",
-            "allocation_to_date_gbp": "allocation to date", "spend_to_date_gbp": "spend to date",
-            "spend_to_allocation": "spend as % of allocation",
-        },
-        note="Allocation to date is the year's allocation pro rata to the end of the quarter; spend is what providers returned.",
-        money={"annual_allocation_gbp", "allocation_to_date_gbp", "spend_to_date_gbp"},
-        percent={"spend_to_allocation"},
-        counts={"contracts"},
-        empty="No contract of this commissioner has an allocation in this year.",
-    )
-    quarters = [p for p in periods if p.startswith(fy) and p <= period and Period.parse(p).kind == parsed.kind]
-    trend: dict[str, dict] = {}
-    for row in _records(
-        con,
-        """
-        select strategic_priority, priority_name, indicator_code, indicator_name, period, cost_per_outcome_gbp
-        from reporting.rpt_cost_per_outcome
-        where commissioner_code = ? and financial_year = ? and period <= ? and period_basis = 'quarter' and is_headline
-        order by priority_number, strategic_priority, indicator_code, period
-        """,
-        (commissioner, fy, period),
-    ):
-        entry = trend.setdefault(
-            row["strategic_priority"],
-            {"priority": row["strategic_priority"], "priority_name": row["priority_name"] or "",
-             "indicator": row["indicator_code"], "indicator_name": row["indicator_name"] or "", "points": []},
-        )
-        if row["indicator_code"] == entry["indicator"]:
-            cost = row["cost_per_outcome_gbp"]
-            entry["points"].append((row["period"], float(cost) if cost is not None else None))
-    service_costs = _table(
-        con,
-        "service_costs",
-        "Cost per unit by service, year to date",
-        """
-        select service, provider, spend_gbp, indicator_name, value, cost_per_unit_gbp, indicator_kind, not_computed_because
-        from reporting.rpt_contract_cost_per_outcome
-        where commissioner_code = ? and is_unit_cost
-          and (period = ? and period_basis = 'year_to_date'
-               -- services that report once a year: their year, once the pack's period reaches its end
-               or period_basis = 'year' and period = financial_year and financial_year = ? and ?)
-        order by service, contract_id, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end, indicator_code
-        """,
-        (commissioner, period, fy, parsed.last_quarter == 4),
-        labels={
-            "spend_gbp": "spend", "indicator_name": "what was counted", "value": "how many",
-            "cost_per_unit_gbp": "£ per unit", "indicator_kind": "kind", "not_computed_because": "note",
-        },
-        note=(
-            "As commissioners publish it: each service's spend divided by what it counted, to the penny. Activities, "
-            "outputs and outcomes are each costed and labelled, never added together."
-        ),
-        money={"spend_gbp", "cost_per_unit_gbp"},
-        counts={"value"},
-        empty="No service has reported spend and a count this year.",
-    )
-    cost_per_outcome = _table(
-        con,
-        "cost",
-        "Cost per unit by priority, year to date",
-        """
-        select strategic_priority, priority_name, indicator_name, indicator_kind, attributed_spend_gbp, outcome_value,
-               cost_per_outcome_gbp, contracts, not_computed_because
-        from reporting.rpt_cost_per_outcome
-        where commissioner_code = ? and period = ? and period_basis in ('year_to_date', 'year')
-        order by priority_number, strategic_priority, case indicator_kind when 'outcome' then 1 when 'output' then 2 else 3 end,
-                 indicator_code
-        """,
-        args,
-        labels={
-            "strategic_priority": "priority", "priority_name": "", "indicator_name": "what was counted", "indicator_kind": "kind",
-            "attributed_spend_gbp": "spend attributed", "outcome_value": "how many (attributed)",
-            "cost_per_outcome_gbp": "£ per unit", "not_computed_because": "note",
-        },
-        note=(
-            "Each service gives a priority the same share of what it counted as of its spend (as its allocation: "
-            f"{setting('primary_priority_share'):.0%} primary, {setting('secondary_priority_share'):.0%} secondary), so a "
-            "priority's figure is the weighted mean of its services' own costs and lies between the lowest and the highest."
-        ),
-        money={"attributed_spend_gbp", "cost_per_outcome_gbp"},
-        counts={"contracts"},
-        empty="No service has reported spend and a count for this commissioner's priorities this year.",
-    )
-    returns_by_quarter = _records(
-        con,
-        "select period, returns_expected, received_on_time, received_late, resubmitted, missing "
-        "from reporting.rpt_returns_by_quarter where commissioner_code = ? and financial_year = ? and period <= ? order by period",
-        (commissioner, fy, period),
-    )
-    returns_exceptions = _table(
-        con,
-        "returns",
-        "Returns late, resubmitted or missing this year",
-        """
-        select period, contract_id, initiative_name, provider, return_status, due_date, first_received_on, days_late,
-               submissions
-        from reporting.rpt_contract_status
-        where commissioner_code = ? and financial_year = ? and period <= ? and return_status != 'received'
-        order by period desc, case return_status when 'missing' then 1 when 'late' then 2 else 3 end, contract_id
-        """,
-        (commissioner, fy, period),
-        labels={"contract_id": "contract", "initiative_name": "initiative", "return_status": "status", "due_date": "due",
-                "first_received_on": "received", "days_late": "days late"},
-        note=f"A return is due {setting('return_due_days')} days after its quarter ends; a resubmission replaces the earlier return.",
-        counts={"days_late", "submissions"},
-        empty="Every return this year arrived on time, once.",
-    )
-    budget = _table(
-        con,
-        "budget",
-        "Budget position and reserve",
-        """
-        select framework_version, commissioning_budget_gbp, committed_printed_gbp, additional_printed_gbp,
-               reserve_printed_gbp, allocated_gbp, reserve_from_lines_gbp, reserve_arithmetic_holds
-        from reporting.rpt_budget_position where commissioner_code = ? and financial_year = ?
-        order by version_number
-        """,
-        (commissioner, fy),
-        labels={"commissioning_budget_gbp": "budget", "committed_printed_gbp": "committed", "additional_printed_gbp": "additional",
-                "reserve_printed_gbp": "reserve", "allocated_gbp": "sum of the lines",
-                "reserve_from_lines_gbp": "budget less the lines", "reserve_arithmetic_holds": "printed reserve adds up"},
-        note="Figures as printed in each version; the sum of the lines is what the allocation tables add up to.",
-        money={"commissioning_budget_gbp", "committed_printed_gbp", "additional_printed_gbp", "reserve_printed_gbp",
-               "allocated_gbp", "reserve_from_lines_gbp"},
-        empty=f"The {fy} framework of this commissioner prints no budget position (no budget lines), so there is no reserve to show.",
-    )
-    coverage = _table(
-        con,
-        "coverage",
-        "Strategic priority coverage",
-        """
-        select strategic_priority, priority_name, strategic_theme, allocated_gbp, contracts_funded,
-               outcome_indicators_reported, coverage_status
-        from reporting.rpt_priority_coverage where commissioner_code = ? and financial_year = ?
-        order by priority_number, strategic_priority
-        """,
-        (commissioner, fy),
-        labels={"strategic_priority": "priority", "priority_name": "", "strategic_theme": "theme", "allocated_gbp": "allocated",
-                "contracts_funded": "contracts", "outcome_indicators_reported": "outcomes reported", "coverage_status": "coverage"},
-        note="Priorities with no commissioned money, or money but no outcome reported this year.",
-        money={"allocated_gbp"},
-        counts={"contracts_funded", "outcome_indicators_reported"},
-        empty="This commissioner's plan lists no strategic priorities.",
-    )
-    data_quality = _table(
-        con,
-        "quality",
-        "What the data quality findings mean",
-        """
-        select category, finding
-        from reporting.rpt_data_quality
-        where (commissioner_code = ? or commissioner_code is null) and financial_year = ? and (period is null or period <= ?)
-        order by category_order, items desc, finding
-        """,
-        (commissioner, fy, period),
-        labels={"category": "about"},
-        note="A return file that names no contract of a known commissioner is listed in every commissioner's pack.",
-        empty="Nothing in this commissioner's framework or returns needed correcting or setting aside.",
-    )
-    streams = _table(
-        con,
-        "streams",
-        "Funds: each funding stream with its own totals",
-        """
-        select funding_stream_name, fund_name, framework_version, contracts, allocated_gbp, reporting_rhythms,
-               returns_expected, returns_received, spend_to_date_gbp
-        from reporting.rpt_stream_allocation where commissioner_code = ? and period = ?
-        order by stream_order
-        """,
-        args,
-        labels={"funding_stream_name": "funding stream", "fund_name": "the commissioner's name for it",
-                "framework_version": "version", "allocated_gbp": "allocated for the year", "reporting_rhythms": "returns",
-                "returns_expected": "returns expected this period", "returns_received": "received",
-                "spend_to_date_gbp": "spend returned to date"},
-        note="Each fund is its own version of the year: its totals are its own, never added to another fund's.",
-        money={"allocated_gbp", "spend_to_date_gbp"},
-        counts={"contracts", "returns_expected", "returns_received"},
-        empty=f"This commissioner has no allocation for {fy}.",
-    )
+def _lacks(summary: dict, period: str, contracts: Table, trend: dict) -> dict[str, str]:
+    """Per section of the pack with nothing to show: why, in words."""
     lacks = {}
     if not summary["plan_has_themes"]:
         lacks["spend"] = "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism."
@@ -468,6 +273,72 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         )
     if not trend:
         lacks["cost"] = "No headline outcome has been reported for this commissioner's priorities this year."
+    return lacks
+
+
+def _period_summary(con, commissioner: str, parsed: Period, periods: list[str]) -> dict:
+    """The pack's headline row, or why there is no pack (an unknown commissioner, a year without allocations)."""
+    known = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
+    if commissioner not in known:
+        raise NoPack(f"no commissioner '{commissioner}' in this warehouse (commissioners: {', '.join(known) or 'none'})")
+    fy, period = parsed.financial_year, str(parsed)
+    summaries = _records(
+        con, "select * from reporting.rpt_period_summary where commissioner_code = ? and period = ?", (commissioner, period)
+    )
+    if not summaries:
+        years = years_with_allocations(con, commissioner)
+        with_returns = [p for p in periods if Period.parse(p).financial_year in years]
+        raise NoPack(
+            f"no allocations of commissioner {commissioner} for {fy} in this warehouse, so no pack for {period} "
+            f"(years with allocations: {', '.join(years) or 'none'}; any quarter, half-year or year of them has a pack"
+            + (f"; periods with returns: {', '.join(with_returns)}" if with_returns else "") + ")"
+        )
+    return summaries[0]
+
+
+def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
+    try:
+        parsed = Period.parse(period)
+    except ValueError as error:
+        raise NoPack(str(error)) from None
+    period = str(parsed)
+    periods = available_periods(con)
+    commissioner = commissioner or default_commissioner()
+    fy = parsed.financial_year
+    summary = _period_summary(con, commissioner, parsed, periods)
+    args = (commissioner, period)
+    params = {"commissioner": commissioner, "period": period, "financial_year": fy, "year_complete": parsed.last_quarter == 4}
+    grouped_by = con.execute(
+        "select any_value(grouped_by) from reporting.rpt_theme_spend where commissioner_code = ? and period = ?", list(args)
+    ).fetchone()[0] or "strategic theme"
+    tables = {key: _declared(con, table, params, grouped_by=grouped_by, financial_year=fy, period=period) for key, table in specs().items()}
+    attention = tables["attention"].records()
+    history = _records(
+        con,
+        "select * from reporting.rpt_contract_status where commissioner_code = ? and financial_year = ? and period <= ? "
+        "order by contract_id, period",
+        (commissioner, fy, period),
+    )
+    indicators = _grouped([r for r in tables["indicators"].records() if r["period"] == period])
+    comments = _grouped(
+        _records(
+            con,
+            "select contract_id, period, measure, comment from reporting.rpt_provider_comments "
+            "where commissioner_code = ? and financial_year = ? and period <= ? order by contract_id, period, measure",
+            (commissioner, fy, period),
+        )
+    )
+    quarters = [p for p in periods if p.startswith(fy) and p <= period and Period.parse(p).kind == parsed.kind]
+    trend = _cost_trend(con, commissioner, fy, period)
+    returns_by_quarter = _records(
+        con,
+        "select period, returns_expected, received_on_time, received_late, resubmitted, missing "
+        "from reporting.rpt_returns_by_quarter where commissioner_code = ? and financial_year = ? and period <= ? order by period",
+        (commissioner, fy, period),
+    )
+    contracts = tables["contracts"]
+    lacks = _lacks(summary, period, contracts, trend)
+    long_trend, all_quarters = _long_trend(con, commissioner, period)
     return ReviewData(
         commissioner=commissioner,
         commissioner_name=summary["commissioner_name"],
@@ -480,22 +351,26 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         summary=summary,
         attention=attention,
         contracts=contracts,
+        tables=tables,
+        slicers=_slicers(con, commissioner, fy),
         contract_history=_grouped(history),
         indicators=indicators,
         comments=comments,
-        theme_spend=theme_spend,
+        theme_spend=tables["spend"],
         cost_trend=list(trend.values()),
         quarters=quarters,
-        cost_per_outcome=cost_per_outcome,
-        service_costs=service_costs,
+        cost_per_outcome=tables["cost"],
+        service_costs=tables["service_costs"],
         returns_by_quarter=returns_by_quarter,
-        returns_exceptions=returns_exceptions,
-        budget=budget,
-        coverage=coverage,
+        returns_exceptions=tables["returns"],
+        budget=tables["budget"],
+        coverage=tables["coverage"],
         rule_counts=summarise_recorded(con),
         rule_findings=rule_findings(con, commissioner),
-        data_quality=data_quality,
-        streams=streams,
+        data_quality=tables["quality"],
+        streams=tables["streams"],
         lacks=lacks,
         data_docs=data_docs,
+        long_trend=long_trend,
+        all_quarters=all_quarters,
     )

@@ -1,12 +1,12 @@
-# size: the pack's HTML rendering, table by table, until the tables are declared in the rpt_* models' meta (issue 24, item 3).
 """The quarterly performance review pack: one self-contained HTML page, the same as a workbook, and
 on request a PDF of the page.
 
 The page carries its own styles and charts (inline SVG: no script, no CDN, it
 opens offline and can be e-mailed). It opens with what needs attention, then
-the contract table, the sections, and a page per contract; it fits a 1366 px
-screen and prints on A4 landscape with each section on a new page and table
-headers repeated. Every piece of text that came from a provider or a
+the contract table, the sections, and a page per contract (contract_page.py);
+it fits a 1366 px screen and prints on A4 landscape (page_style.py). The
+tables are those the reporting models declare (declared.py), formatted by
+format.py. Every piece of text that came from a provider or a
 document is escaped in the HTML and written as a text cell in the workbook,
 so it can neither run as script nor as a formula.
 """
@@ -15,157 +15,23 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from opcc.core import vocabulary
 from opcc.core.safe_text import html_text
-from opcc.reporting import charts
-from opcc.reporting.data import ReviewData, RuleFinding, Table, load
+from opcc.reporting import charts, direction, trend_chart
+from opcc.reporting import contract_page as contract_pages
+from opcc.reporting.data import ReviewData, RuleFinding, load
+from opcc.reporting.format import _money, _number, _percent, badge, html_table
+from opcc.reporting.page_style import PRINT, SCREEN, page_rule
+from opcc.reporting.page_style import STYLE as STYLE  # the look the open data pages share
 from opcc.reporting.workbook import write_workbook
-
-RAG_WORDS = vocabulary.shown_as("rag", "outcome_rag", "indicator_rag", "attention")
-
-STYLE = """
-:root { --ink: #1f2933; --muted: #52606d; --line: #d0d7de; --brand: #1b4965; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: var(--ink);
-       background: #fff; font-size: 14px; line-height: 1.35; }
-header { background: var(--brand); color: #fff; padding: 1rem 1.5rem; }
-header h1 { margin: 0 0 .25rem; font-size: 1.45rem; }
-header p { margin: 0; opacity: .92; }
-.banner { background: #fff4e5; border-left: 6px solid #b26a00; padding: .5rem 1.5rem; }
-main { padding: .5rem 1.5rem 2rem; max-width: 1400px; }
-nav { margin: .6rem 0; display: flex; flex-wrap: wrap; gap: .3rem 1rem; }
-section { margin-top: 1.6rem; }
-h2 { border-bottom: 2px solid var(--brand); padding-bottom: .15rem; margin: 0 0 .6rem; font-size: 1.25rem; }
-h3 { margin: 1rem 0 .3rem; font-size: 1.05rem; }
-h4 { margin: .8rem 0 .25rem; font-size: .95rem; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .5rem; margin-bottom: .8rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .45rem .7rem; break-inside: avoid; }
-.card .figure { font-size: 1.05rem; font-weight: 600; }
-.card .label { font-size: .8rem; color: var(--muted); }
-ol.attention { padding-left: 2rem; margin: .3rem 0; }
-ol.attention li { margin: .2rem 0; break-inside: avoid; }
-table { border-collapse: collapse; margin: .4rem 0 .8rem; font-size: .8rem; width: 100%; }
-table.fixed { table-layout: fixed; }
-th, td { border: 1px solid var(--line); padding: .2rem .35rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-th { background: #eef2f6; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; overflow-wrap: normal; }
-.sub { color: var(--muted); font-size: .75rem; }
-.rag { display: inline-block; color: #fff; font-weight: 600; border-radius: 3px; padding: 0 .35rem; font-size: .75rem;
-       white-space: nowrap; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.rag-red { background: #c62828; } .rag-amber { background: #b26a00; } .rag-green { background: #2e7d32; }
-.rag-not-reported { background: #616161; }
-.rag-no-target, .rag-no-targets { background: #fff; color: var(--ink); border: 1px solid var(--line); }
-table.fixed .rag { white-space: normal; } .rag-note { background: #1565c0; }
-.note { color: var(--muted); font-size: .8rem; margin: .2rem 0; }
-.none { color: var(--muted); font-style: italic; }
-figure.chart { margin: .4rem 0 1rem; break-inside: avoid; }
-figure.chart svg { width: 100%; height: auto; display: block; }
-figcaption { font-size: .8rem; color: var(--muted); }
-.contract-page { border-top: 1px solid var(--line); padding-top: .6rem; margin-top: 1.2rem; }
-.contract-page .status { margin: .3rem 0; }
-.contract-page table { font-size: .75rem; }
-ul.comments { margin: .2rem 0; padding-left: 1.2rem; font-size: .85rem; }
-a { color: #175cd3; }
-@page { size: A4 landscape; margin: 11mm 11mm 12mm; }
-@media print {
-  body { font-size: 9.5pt; }
-  header { background: none; color: var(--ink); padding: 0 0 .3rem; border-bottom: 2px solid var(--brand); }
-  main { padding: 0; max-width: none; }
-  nav, .screen-only { display: none; }
-  section { break-before: page; margin-top: 0; }
-  section#attention { break-before: auto; }
-  .contract-page { break-before: page; border-top: none; margin-top: 0; }
-  thead { display: table-header-group; }
-  tr, li, .card { break-inside: avoid; }
-  h2, h3, h4 { break-after: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
-
-
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _money(value, pence: bool = False) -> str:
-    if value is None:
-        return ""
-    return f"£{float(value):,.2f}" if pence else f"£{float(value):,.0f}"
-
-
-def _percent(value) -> str:
-    return "" if value is None else f"{float(value) * 100:.0f}%"
-
-
-def _count(value) -> str:
-    return "" if value is None else f"{round(float(value)):,}"
-
-
-def badge(status: str | None) -> str:
-    status = status or "not reported"
-    css = status.replace(" ", "-")
-    return f'<span class="rag rag-{html_text(css)}">{html_text(RAG_WORDS.get(status, status))}</span>'
-
-
-def _format(value, column: str, table: Table) -> tuple[str, bool]:
-    if value is None:
-        return "", False
-    if column in table.money:
-        return _money(value, pence="cost_per" in column), True
-    if column in table.percent:
-        return _percent(value), True
-    if column in table.counts:
-        return _count(value), True
-    if isinstance(value, bool):
-        return ("yes" if value else "no"), False
-    if isinstance(value, (int, Decimal, float)):
-        return (f"{value:,}" if isinstance(value, int) else f"{float(value):,.2f}"), True
-    if isinstance(value, datetime):
-        return value.strftime("%-d %b %Y %H:%M"), False
-    if isinstance(value, date):
-        return value.strftime("%-d %b %Y"), False
-    return str(value), False
-
-
-def html_table(table: Table, skip: tuple[str, ...] = ()) -> str:
-    columns = [c for c in table.columns if c not in skip]
-    head = "".join(
-        f'<th{" class=num" if (c in table.money or c in table.percent or c in table.counts) else ""}>{html_text(table.label(c))}</th>'
-        for c in columns
-    )
-    body = []
-    for record in table.records():
-        cells = []
-        for column in columns:
-            value = record[column]
-            if column in table.rag:
-                cells.append(f"<td>{badge(value)}</td>")
-                continue
-            text, numeric = _format(value, column, table)
-            cells.append(f'<td class="num">{html_text(text)}</td>' if numeric else f"<td>{html_text(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    note = f'<p class="note">{html_text(table.note)}</p>' if table.note else ""
-    if not body:
-        return f'<h3>{html_text(table.title)}</h3><p class="none">{html_text(table.empty)}</p>'
-    return (
-        f'<h3>{html_text(table.title)}</h3>{note}<table id="table-{html_text(table.key)}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
 
 
 def _card(figure: str, label: str, raw_figure: bool = False) -> str:
     shown = figure if raw_figure else html_text(figure)
     return f'<div class="card"><div class="figure">{shown}</div><div class="label">{html_text(label)}</div></div>'
-
-
-def _anchor(contract_id: str) -> str:
-    return f"contract-{contract_id}"
 
 
 def _counts_line(red: int, amber: int, green: int, not_reported: int = 0) -> str:
@@ -198,7 +64,7 @@ def attention_section(data: ReviewData) -> str:
     items = []
     for item in data.attention:
         link = (
-            f' <a class="screen-only" href="#{_anchor(item["contract_id"])}">contract page</a>' if item["contract_id"] else ""
+            f' <a class="screen-only" href="#{contract_pages._anchor(item["contract_id"])}">contract page</a>' if item["contract_id"] else ""
         )
         items.append(f'<li data-kind="{html_text(item["kind"])}">{badge(item["severity"])} {html_text(item["attention"])}{link}</li>')
     listed = (
@@ -238,14 +104,17 @@ def contract_table(data: ReviewData) -> str:
     if not table.rows:
         return f'<p class="none">{html_text(data.lacks.get("contracts") or table.empty)}</p>'
     rows = []
+    travels = direction.by_contract(data)
     for r in table.records():
         contract = (
-            f'<a href="#{_anchor(r["contract_id"])}">{html_text(r["contract_id"])}</a> <strong>{html_text(r["initiative_name"])}</strong>'
+            f'<a href="#{contract_pages._anchor(r["contract_id"])}">{html_text(r["contract_id"])}</a> <strong>{html_text(r["initiative_name"])}</strong>'
             f'<div class="sub">{html_text(r["provider"])}</div>'
         )
         spend = (
             f'{html_text(_money(r["spend_ytd_gbp"]))}<div class="sub">{html_text(_percent(r["spend_to_reported_profile_ytd"]))} of '
             f'{html_text(_money(r["profile_reported_ytd_gbp"]))}</div>'
+            # nothing reported yet is said in words, not as £0 of £0
+            if r["profile_reported_ytd_gbp"] else '<span class="sub">no spend reported yet</span>'
         )
         indicators = (
             f'<div class="sub">{r["indicators_red"]} red, {r["indicators_amber"]} amber, {r["indicators_green"]} green'
@@ -253,10 +122,12 @@ def contract_table(data: ReviewData) -> str:
             + "</div>"
         )
         exceptions = "<br>".join(html_text(e) for e in (r["exceptions"] or "").split("; "))
+        travel = direction.moved(travels.get(r["contract_id"], {}))
+        travel = f'<div class="sub">{html_text(travel)}</div>' if travel else ""
         rows.append(
             f'<tr data-contract="{html_text(r["contract_id"])}"><td>{contract}</td><td>{html_text(r["return_status"])}</td>'
             f'<td class="num">{spend}</td><td>{badge(r["finance_rag"])}</td><td>{badge(r["outcome_rag"])}{indicators}</td>'
-            f"<td>{badge(r['overall_status'])}</td><td>{exceptions}</td></tr>"
+            f"<td>{badge(r['overall_status'])}{travel}</td><td>{exceptions}</td></tr>"
         )
     head = (
         '<colgroup><col style="width:21%"><col style="width:8%"><col style="width:11%"><col style="width:7%">'
@@ -267,83 +138,11 @@ def contract_table(data: ReviewData) -> str:
     return f'<p class="note">{html_text(table.note)}</p><table class="fixed" id="table-contracts">{head}<tbody>{"".join(rows)}</tbody></table>'
 
 
-def _rows_table(title: str, columns: list[tuple[str, str]], rows: list[list[str]], numeric: set[str], empty: str) -> str:
-    if not rows:
-        return f'<h4>{html_text(title)}</h4><p class="none">{html_text(empty)}</p>'
-    head = "".join(f'<th{" class=num" if key in numeric else ""}>{html_text(label)}</th>' for key, label in columns)
-    body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if key in numeric else ""}>{cell}</td>' for (key, _), cell in zip(columns, row, strict=True)) + "</tr>"
-        for row in rows
-    )
-    return f"<h4>{html_text(title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _date(value) -> str:
-    return "" if value is None else value.strftime("%-d %b %Y")
-
-
-def contract_page(data: ReviewData, record: dict) -> str:
-    cid = record["contract_id"]
-    history = data.contract_history.get(cid, [])
-    current = history[-1] if history else {}
-    facts = " · ".join(
-        html_text(part)
-        for part in [
-            record["provider"], record.get("strategic_theme"), record.get("funding_mechanism"),
-            f"priorities {current.get('primary_priorities')}" + (f" (secondary {current['secondary_priority']})" if current.get("secondary_priority") else "")
-            if current.get("primary_priorities") else None,
-            f"allocation {_money(current.get('annual_allocated_gbp'))} for {data.financial_year}" if current else None,
-        ]
-        if part
-    )
-    quarter_rows = [
-        [html_text(h["period"]), html_text(_money(h["spend_gbp"])), html_text(_money(h["profile_gbp"])),
-         html_text(_money(h["spend_ytd_gbp"])), html_text(_money(h["profile_reported_ytd_gbp"])),
-         html_text(_percent(h["spend_to_reported_profile_ytd"])), badge(h["finance_rag"]), html_text(h["return_status"]),
-         html_text(_date(h["due_date"])), html_text(_date(h["first_received_on"])), html_text(_count(h["days_late"])),
-         html_text(_count(h["submissions"])), html_text(h["received_according_to"] or "")]
-        for h in history
-    ]
-    indicator_rows = [
-        [html_text(f"{i['indicator_name']} ({i['indicator_code']})"), html_text(i["kind"]),
-         html_text(_indicator_value(i["value"], i["unit"])), html_text(_indicator_value(i["value_ytd"], i["unit"])),
-         html_text("no target set" if i["rag_status"] == "no target"
-                   else _indicator_value(i["target_ytd"], i["unit"]) + (" (lower is better)" if i["better"] == "lower" else "")),
-         html_text(_percent(i["achievement_ytd"])), badge(i["rag_status"])]
-        for i in data.indicators.get(cid, [])
-    ]
-    comments = data.comments.get(cid, [])
-    comment_list = (
-        '<ul class="comments">' + "".join(
-            f"<li><strong>{html_text(c['period'])}, {html_text(c['measure'])}:</strong> {html_text(c['comment'])}</li>" for c in comments
-        ) + "</ul>"
-        if comments else '<p class="none">No comments from the provider this year.</p>'
-    )
-    exceptions = html_text(record["exceptions"]) if record["exceptions"] != "none" else "none"
-    return f"""<article class="contract-page" id="{_anchor(cid)}">
-<h3>{html_text(cid)} {html_text(record['initiative_name'])}</h3>
-<p class="sub">{facts}</p>
-<p class="status">Overall {badge(record['overall_status'])} · finance {badge(record['finance_rag'])} · outcomes {badge(record['outcome_rag'])} · return {html_text(record['return_status'])}<br>Exceptions: {exceptions}</p>
-{_rows_table("Spend against profile and returns, by quarter", [("q", "quarter"), ("s", "spend"), ("p", "profile"), ("sy", "spend to date"), ("py", "profile to date (quarters reported)"), ("r", "% of profile"), ("f", "finance"), ("st", "return"), ("d", "due"), ("rc", "received"), ("l", "days late"), ("n", "returns sent"), ("e", "received according to")], quarter_rows, {"s", "p", "sy", "py", "r", "l", "n"}, "No quarter reported yet.")}
-{_rows_table(f"Indicators against their pro-rata target, {data.period}", [("i", "indicator"), ("k", "kind"), ("v", "this quarter"), ("y", "to date"), ("t", "target to date"), ("a", "% of target"), ("g", "RAG")], indicator_rows, {"v", "y", "t", "a"}, "No indicator reported or targeted for this contract.")}
-<h4>The provider's comments</h4>{comment_list}
-<p class="screen-only"><a href="#contracts">Back to the contract table</a> · <a href="#attention">What needs attention</a></p>
-</article>"""
-
-
-def _indicator_value(value, unit: str) -> str:
-    if value is None:
-        return "not reported"
-    if unit == "percent":
-        return f"{float(value):,.0f}%"
-    if unit == "gbp":
-        return _money(value)
-    return f"{float(value):,.0f}"
-
-
 def _rule_finding(finding: RuleFinding) -> str:
     kind = {"warning": "warning", "blocking": "blocking", "hold back": "held a version back"}.get(finding.severity, finding.severity)
     severity = "amber" if finding.severity == "warning" else "red"
+    if finding.sentence:  # the same sentence as the refresh summary and `opcc check`
+        return f"<li>{badge(severity)} {html_text(finding.sentence)} ({html_text(kind)})</li>"
     if finding.about_framework:
         what = "flagged entries of this commissioner's published framework; each kind is explained in the table below"
     elif finding.examples:
@@ -385,12 +184,18 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
             themes.title, [str(r[0]) for r in themes.rows], [_number(r[3]) or 0 for r in themes.rows], [_number(r[4]) or 0 for r in themes.rows]
         )
     sections.append(("spend", "Allocation against spend", spend_html + html_table(themes)))
+    trend = trend_chart.priority_trends("Cost per headline outcome, every quarter held", data.long_trend, data.all_quarters)
+    sections.append(("direction", "Direction of travel", direction.section(data, trend)))
     cost_html = f'<p class="none">{html_text(data.lacks["cost"])}</p>' if "cost" in data.lacks else ""
     if data.cost_trend:
         cost_html += "".join(
             charts.cost_per_outcome_panels("Cost per outcome by quarter: each priority's headline outcome", data.cost_trend, data.quarters)
         )
-    sections.append(("cost", "Cost per outcome", html_table(data.service_costs) + cost_html + html_table(data.cost_per_outcome)))
+    services = (
+        f'<div class="in-appendix">{html_table(data.service_costs)}</div><p class="appendix-note">{html_text(data.service_costs.title)}: '
+        "in the appendix (<code>opcc report --pdf --appendix</code>) and the workbook's Cost per service sheet.</p>"
+    )
+    sections.append(("cost", "Cost per outcome", services + cost_html + html_table(data.cost_per_outcome)))
     statuses = ["received on time", "late", "resubmitted", "missing"]
     returns_chart = charts.returns_by_status(
         "Returns by quarter and status",
@@ -403,8 +208,8 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
     sections.append(("budget", "Budget position and reserve", html_table(data.budget)))
     sections.append(("coverage", "Strategic priority coverage", html_table(data.coverage)))
     sections.append(("quality", "Data quality", quality_section(data, docs_link)))
-    pages = "".join(contract_page(data, r) for r in sorted(data.contracts.records(), key=lambda r: _natural(r["contract_id"])))
-    sections.append(("contract-pages", "A page per contract", pages or '<p class="none">No contracts.</p>'))
+    pages = "".join(contract_pages.contract_page(data, r) for r in sorted(data.contracts.records(), key=lambda r: _natural(r["contract_id"])))
+    sections.append(("contract-pages", "Appendix: a page per contract", pages or '<p class="none">No contracts.</p>'))
     banner = (
         '<div class="banner"><strong>Illustrative sample data.</strong> The provider returns in this pack were made by the '
         "project's sample generator; they are not published figures.</div>"
@@ -412,7 +217,13 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
         else ""
     )
     nav = "".join(f'<a href="#{key}">{html_text(title)}</a>' for key, title, _ in sections)
-    body = "\n".join(f'<section id="{key}"><h2>{html_text(title)}</h2>{content}</section>' for key, title, content in sections)
+    contents = "".join(f"<li>{html_text(title)}</li>" for key, title, _ in sections if key != "contract-pages")
+    contents = f'<nav class="contents print-only"><strong>Contents</strong><ol>{contents}</ol></nav>'
+    body = "\n".join(
+        f'<section id="{key}"><h2>{html_text(title)}</h2>{content}</section>'
+        for key, title, content in sections
+    )
+    title = f"Quarterly performance review {data.period}"
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -420,7 +231,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>Quarterly performance review {html_text(data.period)} - {html_text(data.commissioner_name)}</title>
-<style>{STYLE}</style>
+<style>{SCREEN}{PRINT}{page_rule(title, data.commissioner_name)}</style>
 </head>
 <body>
 <header>
@@ -430,6 +241,7 @@ def render_html(data: ReviewData, docs_link: str | None = None) -> str:
 {banner}
 <main>
 <nav>{nav}</nav>
+{contents}
 {body}
 </main>
 </body>

@@ -1,12 +1,17 @@
 """The review pack as the workbook a finance officer expects.
 
-One sheet per section of the page, each one table: a title and a note above
-a header row that is frozen, filtered and repeated on every printed page;
+One sheet per table the reporting models declare (opcc/reporting/declared.py),
+each an Excel table named after its sheet (so a pivot table or Power BI reads
+it by name), with the columns an analyst slices by (theme, strategic
+priority, funding mechanism, funding stream, national outcome area) beside
+every per-contract or per-priority row: a title and a note above a header
+row that is frozen, filtered and repeated on every printed page;
 money as £ with thousands, ratios as %, counts as whole numbers; RAG columns
 keep their word and are coloured by conditional formatting; every sheet
 prints on A4 landscape, one page wide, with its title in the header and the
 page number in the footer. The summary sheet has the headline figures and
-native charts. Provider text is written as text, never as a formula.
+native charts placed to the right of its tables, never over them. Provider
+text is written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableStyleInfo
 
 from opcc.core import vocabulary
 from opcc.core.safe_text import put_text, put_value
@@ -34,6 +41,40 @@ HEADER_FILL = PatternFill("solid", start_color="DCE3EA")
 THIN = Side(style="thin", color="B0B8C1")
 WRAP_COLUMNS = {"exceptions", "attention", "finding", "example", "not_computed_because", "comment"}
 FIRST_ROW = 4  # title, note, blank... then the header
+# One style object per look, shared by every cell that has it (openpyxl compares a new one with
+# every style it holds: thousands of cells made the workbook take seconds).
+TOP = Alignment(vertical="top")
+TOP_WRAPPED = Alignment(wrap_text=True, vertical="top")
+SLICERS = {  # the columns added per key column, with their headers
+    "contract": ("contract_id", {"strategic_theme": "strategic theme", "strategic_priority": "strategic priority",
+                                 "funding_mechanism": "funding mechanism", "funding_stream": "funding stream",
+                                 "national_outcome_area": "national outcome area"}),
+    "priority": ("strategic_priority", {"strategic_theme": "strategic theme", "national_outcome_area": "national outcome area"}),
+}
+CHART_COLUMN = "H"  # the summary's charts start here, right of its tables (columns A to E)
+
+
+def table_name(sheet: str) -> str:
+    """An Excel table's name for a sheet: letters, digits and underscores, as Power BI lists it."""
+    return "".join(c if c.isalnum() else "_" for c in sheet)
+
+
+def add_table(sheet, name: str, ref: str) -> None:
+    table = ExcelTable(displayName=table_name(name), ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    sheet.add_table(table)
+
+
+def with_slicers(table: Table, slicers: dict[str, dict[str, dict]]) -> tuple[list[str], list[tuple], dict[str, str]]:
+    """The table's columns and rows with its key's slicing columns added (those it lacks), and their headers."""
+    if table.slicers not in SLICERS:
+        return list(table.columns), list(table.rows), {}
+    key, added = SLICERS[table.slicers]
+    added = {c: label for c, label in added.items() if c not in table.columns}
+    index = table.columns.index(key)
+    found = slicers.get(table.slicers, {})
+    rows = [tuple(row) + tuple((found.get(row[index]) or {}).get(c) for c in added) for row in table.rows]
+    return [*table.columns, *added], rows, added
 
 
 def _plain(value):
@@ -77,29 +118,37 @@ def _rag_formatting(sheet, cell_range: str) -> None:
         )
 
 
-def write_table(book: Workbook, name: str, table: Table, columns: list[str] | None = None, widths: dict[str, int] | None = None,
-                rag: set[str] | None = None) -> None:
+def _headers(table: Table, columns: list[str], added: dict[str, str]) -> list[str]:
+    """One header per column, each different (an Excel table's columns are named by them)."""
+    headers: list[str] = []
+    for column in columns:
+        text = added.get(column) or table.label(column) or column.replace("_", " ")
+        headers.append(text if text not in headers else f"{text} ({column})")
+    return headers
+
+
+def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]]) -> None:
+    name = table.sheet or table.key
     sheet = book.create_sheet(name)
-    columns = columns or table.columns
-    index = {c: table.columns.index(c) for c in columns}
+    columns, rows, added = with_slicers(table, slicers)
     put_text(sheet.cell(row=1, column=1), table.title)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     if table.note:
         put_text(sheet.cell(row=2, column=1), table.note)
         sheet.cell(row=2, column=1).font = Font(italic=True, size=9, color="52606D")
     header = FIRST_ROW
-    for c, column in enumerate(columns, start=1):
+    for c, text in enumerate(_headers(table, columns, added), start=1):
         cell = sheet.cell(row=header, column=c)
-        put_text(cell, table.label(column) or column.replace("_", " "))
+        put_text(cell, text)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
         cell.border = Border(bottom=THIN)
-    rows = table.rows or []
+    wrapped: set[tuple[int, int]] = set()
     for r, row in enumerate(rows, start=header + 1):
         for c, column in enumerate(columns, start=1):
             cell = sheet.cell(row=r, column=c)
-            put_value(cell, _plain(row[index[column]]))
+            put_value(cell, _plain(row[c - 1]))
             if column in table.money:
                 cell.number_format = MONEY_PENCE if "cost_per" in column else MONEY
             elif column in table.percent:
@@ -107,33 +156,79 @@ def write_table(book: Workbook, name: str, table: Table, columns: list[str] | No
             elif column in table.counts:
                 cell.number_format = COUNT
             if column in WRAP_COLUMNS or (isinstance(cell.value, str) and len(cell.value) > 45):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = TOP_WRAPPED
+                wrapped.add((r, c))
             else:
-                cell.alignment = Alignment(vertical="top")
+                cell.alignment = TOP
     if not rows:
         put_text(sheet.cell(row=header + 1, column=1), table.empty)
-    column_widths = {}
     last_row = header + max(len(rows), 1)
-    last_column = get_column_letter(len(columns))
-    sheet.auto_filter.ref = f"A{header}:{last_column}{last_row}"
+    add_table(sheet, name, f"A{header}:{get_column_letter(len(columns))}{last_row}")
     sheet.freeze_panes = f"A{header + 1}"
+    column_widths = {}
     for c, column in enumerate(columns, start=1):
-        longest = max([len(table.label(column))] + [len(str(_plain(row[index[column]]) or "")) for row in rows[:300]])
-        width = (widths or {}).get(column) or min(max(9, longest + 2), 48 if column in WRAP_COLUMNS else 34)
+        longest = max([len(sheet.cell(row=header, column=c).value)] + [len(str(_plain(row[c - 1]) or "")) for row in rows[:300]])
+        width = table.widths.get(column) or min(max(9, longest + 2), 48 if column in WRAP_COLUMNS else 34)
         sheet.column_dimensions[get_column_letter(c)].width = width
-        column_widths[column] = width
+        column_widths[c] = width
     # Spreadsheet programs do not grow a row for wrapped text they did not lay out themselves: give
     # each row the height its longest wrapped cell needs, so nothing prints over the next row.
     for r, row in enumerate(rows, start=header + 1):
-        lines = max(
-            [1] + [_lines(str(_plain(row[index[c]]) or ""), column_widths[c]) for c in columns if sheet.cell(row=r, column=columns.index(c) + 1).alignment.wrap_text]
-        )
+        lines = max([1] + [_lines(str(_plain(row[c - 1]) or ""), column_widths[c]) for c in range(1, len(columns) + 1) if (r, c) in wrapped])
         if lines > 1:
             sheet.row_dimensions[r].height = 12.75 * lines
-    for column in (rag or table.rag) & set(columns):
+    for column in table.rag & set(columns):
         letter = get_column_letter(columns.index(column) + 1)
         _rag_formatting(sheet, f"{letter}{header + 1}:{letter}{last_row}")
     _print_setup(sheet, table.title, header)
+
+
+def _readable(chart, height: float, width: float) -> None:
+    """Axes drawn with their labels (openpyxl hides them unless told), the legend below, room for the labels."""
+    chart.height, chart.width = height, width
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.legend.position = "b"
+
+
+def _summary_charts(book: Workbook, sheet, data: ReviewData, start: int) -> None:
+    """The returns by quarter as a table from row `start`, and the summary's two charts right of the tables."""
+    # The returns by quarter, as a table the chart reads.
+    headers = ["Quarter", "On time", "Late", "Resubmitted", "Missing"]
+    for c, text in enumerate(headers, start=1):
+        cell = sheet.cell(row=start, column=c)
+        put_text(cell, text)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for r, q in enumerate(data.returns_by_quarter, start=start + 1):
+        put_text(sheet.cell(row=r, column=1), q["period"])
+        for c, key in enumerate(["received_on_time", "received_late", "resubmitted", "missing"], start=2):
+            sheet.cell(row=r, column=c, value=q[key]).number_format = COUNT
+    if data.returns_by_quarter:
+        add_table(sheet, "Returns by quarter", f"A{start}:E{start + len(data.returns_by_quarter)}")
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = "Returns by quarter and status"
+        chart.y_axis.title = "returns"
+        last = start + len(data.returns_by_quarter)
+        chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=start, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=start + 1, max_row=last))
+        _readable(chart, 7.5, 17)
+        sheet.add_chart(chart, f"{CHART_COLUMN}3")
+    themes = data.theme_spend
+    if themes.rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "clustered"
+        chart.title = themes.title
+        chart.y_axis.number_format = MONEY
+        n = len(themes.rows)
+        source = book[themes.sheet]
+        chart.add_data(Reference(source, min_col=4, max_col=5, min_row=FIRST_ROW, max_row=FIRST_ROW + n), titles_from_data=True)
+        chart.set_categories(Reference(source, min_col=1, min_row=FIRST_ROW + 1, max_row=FIRST_ROW + n))
+        _readable(chart, max(7.5, 1.3 * n + 3), 17)
+        sheet.add_chart(chart, f"{CHART_COLUMN}19")
 
 
 def _summary(book: Workbook, data: ReviewData) -> None:
@@ -167,7 +262,11 @@ def _summary(book: Workbook, data: ReviewData) -> None:
     ]
     if data.sample_data:
         rows.append(("Note", "Illustrative sample data: provider returns made by the project's generator, not published figures.", None))
-    for r, (label, value, fmt) in enumerate(rows, start=3):
+    for c, text in enumerate(("figure", "value"), start=1):
+        cell = sheet.cell(row=3, column=c)
+        put_text(cell, text)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for r, (label, value, fmt) in enumerate(rows, start=4):
         put_text(sheet.cell(row=r, column=1), label)
         sheet.cell(row=r, column=1).font = Font(bold=True)
         cell = sheet.cell(row=r, column=2)
@@ -175,79 +274,30 @@ def _summary(book: Workbook, data: ReviewData) -> None:
         cell.alignment = Alignment(horizontal="left", wrap_text=True, vertical="top")
         if fmt:
             cell.number_format = fmt
-    sheet.column_dimensions["A"].width = 44
-    sheet.column_dimensions["B"].width = 52
-    # The returns by quarter, as a table the chart reads.
-    start = len(rows) + 5
-    headers = ["Quarter", "On time", "Late", "Resubmitted", "Missing"]
-    for c, text in enumerate(headers, start=1):
-        cell = sheet.cell(row=start, column=c)
-        put_text(cell, text)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for r, q in enumerate(data.returns_by_quarter, start=start + 1):
-        put_text(sheet.cell(row=r, column=1), q["period"])
-        for c, key in enumerate(["received_on_time", "received_late", "resubmitted", "missing"], start=2):
-            sheet.cell(row=r, column=c, value=q[key]).number_format = COUNT
-    if data.returns_by_quarter:
-        chart = BarChart()
-        chart.type = "col"
-        chart.grouping = "clustered"
-        chart.title = "Returns by quarter and status"
-        chart.y_axis.title = "returns"
-        last = start + len(data.returns_by_quarter)
-        chart.add_data(Reference(sheet, min_col=2, max_col=5, min_row=start, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=start + 1, max_row=last))
-        chart.height, chart.width = 7, 14
-        sheet.add_chart(chart, "D3")
-    themes = data.theme_spend
-    if themes.rows:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.grouping = "clustered"
-        chart.title = themes.title
-        chart.x_axis.title = None
-        chart.y_axis.number_format = MONEY
-        n = len(themes.rows)
-        source = book["Spend by theme"]
-        chart.add_data(Reference(source, min_col=4, max_col=5, min_row=FIRST_ROW, max_row=FIRST_ROW + n), titles_from_data=True)
-        chart.set_categories(Reference(source, min_col=1, min_row=FIRST_ROW + 1, max_row=FIRST_ROW + n))
-        chart.height, chart.width = 7.5, 14
-        sheet.add_chart(chart, "D18")
+    add_table(sheet, "Summary figures", f"A3:B{3 + len(rows)}")
+    for letter, width in {"A": 44, "B": 40, "C": 11, "D": 11, "E": 12}.items():
+        sheet.column_dimensions[letter].width = width
+    _summary_charts(book, sheet, data, start=len(rows) + 6)
     _print_setup(sheet, f"Quarterly performance review {data.period}: summary", None)
     sheet.page_setup.fitToHeight = 1
 
 
+SHEETS = [  # the declared tables' sheets, in the order a reader meets them after the summary
+    "Funds", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns", "Budget",
+    "Coverage", "Data quality", "Direction of travel", "Contract quarters", "Indicators", "Cost per outcome by quarter",
+]
+
+
 def write_workbook(data: ReviewData, path: Path) -> Path:
     book = Workbook()
-    attention = Table(
-        "attention", "What needs attention, worst first", ["order", "severity", "contract_id", "attention"],
-        [(i, a["severity"], a["contract_id"], a["attention"]) for i, a in enumerate(data.attention, start=1)],
-        labels={"order": "#", "contract_id": "contract", "attention": "what needs attention"},
-        rag={"severity"}, counts={"order"}, empty="Nothing needs attention this quarter.",
-    )
-    write_table(book, "Spend by theme", data.theme_spend)
-    write_table(book, "Needs attention", attention, widths={"order": 5, "severity": 10, "contract_id": 10, "attention": 110})
-    write_table(
-        book, "Contracts", data.contracts,
-        columns=["contract_id", "initiative_name", "provider", "return_status", "spend_ytd_gbp", "profile_reported_ytd_gbp",
-                 "spend_to_reported_profile_ytd", "finance_rag", "outcome_rag", "overall_status", "exceptions"],
-        widths={"initiative_name": 30, "provider": 24, "exceptions": 70},
-    )
-    write_table(book, "Cost per service", data.service_costs,
-                widths={"service": 36, "provider": 28, "indicator_name": 36, "not_computed_because": 30})
-    write_table(book, "Cost per outcome", data.cost_per_outcome, widths={"indicator_name": 36, "not_computed_because": 30})
-    write_table(book, "Returns", data.returns_exceptions)
-    write_table(book, "Budget", data.budget)
-    write_table(book, "Coverage", data.coverage)
-    quality = data.data_quality
-    write_table(book, "Data quality", quality, widths={"category": 24, "finding": 120})
+    tables = {t.sheet: t for t in data.tables.values() if t.sheet}
+    if data.streams is None or len(data.streams.rows) <= 1:  # each fund with its own totals, as the page shows
+        tables.pop("Funds", None)
+    for name in [*SHEETS, *sorted(set(tables) - set(SHEETS))]:
+        if name in tables:
+            write_table(book, tables[name], data.slicers)
     _summary(book, data)
-    order = ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns", "Budget", "Coverage", "Data quality"]
-    if data.streams is not None and len(data.streams.rows) > 1:  # each fund with its own totals, as the page shows
-        write_table(book, "Funds", data.streams, widths={"funding_stream_name": 26, "fund_name": 30})
-        order.insert(1, "Funds")
-    book._sheets = [book[name] for name in order]
+    book.move_sheet("Summary", offset=-book.index(book["Summary"]))
     book.active = 0
     book.properties.creator = "opcc report"
     book.properties.title = f"Quarterly performance review {data.period}"

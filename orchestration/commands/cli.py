@@ -278,7 +278,8 @@ def status(warehouse: Path | None) -> None:
     from orchestration.commands.status import status as warehouse_status
 
     live = warehouse_path(warehouse)
-    click.echo(warehouse_status(live))
+    for line in warehouse_status(live).splitlines():  # each line wrapped to the summary's width, under its own text
+        _say(line, indent=len(line) - len(line.lstrip(" ")) + 2)
     # A script or a monitor that asks for the status learns there is nothing to report on.
     if not live.exists():
         sys.exit(1)
@@ -416,8 +417,9 @@ def check(warehouse: Path | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the pack (default: reports/<period>/<commissioner> beside the warehouse).")
 @click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
-@click.option("--pdf", "pdf", is_flag=True, help="Also print the page to PDF (A4 landscape) with headless Chromium.")
-def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None, pdf: bool) -> None:
+@click.option("--pdf", "pdf", is_flag=True, help="Also print the review to PDF (A4 landscape) with headless Chromium.")
+@click.option("--appendix", "appendix", is_flag=True, help="With --pdf: also print the appendix (every service's cost, a page per contract).")
+def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None, pdf: bool, appendix: bool) -> None:
     """Write the quarterly performance review pack (HTML with charts, and XLSX; PDF with --pdf) for a period."""
     from opcc.core.queries import connect_locked
     from opcc.core.warehouse import reports_dir
@@ -425,6 +427,8 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
     from opcc.reporting.pack import build_pack
     from opcc.reporting.pdf import PdfUnavailable, print_pdf
 
+    if appendix and not pdf:
+        raise click.UsageError("--appendix is part of the PDF: use it with --pdf")
     live = warehouse_path(warehouse)
     code = commissioner_code(code)
     out_dir = out_dir or reports_dir(live) / period / code
@@ -438,9 +442,9 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
         sys.exit(2)
     click.echo(f"Wrote {html_path}\nWrote {xlsx_path}")
     if pdf:
-        _progress("Printing it to PDF with headless Chromium...")
+        _progress("Printing it to PDF with headless Chromium" + (" (with the appendix)..." if appendix else "..."))
         try:
-            click.echo(f"Wrote {print_pdf(html_path)}")
+            click.echo(f"Wrote {print_pdf(html_path, appendix=appendix)}")
         except PdfUnavailable as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(2)

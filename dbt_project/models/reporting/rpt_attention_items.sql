@@ -48,24 +48,64 @@ finance_items as (
     where finance_rag in ('red', 'amber')
 ),
 
-missing_items as (
+missing_returns as (
     -- a return still missing from an earlier quarter of the year is as much the commissioner's concern
     select
         pack_periods.commissioner_code,
         pack_periods.period,
         pack_periods.financial_year,
         named.contract_id,
-        'red' as severity,
-        'missing return' as kind,
-        named.contract_named || ': no return for ' || named.period || ' (due ' || strftime(named.due_date, '%-d %B %Y') || ')'
-        || case when named.period < pack_periods.period then ', still missing' else '' end as attention,
-        1.0 as magnitude
+        named.contract_named,
+        named.period as missing_period,
+        named.due_date
     from pack_periods
     inner join named
         on named.commissioner_code = pack_periods.commissioner_code
         and named.financial_year = pack_periods.financial_year
         and named.period <= pack_periods.period
     where named.return_status = 'missing'
+),
+
+missing_by_contract as (
+    select
+        commissioner_code,
+        period,
+        financial_year,
+        contract_id,
+        any_value(contract_named) as contract_named,
+        list(missing_period order by missing_period) as missing_periods,
+        min(due_date) as first_due_date,
+        count(*) as missing
+    from missing_returns
+    group by commissioner_code, period, financial_year, contract_id
+),
+
+missing_items as (
+    -- one line per contract: its missing returns of the year named together ('Q1, Q2, Q3 or Q4')
+    select
+        commissioner_code,
+        period,
+        financial_year,
+        contract_id,
+        'red' as severity,
+        'missing return' as kind,
+        contract_named || ': no return for ' || missing_periods[1]
+        || case
+            when missing = 1
+                then ' (due ' || strftime(first_due_date, '%-d %B %Y') || ')'
+                    || case when missing_periods[1] < period then ', still missing' else '' end
+            else
+                coalesce(
+                    ', ' || nullif(array_to_string(
+                        list_transform(missing_periods[2:missing - 1], lambda p: replace(p, financial_year || ' ', '')), ', '
+                    ), ''),
+                    ''
+                )
+                || ' or ' || replace(missing_periods[missing], financial_year || ' ', '')
+                || ' (' || missing || ' returns missing, the first due ' || strftime(first_due_date, '%-d %B %Y') || ')'
+        end as attention,
+        missing::double as magnitude
+    from missing_by_contract
 ),
 
 return_items as (

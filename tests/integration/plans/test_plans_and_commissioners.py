@@ -7,6 +7,7 @@ priorities and no themes, whose first version accepts a printed total £1 off
 and whose second version is broken by hand so that a blocking rule holds it back.
 """
 
+import re
 import shutil
 from decimal import Decimal
 
@@ -260,3 +261,20 @@ def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imp
     wrong = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR", "--priority", "SP9")
     assert wrong.returncode == 2 and "no strategic priority 'SP9' for NOR" in wrong.stderr and "P1 " in wrong.stderr
     assert "SP1 " not in wrong.stderr, "the valid ones are NOR's"
+
+
+def test_a_new_commissioners_pack_groups_missing_returns_and_says_empty_sums_in_words(imported, con, tmp_path):
+    live, _ = imported
+    pack = run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(tmp_path))
+    assert pack.returncode == 0, pack.stderr
+    html = (tmp_path / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    contracts = [c for (c,) in con.execute(
+        "select distinct contract_id from reporting.rpt_contract_status where commissioner_code = 'NOR' and period = '2016-17 Q4'"
+    ).fetchall()]
+    attention = text[text.index("Needs attention, worst first") : text.index("Contract performance", text.index("worst first"))]
+    assert contracts and all(attention.count(f"{c}, ") == 1 for c in contracts), "one missing-returns line per contract"
+    assert attention.count("no return for 2016-17 Q1, Q2, Q3 or Q4 (4 returns missing") == len(contracts)
+    assert "£0 of £0" not in text
+    table = html[html.index('id="table-contracts"') :]
+    assert table.count("no spend reported yet") == len(contracts)

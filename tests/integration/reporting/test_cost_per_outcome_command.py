@@ -14,7 +14,7 @@ def test_table_has_names_natural_order_integers_and_pounds(bundled_warehouse, db
     lines = completed.stdout.splitlines()
     assert lines[0] == "Cost per outcome, 2016-17 Q4 (year to date)"
     assert all(len(line) <= 100 for line in lines), "sized to the terminal"
-    codes = [line.split()[0] for line in lines[3:-1]]
+    codes = [line.split()[0] for line in lines[3:-1] if line.strip()]
     numbers = [int(re.sub(r"\D", "", c) or 0) for c in codes if c.startswith("SP")]
     assert numbers == sorted(numbers) and 10 in numbers, "SP1, SP2 ... SP10, not SP1, SP10, SP11"
     short_name = db.execute(

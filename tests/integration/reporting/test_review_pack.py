@@ -4,6 +4,7 @@ A4 landscape and read back as text; the workbook opened in LibreOffice and print
 One pack of the bundled warehouse's 2016-17 Q4, written by `opcc report --pdf` once for the module.
 """
 
+import html
 import json
 import re
 import shutil
@@ -15,11 +16,16 @@ from openpyxl import load_workbook
 
 from opcc.core import warehouse as wh
 from opcc.quality import summarise_recorded
-from tests.conftest import run_opcc
+from tests.conftest import run_opcc, statements
 
 PERIOD = "2016-17 Q4"
-# the "Cost per service" sheet (every service's £ per unit, each kind) prints on four pages of its own
+COMMISSIONER = "Office of the Police and Crime Commissioner for Leicestershire"
+REVIEW_PAGE_LIMIT = 16  # the review for the meeting, before its appendix
+# the review's sheets; the "Cost per service" sheet (every service's £ per unit, each kind) prints on a few pages of
+# its own. The analyst's sheets after them (contract quarters, indicators, cost by quarter) are data to filter.
 XLSX_PAGE_LIMIT = 16
+ANALYST_SHEETS = ["Contract quarters", "Indicators", "Cost per outcome by quarter"]
+SLICING = {"strategic theme", "strategic priority", "funding mechanism", "funding stream", "national outcome area"}
 
 
 def chromium(*args, tmp_path):
@@ -55,9 +61,34 @@ def q4_pack(bundled_warehouse, tmp_path_factory):
     return stem.with_suffix(".html"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf")
 
 
+def bodies(pdf: Path) -> list[str]:
+    """Each page's text without its running head (the pack's title, period and commissioner) and foot (its number)."""
+    pages = [flat(p) for p in pdf_text(pdf)]
+    head = f"Quarterly performance review {PERIOD}"
+    for number, page in enumerate(pages, start=1):
+        assert page.startswith(head) and COMMISSIONER in page, f"page {number} has the running head"
+        assert page.endswith(f"Page {number} of {len(pages)}"), f"page {number} is numbered"
+    # pdftotext reads the head's two parts first, unless a chart's labels sit higher on the page
+    return [p.removeprefix(head).replace(COMMISSIONER, "", 1).rsplit(" Page ", 1)[0].strip() for p in pages]
+
+
+def heading(text: str, title: str) -> int:
+    """Where a section's heading is in the printed text: after its line in the contents."""
+    return text.index(title, text.index(title) + len(title))
+
+
 @pytest.fixture(scope="module")
 def pages(q4_pack):
-    return [flat(p) for p in pdf_text(q4_pack[2])]
+    return bodies(q4_pack[2])
+
+
+@pytest.fixture(scope="module")
+def appendix_pages(bundled_warehouse, tmp_path_factory):
+    """The PDF with its appendix (`--pdf --appendix`): the review, every service's cost and a page per contract."""
+    out = tmp_path_factory.mktemp("q4-appendix")
+    completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf", "--appendix")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return bodies(out / "review-2016-17-Q4.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -97,24 +128,38 @@ def test_the_first_page_names_what_needs_attention(pages, contracts, db):
     assert not ambers or max(reds) < min(ambers)
 
 
-def test_every_contract_prints_its_status_and_exceptions(pages, contracts):
+def test_the_review_prints_for_the_meeting(pages, contracts):
+    assert len(pages) <= REVIEW_PAGE_LIMIT, f"the review prints on {len(pages)} pages"
+    assert "Contents" in pages[0] and "Data quality" in pages[0].split("Contents", 1)[1]
+    for number, page in enumerate(pages, start=1):
+        assert len(page) > 600, f"page {number} is nearly empty: {page[:200]}"
+    text = " ".join(pages)
+    assert "a page per contract" not in text.lower() and "Exceptions:" not in text, "the appendix is left out"
+    # The contract table keeps ten or more rows on each page it fills (its first and last pages are shared).
+    holding = [p for p in pages if any(c["contract_id"] in p for c in contracts) and "Needs attention" not in p]
+    table_pages = [p for p in holding if "spend to date finance outcomes overall exceptions" in p]
+    assert len(table_pages) >= 2
+    for page in table_pages[1:-1]:
+        assert len(set(re.findall(r"LEI-\d{3}", page))) >= 10, page[:300]
+
+
+def test_the_appendix_prints_a_page_per_contract(appendix_pages, pages, contracts):
     assert len(contracts) == 57
-    # the per-service cost table (every service's £ per unit, each kind) takes a few pages of its own
-    assert len(contracts) + 8 <= len(pages) <= len(contracts) + 35, f"{len(pages)} pages"
-    start = next(i for i, p in enumerate(pages) if p.startswith("Contract performance"))
-    end = next(i for i, p in enumerate(pages) if p.startswith("Allocation against spend"))
-    table = " ".join(pages[start:end])
+    assert len(pages) + len(contracts) <= len(appendix_pages) <= len(pages) + len(contracts) + 20, f"{len(appendix_pages)} pages"
+    text = " ".join(appendix_pages)
+    table = text[heading(text, "Contract performance") : heading(text, "Allocation against spend")]
     for contract in contracts:
         cid = contract["contract_id"]
         assert cid in table, f"{cid} is in the contract table"
-        page = next((p for p in pages if p.startswith(f"{cid} ")), None)
+        page = next((p for p in appendix_pages if p.startswith(f"{cid} ") or f"Appendix: a page per contract {cid} " in p), None)
         assert page is not None, f"{cid} has a page of its own"
         assert f"Overall {contract['overall_status']} · finance {contract['finance_rag']} · outcomes {contract['outcome_rag']}" in page
         assert f"Exceptions: {flat(contract['exceptions'])}" in page, cid
         for quarter in ("2016-17 Q1", "2016-17 Q4"):
             assert quarter in page
-    street_sport = next(p for p in pages if p.startswith("LEI-027 "))
+    street_sport = next(p for p in appendix_pages if p.startswith("LEI-027 "))
     assert "missing" in street_sport and "2016-17 Q3" in street_sport
+    assert all(len(p) > 300 for p in appendix_pages), "no page holds a heading alone"
 
 
 def test_the_page_fits_a_1366_pixel_screen(q4_pack, tmp_path):
@@ -151,26 +196,28 @@ def test_charts_read_on_paper(q4_pack, pages, db):
         [PERIOD],
     ).fetchone()[0]
     assert f"£{float(cost):,.0f}" in cost_pages, "the value is printed at the point"
-    returns_page = next(p for p in pages if p.startswith("Returns received, late and missing"))
-    assert "received on time" in returns_page and "2016-17 Q3" in returns_page
+    text = " ".join(pages)
+    returns = text[heading(text, "Returns received, late and missing") : heading(text, "Budget position and reserve")]
+    assert "received on time" in returns and "2016-17 Q3" in returns
 
 
 def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
     book = load_workbook(q4_pack[1])
     assert book.sheetnames == ["Summary", "Needs attention", "Contracts", "Spend by theme", "Cost per service", "Cost per outcome", "Returns",
-                               "Budget", "Coverage", "Data quality"]
+                               "Budget", "Coverage", "Data quality", "Direction of travel", *ANALYST_SHEETS]
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize in (9, "9")
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         assert sheet.oddHeader.center.text
         if sheet.title != "Summary":
-            assert sheet.auto_filter.ref and sheet.freeze_panes == "A5" and sheet.print_title_rows, sheet.title
+            assert sheet.tables and sheet.freeze_panes == "A5" and sheet.print_title_rows, sheet.title
     summary = book["Summary"]
     money = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2) for r in range(1, summary.max_row + 1)}
     budget = money["Commissioning budget"]
     assert budget.value == 4611000 and "£" in budget.number_format and "#,##0" in budget.number_format
     assert "£" in money["Spent to date"].number_format and money["Spend as % of profile"].number_format == "0%"
     assert len(summary._charts) == 2
+    assert summary["A3"].value == "figure" and "Summary_figures" in summary.tables
     sheet = book["Contracts"]
     header = [c.value for c in sheet[4]]
     spend = sheet.cell(row=5, column=header.index("spend to date") + 1)
@@ -192,11 +239,64 @@ def test_the_workbook_a_finance_officer_expects(q4_pack, contracts, tmp_path):
         check=True, capture_output=True, timeout=180,
     )
     printed = pdf_text(tmp_path / "pdf" / "review-2016-17-Q4.pdf")
-    assert len(printed) <= XLSX_PAGE_LIMIT, f"the workbook prints on {len(printed)} A4 pages"
+    review = next(i for i, page in enumerate(printed) if "Each contract's quarters this year to date" in page)
+    assert review <= XLSX_PAGE_LIMIT, f"the review's sheets print on {review} A4 pages"
+    assert len(printed) > review, "the analyst's sheets print after them"
     text = flat(" ".join(printed))
     assert "£4,611,000" in text and "137%" in text
     for contract in contracts:
         assert contract["contract_id"] in text
+
+
+def _cells(ref: str) -> tuple[int, int, int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ref)  # min column, min row, max column, max row
+
+
+def test_an_analyst_can_slice_every_sheet(q4_pack, contracts, db):
+    book = load_workbook(q4_pack[1])
+    names = set()
+    for sheet in book.worksheets:
+        assert sheet.tables, f"{sheet.title} is an Excel table"
+        for name, ref in sheet.tables.items():
+            assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in names, name
+            names.add(name)
+            min_col, min_row, max_col, max_row = _cells(ref)
+            headers = [sheet.cell(row=min_row, column=c).value for c in range(min_col, max_col + 1)]
+            assert all(isinstance(h, str) and h for h in headers) and len(set(headers)) == len(headers), (sheet.title, headers)
+        for chart in sheet._charts:
+            column, row = chart.anchor._from.col + 1, chart.anchor._from.row + 1
+            for ref in (t.ref for t in sheet.tables.values()):
+                min_col, min_row, max_col, max_row = _cells(ref)
+                assert column > max_col or row > max_row, f"a chart of {sheet.title} starts inside table {ref}"
+            assert chart.x_axis.delete is False and chart.y_axis.delete is False, "axes are drawn with their labels"
+    for title in ("Contracts", "Needs attention", "Cost per service", "Returns", "Contract quarters", "Indicators"):
+        headers = {c.value for c in book[title][4]}
+        assert headers >= SLICING, (title, SLICING - headers)
+    for title in ("Cost per outcome", "Coverage", "Cost per outcome by quarter"):
+        assert {"strategic theme", "national outcome area"} <= {c.value for c in book[title][4]}, title
+    # The indicator sheet: contract x quarter x indicator, with value, target, RAG and kind.
+    indicators = book["Indicators"]
+    header = [c.value for c in indicators[4]]
+    assert {"contract", "period", "indicator", "this quarter", "target to date", "RAG", "kind"} <= set(header)
+    expected = db.execute(
+        "select count(*) from reporting.rpt_indicator_progress where commissioner_code = 'LEI' and financial_year = '2016-17' "
+        "and period <= ?", [PERIOD],
+    ).fetchone()[0]
+    assert indicators.max_row == 4 + expected
+    quarters = book["Contract quarters"]
+    assert quarters.max_row == 4 + 4 * len(contracts)
+    by_quarter = book["Cost per outcome by quarter"]
+    periods = {by_quarter.cell(row=r, column=1).value for r in range(5, by_quarter.max_row + 1)}
+    assert periods == {"2016-17 Q1", "2016-17 Q2", "2016-17 Q3", "2016-17 Q4"}
+    # The slicing columns are the contract's own: LEI-024's theme as the contract table has it.
+    sheet = book["Contracts"]
+    header = [c.value for c in sheet[4]]
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "LEI-024")
+    lei024 = next(c for c in contracts if c["contract_id"] == "LEI-024")
+    assert sheet.cell(row=row, column=header.index("strategic theme") + 1).value == lei024["strategic_theme"]
+    assert sheet.cell(row=row, column=header.index("national outcome area") + 1).value
 
 
 def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4_pack, warehouse_copy, db):
@@ -209,6 +309,19 @@ def test_refresh_pack_and_check_count_the_rules_the_same_way(bundled_refresh, q4
     check = run_opcc("check", "--warehouse", str(warehouse_copy))
     assert check.returncode == 0, check.stdout + check.stderr
     assert f"suites, {line};" in check.stdout
+    # Data Docs count the same way: warnings read as warned, each suite once per run, the same line.
+    suites = re.search(r"(\d+) suites, " + re.escape(line), check.stdout).group(1)
+    index = wh.outputs_dir(warehouse_copy) / "quality" / "data_docs" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    assert f"Latest run (opcc check): {suites} suites, {line}</caption>" in html
+    rows = [re.sub(r"<[^>]+>", "|", r) for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "|opcc check|" in re.sub(r"<[^>]+>", "|", r)]
+    assert len(rows) == int(suites), "each suite once in the run"
+    warned_suites = db.execute("select count(distinct suite) from audit.quality_results where not passed and severity = 'warning'").fetchone()[0]
+    assert sum("! warned" in r for r in rows) == warned_suites > 0
+    assert not any("failed" in r for r in rows), "no suite that only warned reads as failed"
+    pages = list((index.parent / "validations" / "contract_quarter" / "opcc check").rglob("*.html"))
+    assert pages and all("Warned (only warning rules flagged rows)" in p.read_text(encoding="utf-8") for p in pages)
+    assert not any("class=\"fas fa-times" in p.read_text(encoding="utf-8") for p in pages), "its flagged rules read as warnings"
 
 
 def test_the_refresh_names_the_packs_it_built(bundled_refresh):
@@ -244,5 +357,44 @@ def test_data_quality_reads_as_words_for_a_commissioner(q4_pack, pages):
     for engineering in ("document line", "committed_figures_in_year", "=True", "printed_differently_in_table_1"):
         assert engineering not in quality, engineering
     assert 'href="' in quality and "data_docs/index.html" in quality, "detail is linked to Data Docs"
-    printed = next(p for p in pages if p.startswith("Data quality"))
-    assert "Every expected return arrived (warning): flagged LEI-027, 2016-17 Q3" in printed
+    text = " ".join(pages)
+    printed = text[text.index("Quality rules:") :]
+    assert "1 expected return has not arrived: LEI-027 2016-17 Q3 (warning)" in printed
+
+
+def test_the_pack_says_each_finding_as_the_refresh_does(bundled_refresh, q4_pack):
+    """The refresh summary's finding sentences that name this commissioner's contracts are the pack's."""
+    _, refreshed = bundled_refresh
+    said = [s.split("warning  ", 1)[1] for s in statements(refreshed.stdout) if s.lstrip().startswith("warning  ") and "LEI-0" in s]
+    assert len(said) >= 4
+    quality = flat(re.sub(r"<[^>]+>", " ", q4_pack[0].read_text(encoding="utf-8")))
+    quality = quality[quality.index("Rules that flagged this commissioner") :]
+    for sentence in said:
+        assert html.escape(flat(sentence), quote=True) in quality or flat(sentence) in quality, sentence
+
+
+def test_direction_of_travel_in_words_and_in_the_workbook(q4_pack, db):
+    overall = db.execute(
+        "select spend_gbp, spend_change_gbp, previous_period, contracts_red, year_before_period from reporting.rpt_direction_of_travel "
+        "where commissioner_code = 'LEI' and period = ? and level = 'commissioner'", [PERIOD],
+    ).fetchone()
+    spend, change, previous, red, year_before = overall
+    assert previous == "2016-17 Q3" and year_before is None  # the bundled data hold one year
+    html = q4_pack[0].read_text(encoding="utf-8")
+    section = html[html.index('<section id="direction">') : html.index('<section id="cost">')]
+    arrow = "▲" if change > 0 else "▼"
+    assert f"Spend this quarter £{float(spend):,.0f}: spend {arrow} £{abs(float(change)):,.0f}" in section
+    assert f"contracts red {red}" in section and "no same quarter last year to compare with" in section
+    moved = db.execute(
+        "select subject, previous_status, status from reporting.rpt_direction_of_travel where commissioner_code = 'LEI' "
+        "and period = ? and level = 'contract' and status_moved = 'down'", [PERIOD],
+    ).fetchall()
+    for contract, before, now in moved:
+        assert f"{contract} " in section and f"{before} to {now}" in section
+    table = html[html.index('id="table-contracts"') :]
+    assert table.count("worse (was") == len(moved)
+    sheet = load_workbook(q4_pack[1])["Direction of travel"]
+    rows = db.execute(
+        "select count(*) from reporting.rpt_direction_of_travel where commissioner_code = 'LEI' and period = ?", [PERIOD]
+    ).fetchone()[0]
+    assert sheet.max_row == 4 + rows and "spend change on the quarter" in [c.value for c in sheet[4]]

@@ -4,7 +4,8 @@ tests, the pack and the workbook all read it."""
 import re
 
 from opcc.core import vocabulary
-from opcc.reporting import pack, workbook
+from opcc.reporting import format as pack_format
+from opcc.reporting import workbook
 from tests.conftest import PROJECT_ROOT
 
 
@@ -22,8 +23,8 @@ def test_the_pack_and_workbook_read_the_vocabulary():
     assert vocabulary.words("return_status") == [
         "received", "received (date unknown)", "late", "resubmitted", "resubmission rejected", "missing"
     ]
-    assert pack.RAG_WORDS["no target"] == "no target set" and pack.RAG_WORDS["note"] == "note"
-    assert set(pack.RAG_WORDS) == set(vocabulary.words("rag", "outcome_rag", "indicator_rag", "attention"))
+    assert pack_format.RAG_WORDS["no target"] == "no target set" and pack_format.RAG_WORDS["note"] == "note"
+    assert set(pack_format.RAG_WORDS) == set(vocabulary.words("rag", "outcome_rag", "indicator_rag", "attention"))
     assert workbook.FILLS["red"] == ("C62828", "FFFFFF") and set(workbook.FILLS) == {"red", "amber", "green", "not reported", "note"}
 
 
