@@ -17,13 +17,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from opcc.core.settings import apply_offline_environment
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RAW = PROJECT_ROOT / "raw"
 OPCC = str(Path(sys.executable).parent / "opcc")
 
-os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Nothing phones home from the tests either: the one list of those settings is the library's.
+apply_offline_environment()
 # Tests write a return and refresh at once; the wait for files in motion (default 5 s) is
 # exercised by the tests of that behaviour, which set it themselves.
 os.environ.setdefault("OPCC_SETTLE_SECONDS", "0")

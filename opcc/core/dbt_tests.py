@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from opcc.core import vocabulary
 from opcc.core.dbt_project import manifest_path
 
 
@@ -48,8 +49,14 @@ def describe(test_name: str) -> str | None:
         return f"{column} of {model} is one of {', '.join(map(str, kwargs.get('values') or []))}"
     if kind == "relationships":
         return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
-    if kind == "unique_combination":
-        return f"{model} has one row per {', '.join(kwargs.get('columns') or [])}"
+    if kind == "grain":
+        key = kwargs.get("columns") or [column]
+        optional = [name for name in key if name in (kwargs.get("may_be_empty") or [])]
+        empty = f"{', '.join(optional)} may be empty, the rest never" if optional else "none of them empty"
+        return f"{model} has one row per {', '.join(key)} ({empty})"
+    if kind == "in_vocabulary":
+        name = kwargs.get("vocabulary")
+        return f"{column} of {model} is one of {', '.join(vocabulary.words(name))} (the {name} vocabulary)"
     if kind == "has_a_row_for_each":
         return f"{model} has a row for each {', '.join(kwargs.get('columns') or [])} of {_model(kwargs.get('of'))}"
     if kind == "is_a_contract_or_service_group":

@@ -1,7 +1,8 @@
 """The dbt project's parsing macros, for the Python that reads text the way the models do.
 
 `dbt_project/macros/parsing.sql` is the one definition of how printed text is
-read: money, the spelling-insensitive key, priority keys. The macros there use
+read: money, the spelling-insensitive key, priority keys; `periods.sql` of the
+financial year of a period. The macros there use
 plain Jinja only, so this module renders them to SQL for the returns rules and
 the quality suites, and evaluates them on an in-memory DuckDB for the
 framework importer: one definition, the same answers everywhere.
@@ -19,12 +20,15 @@ from jinja2 import Environment, StrictUndefined
 from opcc.core.settings import DBT_PROJECT_DIR
 
 MACRO_FILE = DBT_PROJECT_DIR / "macros" / "parsing.sql"
+# The financial year of a period (`financial_year_of`) and the period basis of a figure.
+PERIOD_MACRO_FILE = DBT_PROJECT_DIR / "macros" / "periods.sql"
 
 
 @functools.cache
 def _module():
     environment = Environment(undefined=StrictUndefined, autoescape=False)
-    return environment.from_string(MACRO_FILE.read_text(encoding="utf-8")).module
+    text = "\n".join(path.read_text(encoding="utf-8") for path in (MACRO_FILE, PERIOD_MACRO_FILE))
+    return environment.from_string(text).module
 
 
 def sql(macro: str, *arguments: str) -> str:

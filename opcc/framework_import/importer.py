@@ -7,7 +7,7 @@ holds and the warehouse loads):
     allocation_lines.csv     every allocation row of every table, printed fields as printed
     published_totals.csv     every subtotal and total as printed
     budget_lines.csv         the budget figures of section 3 and the reserve
-    plf_allocations.csv      the Partnership Locality Fund table by CSP
+    <area table>.csv         the table of money by community safety partnership (leicestershire.yml)
     strategic_priorities.csv the priorities as printed
 
 and the contract registry `raw/framework/contracts.csv` gains a row for
@@ -22,47 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opcc.core.settings import csv_module
+from opcc.framework_import.adapter import ADAPTER
 from opcc.framework_import.parser import ParsedFramework, Row, money, parse_framework
 from opcc.framework_import.text import comparable, split_initiative
+from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME
 
 csv = csv_module()
 
-CONTRACT_COLUMNS = (
-    "contract_id",
-    "commissioner_code",
-    "first_framework_version",
-    "strategic_theme",
-    "initiative_name",
-    "description",
-    "provider",
-    "funding_mechanism",
-    "primary_priority",
-    "secondary_priority",
-    "geographical_reach",
-)
-LINE_COLUMNS = (
-    "framework_version",
-    "source_table",
-    "line_number",
-    "source_line",
-    "contract_id",
-    "theme_printed",
-    "initiative_printed",
-    "value_printed",
-    "provider_printed",
-    "mechanism_printed",
-    "primary_priority_printed",
-    "secondary_priority_printed",
-    "reach_printed",
-    "need_printed",
-    "linkage_printed",
-    "extraction_note",
-)
-TOTAL_COLUMNS = ("framework_version", "source_table", "total_kind", "label_printed", "theme_printed", "value_printed", "source_line")
-BUDGET_COLUMNS = ("framework_version", "budget_line", "value_printed", "section", "source_line")
-PLF_COLUMNS = ("framework_version", "line_number", "csp_printed", "value_printed", "source_line")
-PRIORITY_COLUMNS = ("framework_version", "priority_number", "theme_printed", "priority_printed", "source_line")
-FRAMEWORK_COLUMNS = ("framework_version", "commissioner_code", "financial_year", "version_number", "document_date", "source_document")
+# The columns of each file written, from the one manifest of raw file schemas (raw_files.yml).
+CONTRACT_COLUMNS = RAW_TABLES_BY_NAME["contracts"].columns
+LINE_COLUMNS = RAW_TABLES_BY_NAME["allocation_lines"].columns
+TOTAL_COLUMNS = RAW_TABLES_BY_NAME["published_totals"].columns
+FRAMEWORK_COLUMNS = RAW_TABLES_BY_NAME["framework_versions"].columns
 
 # Tables in the order a line's attributes are trusted: the appendices are the
 # framework proper; the decision record's Table 1 restates them.
@@ -259,14 +230,14 @@ def write_outputs(result: ImportResult, out_dir: Path, version: str, commissione
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
 
-    def emit(name: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-        path = out_dir / name
-        write_csv(path, columns, [{"framework_version": version, **r} for r in rows])
+    def emit(table: str, rows: list[dict]) -> None:
+        spec = RAW_TABLES_BY_NAME[table]  # the file's name and columns, from the manifest
+        path = out_dir / Path(spec.pattern).name
+        write_csv(path, spec.columns, [{"framework_version": version, **r} for r in rows])
         written.append(path)
 
     emit(
-        "framework.csv",
-        FRAMEWORK_COLUMNS,
+        "framework_versions",
         [
             {
                 "commissioner_code": commissioner,
@@ -277,11 +248,11 @@ def write_outputs(result: ImportResult, out_dir: Path, version: str, commissione
             }
         ],
     )
-    emit("allocation_lines.csv", LINE_COLUMNS, result.lines)
-    emit("published_totals.csv", TOTAL_COLUMNS, parsed.totals)
-    emit("budget_lines.csv", BUDGET_COLUMNS, parsed.budget_lines)
-    emit("plf_allocations.csv", PLF_COLUMNS, [{"line_number": i, **r} for i, r in enumerate(parsed.plf_rows, start=1)])
-    emit("strategic_priorities.csv", PRIORITY_COLUMNS, parsed.priorities)
+    emit("allocation_lines", result.lines)
+    emit("published_totals", parsed.totals)
+    emit("budget_lines", parsed.budget_lines)
+    emit(ADAPTER["area_table"], [{"line_number": i, **r} for i, r in enumerate(parsed.plf_rows, start=1)])
+    emit("printed_priorities", parsed.priorities)
     return written
 
 

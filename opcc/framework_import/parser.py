@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from opcc.framework_import.adapter import ADAPTER
 from opcc.framework_import.text import (
     comparable,
     normalise_spaces,
@@ -118,7 +119,7 @@ def parse_framework(text: str, known_initiatives: list[str] | None = None) -> Pa
     result = ParsedFramework()
     _parse_figures(lines, result)
     _parse_priorities(lines, result)
-    themes = {_theme_key(p["theme_printed"]) for p in result.priorities} | {_theme_key("Various"), _theme_key("Various (PLF)")}
+    themes = {_theme_key(p["theme_printed"]) for p in result.priorities} | {_theme_key(t) for t in ADAPTER["themes_spanning_priorities"]}
 
     pending_table: str | None = None  # set by a heading, used by the next header row
     table: _TableState | None = None

@@ -57,7 +57,7 @@ def split_initiative(cell: str) -> tuple[str, str]:
     """Split a printed 'Initiative – description' cell into (name, description).
 
     The first segment is the name; short qualifier segments that follow it
-    ('City', 'County and Rutland', 'Loughborough') stay with the name; the
+    ('North', 'East and West', 'Town Centre') stay with the name; the
     description starts at the first longer segment. Hyphens inside words
     ('sub-region', 'Co- ordinating') are not separators.
     """

@@ -20,6 +20,8 @@ SAVE_AS_CSV = "open it in Excel or LibreOffice and save it as 'CSV UTF-8 (Comma 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 SNIFF_BYTES = 64 * 1024
+# A workbook is read (and its rows counted) in its first 30 columns: a return has 5, the template 7.
+MAX_COLUMNS = 30
 
 
 def _utf16_names(*names: str) -> list[bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from opcc.core import sql_macros
 from opcc.core.periods import RHYTHM_KINDS, Period, is_period
 from opcc.core.queries import connect_locked
 from opcc.core.settings import setting
@@ -19,6 +20,8 @@ from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw
 from opcc.ingest.return_template import TemplateHeader, template_lines_for, write_template
 from opcc.ingest.returns import read_returns, validate_returns
 
+# A return row's financial year, as the models read it.
+FINANCIAL_YEAR = sql_macros.sql("financial_year_of", "r.period")
 REFERENCE_FOR_RETURNS = ("contracts", "indicators", "plan_elements", "targets", "framework_versions", "allocation_lines")
 
 
@@ -123,12 +126,12 @@ def _omissions(con: duckdb.DuckDBPyConnection, loaded) -> list[str]:
         return []
     con.register("_loaded", loaded)
     found = con.execute(
-        """
+        f"""
         with reported as (select distinct contract_id, period, measure from _loaded),
         expected as (
             select distinct r.contract_id, r.period, upper(trim(t.indicator_code)) as measure
             from (select distinct contract_id, period from reported) as r
-            join raw.targets as t on trim(t.contract_id) = r.contract_id and trim(t.financial_year) = left(r.period, 7)
+            join raw.targets as t on trim(t.contract_id) = r.contract_id and trim(t.financial_year) = {FINANCIAL_YEAR}
         )
         select
             bool_or(measure = 'spend_gbp') as has_spend,
@@ -138,7 +141,7 @@ def _omissions(con: duckdb.DuckDBPyConnection, loaded) -> list[str]:
         """
     ).fetchall()[0]
     rhythms = con.execute(
-        """
+        f"""
         with reported as (select distinct contract_id, period from _loaded),
         lines as (
             select trim(l.contract_id) as contract_id, trim(v.financial_year) as financial_year,
@@ -149,7 +152,7 @@ def _omissions(con: duckdb.DuckDBPyConnection, loaded) -> list[str]:
         )
         select r.contract_id, r.period, arg_max(lines.rhythm, lines.version_number)
         from reported as r
-        join lines on lines.contract_id = r.contract_id and lines.financial_year = left(r.period, 7)
+        join lines on lines.contract_id = r.contract_id and lines.financial_year = {FINANCIAL_YEAR}
         group by all order by all
         """,
         [str(setting("default_reporting_rhythm"))],

@@ -23,10 +23,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from opcc.core.settings import csv_module
+from opcc.ingest.filetypes import MAX_COLUMNS
 
 csv = csv_module()
 
-MAX_COLUMNS = 30  # the reader looks at the first 30 columns of a sheet
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"

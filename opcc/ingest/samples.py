@@ -47,30 +47,21 @@ FINANCIAL_YEAR = "2016-17"
 FRAMEWORK_FOLDER = "LEI-2016-17-v2"  # the latest 2016/17 version: every contract funded that year
 PLAN_FOLDER = "LEI-2013-17"  # the plan in force in 2016/17
 
-# Assumed pounds per unit of each indicator, to turn money into plausible volumes.
-# Percent indicators carry a target rate instead; lower-is-better counts a yearly level per £100k.
-UNIT_COST_GBP = {
-    "YP_REFERRED": 650, "YP_ENGAGED": 850, "YP_NO_FTE": 1300,
-    "OFF_COHORT": 2600, "OFF_COMPLETED": 4200, "OFF_NOT_REOFFENDED": 5200,
-    "TRT_STARTS": 1500, "TRT_COMPLETIONS": 4100, "TRT_NO_REPRESENT": 5600,
-    "FAM_WORKED": 2100, "FAM_PROGRESS": 5300, "FAM_ASB_REDUCED": 4700,
-    "DA_REFERRED": 320, "DA_SUPPORTED": 430, "DA_SAFER": 640,
-    "SV_REFERRED": 520, "SV_SUPPORTED": 680, "SV_COPE": 950,
-    "HC_REFERRED": 400, "HC_SUPPORTED": 700,
-    "ASB_SESSIONS": 160, "ASB_YP_ENGAGED": 120, "ASB_RESOLVED": 420,
-    "VIC_REFERRED": 55, "VIC_SUPPORTED": 95, "VIC_COPE": 210,
-    "COMM_REPORTS": 22, "COMM_ACTIONED": 65,
-    "REVIEWS_COMPLETED": 5200, "ACTIONS_IMPLEMENTED": 1100, "ORGS_SUPPORTED": 520,
-    "BURG_HOMES_SECURED": 260, "BURG_NO_REPEAT": 290,
-    "VWI_REFERRED": 300, "VWI_SUPPORTED": 500, "VEH_ADVICE": 40, "VEH_NO_REPEAT": 120,
-    "CSE_REFERRALS": 420, "CSE_INTERVIEWS": 310, "CSE_RISK_REDUCED": 1250,
-    "MH_REFERRED": 160, "MH_IN_PATHWAY": 320,
-    "MISS_EPISODES": 110, "MISS_INTERVIEWS": 160,
-    "PLF_PROJECTS": 8200, "PLF_PEOPLE_REACHED": 45, "PLF_ACTIONS_DELIVERED": 3100,
-}
-TARGET_RATE = {"REOFF_RATE": 28.0, "DA_REPEAT_RATE": 22.0, "VIC_SATISFIED": 85.0}
-LOWER_COUNT_PER_100K = {"MH_S136_CUSTODY": 18, "MISS_REPEAT": 55}
-MATCH_FUNDING_RATIO = {"PLF_MATCH_FUNDING": 0.3}
+# What the generator assumes of each indicator of the bundled plan (sample_assumptions.csv beside this
+# module: data, not in raw/, where every file is loaded as evidence): unit_cost_gbp, pounds per unit, turns money into plausible volumes; a percent
+# indicator carries a target_rate instead; a lower-is-better count a yearly level per £100k
+# (lower_count_per_100k); money levered a match_funding_ratio of the contract's.
+ASSUMPTIONS = ("unit_cost_gbp", "target_rate", "lower_count_per_100k", "match_funding_ratio")
+
+
+def sample_assumptions() -> dict[str, dict[str, float]]:
+    """{assumption: {indicator_code: value}} from sample_assumptions.csv."""
+    found: dict[str, dict[str, float]] = {name: {} for name in ASSUMPTIONS}
+    with open(Path(__file__).with_name("sample_assumptions.csv"), newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            found[row["assumption"].strip()][row["indicator_code"].strip().upper()] = float(row["value"])
+    return found
+
 
 COMMENTS = (
     "Two posts vacant for part of the quarter.",
@@ -120,8 +111,8 @@ class Scenario:
 
 def parse_priorities(primary: str, secondary: str) -> tuple[list[str], str | None]:
     primary = (primary or "").strip()
-    if primary.lower() == "various":
-        return ["VARIOUS"], None
+    if primary and not re.search(r"\d", primary):
+        return [primary.upper()], None  # a priority named by a word of its own, not a number
     codes = [f"SP{int(n)}" for n in re.findall(r"\d+", primary)]
     match = re.fullmatch(r"\s*SP(\d+)\s*", secondary or "", re.IGNORECASE)
     second = f"SP{int(match[1])}" if match and 1 <= int(match[1]) <= 17 else None
@@ -183,7 +174,10 @@ def load_contracts(raw: Path, indicators: dict[str, Indicator]) -> list[Contract
     return sorted(contracts, key=lambda c: c.contract_id)
 
 
-def annual_targets(contract: Contract, indicators: dict[str, Indicator]) -> dict[str, float]:
+def annual_targets(
+    contract: Contract, indicators: dict[str, Indicator], assumed: dict[str, dict[str, float]] | None = None
+) -> dict[str, float]:
+    assumed = assumed or sample_assumptions()
     targets = {}
     for code in contract.indicators:
         indicator = indicators[code]
@@ -191,14 +185,14 @@ def annual_targets(contract: Contract, indicators: dict[str, Indicator]) -> dict
             money = contract.allocated_gbp * (setting("primary_priority_share") if contract.secondary else 1.0) / len(contract.primary)
         else:
             money = contract.allocated_gbp * setting("secondary_priority_share")
-        if code in TARGET_RATE:
-            targets[code] = TARGET_RATE[code]
-        elif code in LOWER_COUNT_PER_100K:
-            targets[code] = max(4, round(money / 100_000 * LOWER_COUNT_PER_100K[code]))
-        elif code in MATCH_FUNDING_RATIO:
-            targets[code] = round(money * MATCH_FUNDING_RATIO[code], -2)
+        if code in assumed["target_rate"]:
+            targets[code] = assumed["target_rate"][code]
+        elif code in assumed["lower_count_per_100k"]:
+            targets[code] = max(4, round(money / 100_000 * assumed["lower_count_per_100k"][code]))
+        elif code in assumed["match_funding_ratio"]:
+            targets[code] = round(money * assumed["match_funding_ratio"][code], -2)
         else:
-            targets[code] = max(4, round(money / UNIT_COST_GBP[code]))
+            targets[code] = max(4, round(money / assumed["unit_cost_gbp"][code]))
     # An outcome can be no larger than the activity that bounds it.
     for code in contract.indicators:
         bound = indicators[code].bounded_by
@@ -264,7 +258,8 @@ def generate(raw: Path, periods: list[str] | None = None, scenario: Scenario | N
     periods = periods or [f"{FINANCIAL_YEAR} Q{q}" for q in range(1, 5)]
     indicators = load_indicators(raw)
     contracts = load_contracts(raw, indicators)
-    targets = {c.contract_id: annual_targets(c, indicators) for c in contracts}
+    assumed = sample_assumptions()
+    targets = {c.contract_id: annual_targets(c, indicators, assumed) for c in contracts}
 
     target_path = raw / "reference" / "targets.csv"
     with target_path.open("w", newline="", encoding="utf-8") as handle:

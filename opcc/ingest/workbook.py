@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from opcc.core.settings import MAX_FILE_BYTES, MAX_WORKBOOK_UNCOMPRESSED_BYTES
 from opcc.ingest.csvfiles import MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
-from opcc.ingest.filetypes import SNIFF_BYTES, describe
+from opcc.ingest.filetypes import MAX_COLUMNS, SNIFF_BYTES, describe
 from opcc.ingest.personal_data import screen
 
 # The layout of the template (opcc/ingest/return_template.py writes it, this reads it).
@@ -36,7 +36,6 @@ SUBMITTED_ON_CELL = "B10"
 MAX_UNCOMPRESSED_BYTES = MAX_WORKBOOK_UNCOMPRESSED_BYTES
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 5000
-MAX_COLUMNS = 30
 KNOWN_COLUMNS = {"contract_id", "period", "measure", "value", "comment", "what to report", "unit"}
 
 

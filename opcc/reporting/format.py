@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from opcc.core import vocabulary
 from opcc.core.safe_text import html_text
 from opcc.reporting.data import Table
 
-RAG_WORDS = {
-    "red": "red", "amber": "amber", "green": "green", "not reported": "not reported", "note": "note",
-    "no target": "no target set", "no targets": "no targets",
-}
+RAG_WORDS = vocabulary.shown_as("rag", "outcome_rag", "indicator_rag", "attention")
 
 def _number(value) -> float | None:
     return None if value is None else float(value)

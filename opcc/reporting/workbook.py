@@ -28,6 +28,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
+from opcc.core import vocabulary
 from opcc.core.safe_text import put_text, put_value
 from opcc.reporting.data import ReviewData, Table
 
@@ -35,13 +36,7 @@ MONEY = '"£"#,##0'
 MONEY_PENCE = '"£"#,##0.00'
 PERCENT = "0%"
 COUNT = "#,##0"
-FILLS = {
-    "red": ("C62828", "FFFFFF"),
-    "amber": ("F6C26B", "1F2933"),
-    "green": ("A5D6A7", "1F2933"),
-    "not reported": ("E0E0E0", "1F2933"),
-    "note": ("BBDEFB", "1F2933"),
-}
+FILLS = vocabulary.fills()
 HEADER_FILL = PatternFill("solid", start_color="DCE3EA")
 THIN = Side(style="thin", color="B0B8C1")
 WRAP_COLUMNS = {"exceptions", "attention", "finding", "example", "not_computed_because", "comment"}

@@ -8,13 +8,10 @@
 -- (rhythm none) never. A contract expected to report and silent is
 -- 'missing', never absent. needs_review and return_note say when the figures rest on a choice a
 -- person should confirm (files merged, files without a log line, a tie, a date not believed).
+-- depends_on: {{ ref('stg_reference__indicators') }}
 {%- set indicator_codes = [] -%}
 {%- if execute -%}
-    {%- set result = run_query(
-        "select upper(trim(indicator_code)) as code from " ~ source('reference', 'indicators')
-        ~ " union select upper(trim(code)) from " ~ source('plans', 'plan_elements') ~ " where lower(trim(kind)) = 'indicator'"
-        ~ " order by 1"
-    ) -%}
+    {%- set result = run_query("select distinct indicator_code from " ~ ref('stg_reference__indicators') ~ " order by 1") -%}
     {%- set indicator_codes = result.columns[0].values() -%}
 {%- endif %}
 

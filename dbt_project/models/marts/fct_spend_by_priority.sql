@@ -125,7 +125,7 @@ select
     commissioner_code,
     funding_stream,
     period,
-    left(period, 7) as financial_year,
+    {{ financial_year_of('period') }} as financial_year,
     strategic_priority,
     cast(round(allocated_gbp, 2) as decimal(14, 2)) as allocated_gbp,
     cast(round(spend_gbp, 2) as decimal(14, 2)) as spend_gbp,
@@ -136,7 +136,7 @@ select
     contracts_reporting
 from combined
 window to_date as (
-    partition by commissioner_code, funding_stream, period_kind, left(period, 7), strategic_priority
+    partition by commissioner_code, funding_stream, period_kind, {{ financial_year_of('period') }}, strategic_priority
     order by period
     rows between unbounded preceding and current row
 )

@@ -14,7 +14,7 @@ return_files as (
 ),
 
 quarantined as (
-    select * from {{ source('returns_quarantine', 'quarantined_rows') }}
+    select * from {{ ref('stg_audit__quarantined_rows') }}
 ),
 
 contracts as (
@@ -157,7 +157,7 @@ file_owners as (
 rejected_findings as (
     select
         commissioner_code,
-        left(period, 7) as financial_year,
+        {{ financial_year_of('period') }} as financial_year,
         period,
         'return file not read' as category,
         1 as items,
@@ -172,7 +172,7 @@ rejected_findings as (
 quarantined_findings as (
     select
         file_owners.commissioner_code,
-        left(quarantined.period, 7) as financial_year,
+        {{ financial_year_of('quarantined.period') }} as financial_year,
         quarantined.period,
         'return row not loaded' as category,
         1 as items,

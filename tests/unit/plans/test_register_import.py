@@ -177,7 +177,8 @@ def test_every_line_rule_is_one_function_in_one_list():
     """The general mechanism others add to: a rule is a function returning (column, reason) or None."""
     from decimal import Decimal
 
-    from opcc.framework_import.register import LINE_RULES, Plan
+    from opcc.framework_import.plans import Plan
+    from opcc.framework_import.register_lines import LINE_RULES
 
     plan = Plan("X", [{"kind": "mechanism", "code": "G", "name": "G", "national_code": "community_grant"}])
     row = {"provider": "To be confirmed", "funding_mechanism": "G", "allocated_gbp": "0"}

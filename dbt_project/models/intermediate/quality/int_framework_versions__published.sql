@@ -11,12 +11,12 @@ held_back as (
         commissioner_code,
         framework_version,
         string_agg(rule || coalesce(': ' || detail, ''), '; ' order by suite, rule) as held_back_because
-    from {{ source('quality_gate', 'held_back_versions') }}
+    from {{ ref('stg_audit__held_back_versions') }}
     group by all
 ),
 
 kept as (
-    select * from {{ source('quality_gate', 'kept_versions') }}
+    select * from {{ ref('stg_audit__kept_versions') }}
 ),
 
 judged as (

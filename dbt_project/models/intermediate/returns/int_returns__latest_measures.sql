@@ -15,7 +15,7 @@ with return_rows as (
         source_row,
         true as is_on_disk
     from {{ ref('stg_returns__provider_returns') }}
-    where {{ incremental_years("left(period, 7)") }}
+    where {{ incremental_years(financial_year_of('period')) }}
 ),
 
 kept_rows as (
@@ -30,7 +30,7 @@ kept_rows as (
         source_row,
         false as is_on_disk
     from {{ ref('stg_returns__superseded_rows') }}
-    where {{ incremental_years("left(period, 7)") }}
+    where {{ incremental_years(financial_year_of('period')) }}
 ),
 
 submissions as (
@@ -59,7 +59,7 @@ in_force as (
 )
 
 select
-    left(period, 7) as financial_year,
+    {{ financial_year_of('period') }} as financial_year,
     contract_id,
     period,
     measure,

@@ -20,12 +20,12 @@
 -- supersedes the earlier one measure by measure.
 with return_rows as (
     select * from {{ ref('stg_returns__provider_returns') }}
-    where {{ incremental_years("left(period, 7)") }}
+    where {{ incremental_years(financial_year_of('period')) }}
 ),
 
 kept_rows as (
     select * from {{ ref('stg_returns__superseded_rows') }}
-    where {{ incremental_years("left(period, 7)") }}
+    where {{ incremental_years(financial_year_of('period')) }}
 ),
 
 files as (
@@ -182,7 +182,7 @@ versions as (
         null::double as spend_gbp,
         not_counted_because
     from unusable_versions
-    where {{ incremental_years("left(period, 7)") }}
+    where {{ incremental_years(financial_year_of('period')) }}
 ),
 
 dated as (
@@ -289,7 +289,7 @@ ordered as (
 )
 
 select
-    left(period, 7) as financial_year,
+    {{ financial_year_of('period') }} as financial_year,
     contract_id,
     period,
     path,

@@ -1,7 +1,0 @@
-{% test unique_combination(model, columns) %}
-{# No two rows share these columns' values (a composite key). #}
-select {{ columns | join(', ') }}, count(*) as rows_with_this_key
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-{% endtest %}
