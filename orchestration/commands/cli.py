@@ -112,6 +112,7 @@ def refresh(
 ) -> None:
     """Rebuild the warehouse from the raw folder and publish it if every blocking check passes."""
     from opcc.core.timings import process_age
+    from orchestration.commands.library_logs import kept_from_terminal
     from orchestration.commands.refresh import run_refresh
 
     started_ago = process_age()  # Python, the imports and the command line, before any work
@@ -119,7 +120,7 @@ def refresh(
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     try:
-        with warnings.catch_warnings(record=not verbose) as caught:
+        with kept_from_terminal(verbose) as library_logs:
             outcome = run_refresh(warehouse, raw, periods=list(periods) or None, wait_seconds=wait_seconds, progress=not quiet)
     except Exception as error:
         # A full or read-only disk met anywhere (DuckDB, the Dagster instance's SQLite, a pack) is
@@ -127,15 +128,12 @@ def refresh(
         if isinstance(error, OSError) or wh.is_disk_error(error):
             _disk_failure(live, error)
         raise
-    if caught:
+    if library_logs.count:
         # The libraries' deprecation and configuration notices are for whoever maintains the
         # project, not for the analyst running the refresh: they are kept with dbt's log.
         log = wh.refresh_log_path(live)
-        with contextlib.suppress(OSError), open(log, "a", encoding="utf-8") as out:
-            for caught_warning in caught:
-                out.write(f"warning: {caught_warning.category.__name__}: {caught_warning.message} "
-                          f"({caught_warning.filename}:{caught_warning.lineno})\n")
-        _say(f"  {len(caught)} library warning(s) written to {log} (--verbose prints them)", err=True, indent=4)
+        library_logs.append_to(log)
+        _say(f"  {library_logs.count} library warning(s) and notice(s) written to {log} (--verbose prints them)", err=True, indent=4)
     if not outcome.success and wh.is_disk_error(outcome.reason):
         _disk_failure(live, outcome.reason)
     if started_ago is not None:

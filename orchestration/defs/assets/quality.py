@@ -26,9 +26,11 @@ from orchestration.defs.assets.dbt import CANDIDATES
 from orchestration.defs.resources import WarehouseResource
 
 GATE_KEY = dg.AssetKey(["audit", "held_back_versions"])
+KEPT_KEY = dg.AssetKey(["audit", "kept_versions"])
 SUITES = load_suites()
 GATE_SUITES = [s for s in SUITES if s.holds_back]
 CHECK_SUITES = [s for s in SUITES if not s.holds_back]
+GATE_DEPS = sorted({dg.AssetKey(list(s.guards)) for s in GATE_SUITES}, key=lambda k: k.to_user_string())
 
 
 def _rules(rules) -> str:
@@ -39,16 +41,29 @@ def _run_name(context) -> str:
     return f"dagster run {context.run.run_id[:8]}"
 
 
-@dg.asset(
-    key=GATE_KEY,
-    deps=sorted({dg.AssetKey(list(s.guards)) for s in GATE_SUITES}, key=lambda k: k.to_user_string()),
-    group_name="quality",
-    kinds={"duckdb"},
-    description=(
-        "The quality gate: framework versions held back from the marts because they failed a blocking rule "
-        "(lines not adding up to a printed total, a priority not in the plan, an unreadable amount ...), with the "
-        "rule and the amounts. The commissioner's previous version stays current; the rest of the warehouse publishes."
-    ),
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            GATE_KEY,
+            deps=GATE_DEPS,
+            group_name="quality",
+            kinds={"duckdb"},
+            description=(
+                "The quality gate: framework versions held back from the marts because they failed a blocking rule "
+                "(lines not adding up to a printed total, a priority not in the plan, an unreadable amount ...), with "
+                "the rule and the amounts. The commissioner's previous version stays current; the rest of the "
+                "warehouse publishes."
+            ),
+        ),
+        # Written by the same step: which of the held-back versions show their last published rows.
+        dg.AssetSpec(
+            KEPT_KEY,
+            deps=GATE_DEPS,
+            group_name="quality",
+            kinds={"duckdb"},
+            description="Held-back versions published before, shown in the marts as last published (from the ledger).",
+        ),
+    ],
     check_specs=[
         dg.AssetCheckSpec(
             name=suite.name,
@@ -86,12 +101,14 @@ def held_back_versions(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             f"framework version {version} held back: it failed a blocking rule (see audit.held_back_versions){as_published}"
         )
     yield dg.MaterializeResult(
+        asset_key=GATE_KEY,
         metadata={
             "versions_held_back": dg.MetadataValue.int(len(versions)),
             "held_back": dg.MetadataValue.text(", ".join(versions) or "none"),
             "shown_as_last_published": dg.MetadataValue.text(", ".join(shown) or "none"),
-        }
+        },
     )
+    yield dg.MaterializeResult(asset_key=KEPT_KEY, metadata={"versions": dg.MetadataValue.int(len(kept))})
     yield from (_gate_check(outcome) for outcome in outcomes)
 
 

@@ -170,14 +170,14 @@ def _rebuild_marts_from_live(live: Path, raw: Path, monkeypatch):
     the framework models the live warehouse holds."""
     from orchestration.defs.assets.dbt import dbt_candidates
     from orchestration.defs.assets.framework import raw_tables
-    from orchestration.defs.assets.quality import GATE_KEY
+    from orchestration.defs.assets.quality import held_back_versions
     from orchestration.defs.assets.returns import provider_returns, returns_folder
     from orchestration.defs.definitions import build_definitions
     from orchestration.defs.instance import open_instance
     from orchestration.defs.resources import START_TAG
 
     job = build_definitions(live, raw).resolve_job_def("refresh")
-    upstream = {*dbt_candidates.keys, GATE_KEY, *raw_tables.keys, *provider_returns.keys, *returns_folder.keys}
+    upstream = {*dbt_candidates.keys, *held_back_versions.keys, *raw_tables.keys, *provider_returns.keys, *returns_folder.keys}
     with open_instance(live) as instance:
         return job.execute_in_process(
             instance=instance,

@@ -32,6 +32,17 @@ def test_the_refresh_summary_is_a_short_block(bundled_refresh):
     assert not _wide(refreshed.stdout, 120)
 
 
+def test_the_refresh_keeps_library_notices_in_its_log(bundled_refresh):
+    live, refreshed = bundled_refresh
+    # dbt's, Dagster's and Great Expectations' own notices go to the refresh log, not the terminal
+    assert not _wide(refreshed.stderr, 120), _wide(refreshed.stderr, 120)[:3]
+    assert not re.search(r"^(INFO|WARNING|DEBUG):\w", refreshed.stderr, re.M), refreshed.stderr[-2000:]
+    assert "library warning(s) and notice(s) written to" in refreshed.stderr
+    from opcc.core.warehouse import refresh_log_path
+
+    assert "\nlog: " in refresh_log_path(live).read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("columns", [120, 80])
 def test_no_default_command_prints_past_the_terminal(warehouse_copy, tmp_path, columns):
     for command in COMMANDS:
