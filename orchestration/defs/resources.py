@@ -18,6 +18,7 @@ import duckdb
 from opcc import quality
 from opcc.core import warehouse as wh
 from opcc.core.audit import ensure_base_tables
+from opcc.core.periods import Period
 from opcc.core.settings import duckdb_memory_limit
 
 START_TAG = "opcc/start"
@@ -163,7 +164,7 @@ def partial_refresh_years(tags: dict) -> list[str] | None:
     if not start or start not in keys or end not in keys:
         return None
     periods = keys[keys.index(start) : keys.index(end) + 1]
-    return sorted({p[:7] for p in periods})
+    return sorted({Period.parse(p).financial_year for p in periods})
 
 
 def carry_over(live: Path, build: Path) -> None:
