@@ -266,7 +266,8 @@ def outcome_of(suite: Suite, result, rows: int) -> SuiteOutcome:
             failing = 0 if item.success else checked
         complete = [row for row in details.get("unexpected_index_list") or [] if isinstance(row, dict)]
         partial = [row for row in details.get("partial_unexpected_index_list") or [] if isinstance(row, dict)]
-        indexed = complete or partial
+        # Rows in the order of their keys, so a finding lists the same rows the same way every run.
+        indexed = sorted(complete or partial, key=lambda row: tuple(str(row.get(k, "")) for k in suite.identify_rows_by))
         sample = [_identify(row, suite.identify_rows_by) for row in indexed[:MAX_SAMPLE]] or [
             _plain(v) for v in details.get("partial_unexpected_list") or []
         ]
