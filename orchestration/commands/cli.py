@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -182,11 +183,17 @@ def _say(text: str, err: bool = False, indent: int = 11) -> None:
 
     width = min(SUMMARY_WIDTH, shutil.get_terminal_size((SUMMARY_WIDTH, 24)).columns)
     lead = len(text) - len(text.lstrip(" "))
+    # A command to run next stays on one line, to be copied: its spaces do not break (textwrap
+    # breaks only at ASCII whitespace).
+    whole = _COMMAND.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text.strip())
     lines = textwrap.wrap(
-        text.strip(), width=width, initial_indent=" " * lead, subsequent_indent=" " * max(indent, lead),
+        whole, width=width, initial_indent=" " * lead, subsequent_indent=" " * max(indent, lead),
         break_long_words=False, break_on_hyphens=False,  # a path stays whole, to be copied
     )
-    click.echo("\n".join(lines) if lines else "", err=err)
+    click.echo("\n".join(lines).replace("\u00a0", " ") if lines else "", err=err)
+
+
+_COMMAND = re.compile(r"\bopcc [a-z][a-z-]*(?: --?[a-z][a-z-]*(?: (?!-)[^\s()]+)?)*")
 
 
 def _print_summary(outcome) -> None:

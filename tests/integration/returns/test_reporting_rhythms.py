@@ -19,7 +19,7 @@ import pytest
 
 from opcc.core import warehouse as wh
 from opcc.core.periods import Period, calendar, falling_due, partition_periods
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, run_opcc, statements
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "commissioners"
 TVP_NAME = "Office of the Police and Crime Commissioner for Thames Valley"
@@ -266,7 +266,7 @@ def test_a_pack_renders_for_a_period_with_allocations_and_no_returns(warehouse, 
 def test_status_chases_each_rhythm_for_its_latest_period(warehouse):
     shown = run_opcc("status", "--warehouse", str(warehouse["live"]))
     assert shown.returncode == 0, shown.stderr
-    text = shown.stdout
+    text = "\n".join(statements(shown.stdout))  # each status line whole, however the terminal wrapped it
     assert "Returns for 2017-18 H1 (due 20 October 2017, half-yearly)" in text
     assert f"{warehouse['outreach']} Safe Futures (illustrative): missing" in text
     assert "Returns for 2017-18 (due 20 April 2018, annual)" in text
