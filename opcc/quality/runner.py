@@ -252,6 +252,14 @@ def validate(
     return outcome_of(suite, result, len(frame))
 
 
+def _natural(row: dict, keys) -> tuple:
+    """A row's keys as a reader orders them: 'row 5' before 'row 14'."""
+    return tuple(
+        tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(row.get(k, ""))))
+        for k in keys
+    )
+
+
 def outcome_of(suite: Suite, result, rows: int) -> SuiteOutcome:
     by_rule = {(r.expectation, r.column, r.rule): r for r in suite.rules}
     outcomes = []
@@ -267,7 +275,7 @@ def outcome_of(suite: Suite, result, rows: int) -> SuiteOutcome:
         complete = [row for row in details.get("unexpected_index_list") or [] if isinstance(row, dict)]
         partial = [row for row in details.get("partial_unexpected_index_list") or [] if isinstance(row, dict)]
         # Rows in the order of their keys, so a finding lists the same rows the same way every run.
-        indexed = sorted(complete or partial, key=lambda row: tuple(str(row.get(k, "")) for k in suite.identify_rows_by))
+        indexed = sorted(complete or partial, key=lambda row: _natural(row, suite.identify_rows_by))
         sample = [_identify(row, suite.identify_rows_by) for row in indexed[:MAX_SAMPLE]] or [
             _plain(v) for v in details.get("partial_unexpected_list") or []
         ]
