@@ -54,9 +54,21 @@ def builds_a_warehouse(item) -> bool:
     return bool(BUILDS_A_WAREHOUSE.search(source) or IMPORTS_THE_ASSETS.search(source))
 
 
+def shares_a_module_build(item) -> bool:
+    """Whether the test uses a fixture built once for its module (a warehouse of its own inputs, a pack)."""
+    fixtures = getattr(item, "_fixtureinfo", None)
+    return bool(fixtures) and any(defs[-1].scope in ("module", "class") for defs in fixtures.name2fixturedefs.values())
+
+
+# tryfirst: before xdist reads the groups (`--dist loadgroup`, pyproject.toml's addopts).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
     misplaced = []
     for item in items:
+        # A module's tests that share what its fixtures built run on one xdist worker: split over
+        # two, each worker would build it (a refresh of 20-30 s, twice).
+        if shares_a_module_build(item):
+            item.add_marker(pytest.mark.xdist_group(str(Path(item.path).relative_to(PROJECT_ROOT))))
         if builds_a_warehouse(item):
             item.add_marker(pytest.mark.warehouse)
             if INTEGRATION not in Path(item.path).parents:
@@ -124,14 +136,46 @@ def run_opcc(*args: str, env: dict | None = None, timeout: float = 600) -> subpr
     )
 
 
+def shared_folder(tmp_path_factory) -> Path:
+    """The run's own temporary folder, the same for every xdist worker (each has its basetemp below
+    it); without xdist, the session's basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, build) -> dict:
+    """What `build(folder)` returned (JSON), built once for the whole run in a folder every worker
+    shares: the first worker to ask builds it while the others wait on a lock, then all read it.
+    A refresh costs 20-30 s: built by each of two workers it costs the suite a core for that long."""
+    import fcntl
+    import json
+
+    shared = shared_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.json"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build by another worker left
+            folder.mkdir()
+            done.write_text(json.dumps(build(folder)), encoding="utf-8")
+    return json.loads(done.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def bundled_refresh(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """`opcc refresh` on the bundled raw data, as the README runs it."""
-    live = tmp_path_factory.mktemp("bundled") / "opcc.duckdb"
-    # The submission ledger of this build in a folder of its own, not beside the project's raw folder.
-    completed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(RAW), env={"OPCC_LEDGER": str(tmp_path_factory.mktemp("ledger"))})
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return live, completed
+    """`opcc refresh` on the bundled raw data, as the README runs it (once for the run: tests only
+    read it, or copy it)."""
+
+    def build(folder: Path) -> dict:
+        live, ledger = folder / "warehouse" / "opcc.duckdb", folder / "ledger"
+        ledger.mkdir()
+        # The submission ledger of this build in a folder of its own, not beside the project's raw folder.
+        completed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(RAW), env={"OPCC_LEDGER": str(ledger)})
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        return {"live": str(live), "args": completed.args, "stdout": completed.stdout, "stderr": completed.stderr}
+
+    built = built_once(tmp_path_factory, "bundled", build)
+    return Path(built["live"]), subprocess.CompletedProcess(built["args"], 0, built["stdout"], built["stderr"])
 
 
 @pytest.fixture(scope="session")
