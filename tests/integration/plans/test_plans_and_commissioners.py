@@ -64,6 +64,21 @@ def imported(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def nor_pack(imported, tmp_path_factory):
+    """`opcc report` of NOR's 2016-17 Q4, once for the module's tests that read it."""
+    live, _ = imported
+    out = tmp_path_factory.mktemp("nor-pack")
+    return run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(out)), out
+
+
+@pytest.fixture(scope="module")
+def nor_costs(imported):
+    """`opcc cost-per-outcome --commissioner NOR`, once for the module's tests that read it."""
+    live, _ = imported
+    return run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")
+
+
+@pytest.fixture(scope="module")
 def con(imported):
     live, _ = imported
     connection = duckdb.connect(str(live), read_only=True)
@@ -180,13 +195,13 @@ def test_the_national_comparison_holds_both_commissioners(con):
     assert spent > 0
 
 
-def test_every_command_works_for_the_second_commissioner(imported, tmp_path):
+def test_every_command_works_for_the_second_commissioner(imported, nor_pack, nor_costs):
     live, _ = imported
-    pack = run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(tmp_path))
+    pack, out = nor_pack
     assert pack.returncode == 0, pack.stdout + pack.stderr
-    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "Norborough" in html
-    costs = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")
+    costs = nor_costs
     assert costs.returncode in (0, 2) and "Traceback" not in costs.stdout + costs.stderr
     check = run_opcc("check", "--warehouse", str(live))
     assert "Traceback" not in check.stdout + check.stderr
@@ -228,15 +243,15 @@ def test_open_data_for_each_commissioner_s_current_version_with_what_it_lacks(im
     assert sum("no award date known" in f["finding"] for f in rows(lei / "LEI-2017-18-v1-findings.csv")) == 3
 
 
-def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imported, tmp_path):
+def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imported, nor_pack, nor_costs):
     import re
 
     from openpyxl import load_workbook
 
     live, _ = imported
-    pack = run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(tmp_path))
+    pack, out = nor_pack
     assert pack.returncode == 0 and "Traceback" not in pack.stdout + pack.stderr, pack.stderr
-    html = (tmp_path / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    html = (out / "review-2016-17-Q4.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "The plan in force has no strategic themes, so allocation and spend are shown by funding mechanism" in text
     assert "prints no budget position (no budget lines)" in text
@@ -249,25 +264,24 @@ def test_the_pack_of_a_commissioner_without_returns_themes_or_budget_says_so(imp
     quality = html[html.index('<section id="quality">') : html.index('<section id="contract-pages">')]
     assert "LEI-" not in quality and "LEI /" not in quality, "only this commissioner's rows"
     assert "printed total that differs from the sum of its lines, accepted with a reason" in quality
-    book = load_workbook(tmp_path / "review-2016-17-Q4.xlsx")
+    book = load_workbook(out / "review-2016-17-Q4.xlsx")
     assert "prints no budget position" in book["Budget"]["A5"].value
     assert book["Contracts"].max_row == 4 + 7
 
     lei_pack = (wh.reports_dir(live) / "2016-17 Q4" / "LEI" / "review-2016-17-Q4.html").read_text(encoding="utf-8")
     assert "NOR-0" not in lei_pack and "Norborough" not in lei_pack
 
-    costs = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")
+    costs = nor_costs
     assert costs.returncode == 2 and "no cost per outcome for NOR yet" in costs.stderr
     wrong = run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR", "--priority", "SP9")
     assert wrong.returncode == 2 and "no strategic priority 'SP9' for NOR" in wrong.stderr and "P1 " in wrong.stderr
     assert "SP1 " not in wrong.stderr, "the valid ones are NOR's"
 
 
-def test_a_new_commissioners_pack_groups_missing_returns_and_says_empty_sums_in_words(imported, con, tmp_path):
-    live, _ = imported
-    pack = run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(tmp_path))
+def test_a_new_commissioners_pack_groups_missing_returns_and_says_empty_sums_in_words(con, nor_pack):
+    pack, out = nor_pack
     assert pack.returncode == 0, pack.stderr
-    html = (tmp_path / "review-2016-17-Q4.html").read_text(encoding="utf-8")
+    html = (out / "review-2016-17-Q4.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     contracts = [c for (c,) in con.execute(
         "select distinct contract_id from reporting.rpt_contract_status where commissioner_code = 'NOR' and period = '2016-17 Q4'"
