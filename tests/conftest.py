@@ -54,21 +54,9 @@ def builds_a_warehouse(item) -> bool:
     return bool(BUILDS_A_WAREHOUSE.search(source) or IMPORTS_THE_ASSETS.search(source))
 
 
-def shares_a_module_build(item) -> bool:
-    """Whether the test uses a fixture built once for its module (a warehouse of its own inputs, a pack)."""
-    fixtures = getattr(item, "_fixtureinfo", None)
-    return bool(fixtures) and any(defs[-1].scope in ("module", "class") for defs in fixtures.name2fixturedefs.values())
-
-
-# tryfirst: before xdist reads the groups (`--dist loadgroup`, pyproject.toml's addopts).
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items) -> None:
     misplaced = []
     for item in items:
-        # A module's tests that share what its fixtures built run on one xdist worker: split over
-        # two, each worker would build it (a refresh of 20-30 s, twice).
-        if shares_a_module_build(item):
-            item.add_marker(pytest.mark.xdist_group(str(Path(item.path).relative_to(PROJECT_ROOT))))
         if builds_a_warehouse(item):
             item.add_marker(pytest.mark.warehouse)
             if INTEGRATION not in Path(item.path).parents:
