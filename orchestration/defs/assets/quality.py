@@ -14,7 +14,8 @@ warning: the rest publishes) while it holds a version back.
 Every other suite is a multi-check on the asset it guards: its critical rules
 a blocking check named after the suite (nothing downstream materialises and
 the warehouse is not published when one fails), its warning rules a second,
-non-blocking check `<suite>_warnings`.
+non-blocking check `<suite>_warnings`. The suites on the marts share one step
+(`gx_marts`); each other suite has its own (`gx_<suite>`).
 """
 
 import dagster as dg
@@ -158,7 +159,7 @@ def _gate_check(outcome) -> dg.AssetCheckResult:
     )
 
 
-def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+def _specs(suite: Suite) -> list[dg.AssetCheckSpec]:
     asset = dg.AssetKey(list(suite.guards))
     specs = []
     if suite.has_blocking:
@@ -184,21 +185,40 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                 metadata={"suite": suite.name, "layer": suite.layer},
             )
         )
+    return specs
 
-    @dg.multi_asset_check(specs=specs, name=f"gx_{suite.name}", can_subset=True)
+
+def suite_checks(name: str, suites: list[Suite]) -> dg.AssetChecksDefinition:
+    """The suites' checks, run by one step: each suite a blocking check named after it and a
+    `<suite>_warnings` check, on the asset it guards."""
+    by_check = {spec.name: suite for suite in suites for spec in _specs(suite)}
+
+    @dg.multi_asset_check(specs=[spec for suite in suites for spec in _specs(suite)], name=name, can_subset=True)
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        with warehouse.get_connection() as con:
-            outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context), years=warehouse.refresh_years)
-            record(con, outcome, context.run.run_id)
-            held = _hold_back_commissioners(context, con, warehouse, suite, outcome)
-        for key in context.selected_asset_check_keys:
-            blocking = key.name == suite.name
-            failed = outcome.failed(blocking=blocking)
-            ran = [o for o in outcome.outcomes if o.rule.blocking == blocking]
-            described = [o.describe() for o in (failed or ran)]
-            if blocking and held:
-                described += [f"held back {code} (its last published figures stay): {why}" for code, why in sorted(held.items())]
-            yield dg.AssetCheckResult(
+        selected = context.selected_asset_check_keys
+        for suite in suites:
+            keys = [key for key in selected if by_check.get(key.name) is suite]
+            if keys:
+                yield from _suite_results(context, warehouse, suite, keys)
+
+    return _check
+
+
+def _suite_results(context, warehouse: WarehouseResource, suite: Suite, keys) -> list[dg.AssetCheckResult]:
+    with warehouse.get_connection() as con:
+        outcome = validate(con, suite, warehouse.live_path, run_name=_run_name(context), years=warehouse.refresh_years)
+        record(con, outcome, context.run.run_id)
+        held = _hold_back_commissioners(context, con, warehouse, suite, outcome)
+    results = []
+    for key in keys:
+        blocking = key.name == suite.name
+        failed = outcome.failed(blocking=blocking)
+        ran = [o for o in outcome.outcomes if o.rule.blocking == blocking]
+        described = [o.describe() for o in (failed or ran)]
+        if blocking and held:
+            described += [f"held back {code} (its last published figures stay): {why}" for code, why in sorted(held.items())]
+        results.append(
+            dg.AssetCheckResult(
                 asset_key=key.asset_key,
                 check_name=key.name,
                 passed=not failed,
@@ -212,8 +232,8 @@ def suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                     "commissioners_held_back": dg.MetadataValue.text(", ".join(sorted(held)) or "none"),
                 },
             )
-
-    return _check
+        )
+    return results
 
 
 def _hold_back_commissioners(context, con, warehouse: WarehouseResource, suite: Suite, outcome) -> dict[str, str]:
@@ -237,4 +257,10 @@ def _hold_back_commissioners(context, con, warehouse: WarehouseResource, suite: 
     return held
 
 
-quality_checks = [suite_check(suite) for suite in CHECK_SUITES]
+# The suites on the marts run in one step (every mart is built by the same dbt step, so none waits
+# longer for it): a step costs Dagster its launch and events. The others guard assets built by
+# different steps, and each runs as soon as its asset is there.
+MARTS_SUITES = [s for s in CHECK_SUITES if s.guards[0] == "marts"]
+quality_checks = ([suite_checks("gx_marts", MARTS_SUITES)] if MARTS_SUITES else []) + [
+    suite_checks(f"gx_{suite.name}", [suite]) for suite in CHECK_SUITES if suite not in MARTS_SUITES
+]

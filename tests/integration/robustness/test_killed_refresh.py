@@ -51,7 +51,7 @@ def test_sigkill_during_ingest_dbt_and_checks_then_a_normal_refresh(warehouse_co
     assert_intact(warehouse_copy, before)
     kill_when(warehouse_copy, raw_copy, "▶ dbt_models", delay=4)  # dbt is building the models
     assert_intact(warehouse_copy, before)
-    kill_when(warehouse_copy, raw_copy, "▶ gx_contract_quarter")  # Great Expectations checks the marts
+    kill_when(warehouse_copy, raw_copy, "▶ gx_marts")  # Great Expectations checks the marts
     assert_intact(warehouse_copy, before)
     assert wh.build_path(warehouse_copy).exists(), "a killed refresh leaves its half-built file behind"
 

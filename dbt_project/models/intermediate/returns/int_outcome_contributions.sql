@@ -90,7 +90,7 @@ counted as (
     from group_counts
 ),
 
-outcomes as (
+outcomes as materialized (
     -- the outcome counts the contract's plan measures its priorities by
     select
         counted.contract_id,
