@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from opcc.reporting.svg import AUTO_STEPS, Drawing, nice_ticks, text_width
+from opcc.reporting.svg import AUTO_STEPS, STEPS, Drawing, nice_ticks, text_width
 
 COLOURS = {
     "allocation": "#9db4c0",
@@ -134,16 +134,23 @@ def panel_scale(values: list[float], labelled: bool) -> tuple[float, float, list
     """A panel's £ scale and ticks: from £0 with room above for the labels of its points, or (unlabelled,
     the long trend) a little wider than its values, as a plot autoscales."""
     if labelled:
-        low, high = 0.0, max(max(values) * 1.35, 1)
-        return low, high, nice_ticks(low, high, 4)
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.05 or abs(high) * 0.1 or 1.0
-    return low - pad, high + pad, nice_ticks(low - pad, high + pad, 5, steps=AUTO_STEPS)
+        low, high, most, steps = 0.0, max(max(values) * 1.35, 1), 4, STEPS
+    else:
+        pad = (max(values) - min(values)) * 0.05 or abs(max(values)) * 0.1 or 1.0
+        low, high, most, steps = min(values) - pad, max(values) + pad, 5, AUTO_STEPS
+    return low, high, nice_ticks(low, high, most, steps=steps)
+
+
+def tick_money(ticks: list[float]) -> list[str]:
+    """£ labels of an axis: as money() writes them, or in whole pounds where money()'s £k would print
+    two ticks the same (£14,000 and £14,200 are both £14k)."""
+    labels = [money(t) for t in ticks]
+    return labels if len(set(labels)) == len(labels) else [f"£{t:,.0f}" for t in ticks]
 
 
 def scale_room(values: list[float], labelled: bool, size: float) -> float:
     """The room a panel's £ tick labels need left of its axis."""
-    return widest([money(t) for t in panel_scale(values, labelled)[2]], size) if values else 0.0
+    return widest(tick_money(panel_scale(values, labelled)[2]), size) if values else 0.0
 
 
 def panel_axes(drawing: Drawing, quarters: list[str], tick_labels: list[str], points: dict, box: tuple[float, float, float, float],
@@ -160,7 +167,7 @@ def panel_axes(drawing: Drawing, quarters: list[str], tick_labels: list[str], po
         def y_of(value: float) -> float:
             return bottom - (value - low) / (high - low) * (bottom - top)
 
-        _y_axis(drawing, left, right, top, bottom, ticks, [money(t) for t in ticks], y_of, size)
+        _y_axis(drawing, left, right, top, bottom, ticks, tick_money(ticks), y_of, size)
         path = [(left + step * (x + 0.5), y_of(y)) for x, y in zip(xs, ys, strict=True)]
         drawing.polyline(path, COLOURS["line"], line_width)
         for (px, py), y in zip(path, ys, strict=True):

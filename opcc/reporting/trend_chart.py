@@ -8,6 +8,8 @@ text, deterministic, every outside text escaped.
 
 from __future__ import annotations
 
+import math
+
 from opcc.reporting.charts import TICK, fit, panel_axes, scale_room
 from opcc.reporting.svg import Drawing, text_width
 
@@ -19,13 +21,20 @@ def years_of(points: list[tuple[str, float | None]]) -> set[str]:
 
 
 def _tick_labels(quarters: list[str], room: float, size: float) -> list[str]:
-    """Year over quarter at each tick; where the years would touch, the year only where it starts."""
-    crowded = max((text_width(q[:7], size) for q in quarters), default=0) + 3 > room
-    labels = []
+    """Year over quarter at each tick; where the years would touch, the year only where it starts (and
+    where even those would touch, every second or third of them); where the quarters would touch too,
+    the years alone."""
+    year_width = max((text_width(q[:7], size) for q in quarters), default=0) + 4
+    show_quarters = max((text_width(q[7:].strip(), size) for q in quarters), default=0) + 3 <= room
+    crowded = year_width > room
+    every = max(1, math.ceil(year_width / (4 * room)))  # years start four ticks apart
+    labels, starts = [], 0
     for index, quarter in enumerate(quarters):
         year, rest = quarter[:7], quarter[7:].strip()
-        starts = index == 0 or quarters[index - 1][:7] != year
-        labels.append(f"{year if starts or not crowded else ''}\n{rest}")
+        starts_year = index == 0 or quarters[index - 1][:7] != year
+        shown = year if not crowded or (starts_year and starts % every == 0) else ""
+        starts += starts_year
+        labels.append(f"{shown}\n{rest}" if show_quarters else shown)
     return labels
 
 

@@ -123,3 +123,13 @@ def test_axis_ticks_are_round_and_cover_the_scale():
         ticks = nice_ticks(low, high, most)
         steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
         assert low <= ticks[0] and ticks[-1] <= high and 2 <= len(ticks) <= most + 1 and len(steps) == 1, (low, high, ticks)
+
+
+def test_ten_years_of_quarters_label_years_apart_and_ticks_differ():
+    quarters = [f"{2016 + y}-{17 + y} Q{q}" for y in range(10) for q in range(1, 5)]
+    panel = {"priority": "SP1", "priority_name": "Youth", "points": [(q, 14_000.0 + 47 * (i % 7)) for i, q in enumerate(quarters)]}
+    texts = _texts(trend_chart.priority_trends("Trend", [panel], quarters))
+    years = [t for t in texts if re.fullmatch(r"\d{4}-\d{2}", t)]
+    assert 2 <= len(years) < 10 and years[0] == "2016-17" and not [t for t in texts if re.fullmatch(r"Q\d", t)]
+    money = [t for t in texts if t.startswith("£")]
+    assert len(money) >= 2 and len(money) == len(set(money)) and "£14,100" in money, "no two ticks print the same £k"
