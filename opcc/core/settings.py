@@ -120,7 +120,7 @@ def duckdb_memory_limit() -> str:
 
 def pack_workers() -> int:
     """Processes drawing review packs at once in a refresh (OPCC_PACK_WORKERS, default one per CPU):
-    each holds a copy of matplotlib, so a small machine may want fewer."""
+    each holds a DuckDB connection and a pack in memory, so a small machine may want fewer."""
     try:
         return max(int(os.environ.get("OPCC_PACK_WORKERS") or os.cpu_count() or 1), 1)
     except ValueError:

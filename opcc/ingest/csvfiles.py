@@ -259,7 +259,7 @@ def _parse_group(
     ends_of_files = np.cumsum([len(b.data) for b in group])
     newlines = np.flatnonzero(arr == 10)
     quotes = np.flatnonzero(arr == 34)
-    commas = np.flatnonzero(arr == 44)
+    every_comma = commas = np.flatnonzero(arr == 44)
     if quotes.size:
         record_ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
         commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
@@ -271,8 +271,13 @@ def _parse_group(
     if quotes.size:
         # A record of nothing but empty quoted fields ('"",""', as some software exports an empty
         # row) is blank too; the rare record of only commas and quotes is decided by the csv module.
-        other = np.concatenate(([0], np.cumsum((arr != 44) & (arr != 34) & (arr != 10))))
-        only_quotes = (~blank) & ((other[record_ends] - other[record_starts]) == 0)
+        # Counted from the positions already found, not a running count over every byte (which
+        # would hold eight bytes per byte of the files at once).
+        def within(positions):
+            return np.searchsorted(positions, record_ends) - np.searchsorted(positions, record_starts)
+
+        other = (record_ends - record_starts) - within(every_comma) - within(quotes) - within(newlines)
+        only_quotes = (~blank) & (other == 0)
         for index in np.flatnonzero(only_quotes):
             text = buffer[record_starts[index] : record_ends[index]].decode("utf-8", "replace")
             fields = next(csv.reader([text.replace("\n", " ")]), [])

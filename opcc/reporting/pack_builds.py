@@ -7,9 +7,8 @@ Docs link points, and of the code and models that draw it. A refresh rebuilds a 
 one kept beside the published pack (or either is missing); otherwise the published pack already
 shows these figures. `opcc report` builds any pack on demand and never asks.
 
-Packs are drawn in worker processes (charts are CPU-bound Python, and matplotlib's style is global
-to a process), each opening the build file read-only, so the caller must hold no connection to it
-while they run.
+Packs are drawn in worker processes (a pack is CPU-bound Python: its workbook and its charts), each
+opening the build file read-only, so the caller must hold no connection to it while they run.
 """
 
 from __future__ import annotations

@@ -2,17 +2,16 @@
 year the warehouse holds, drawn only where more than one year exists (one year is the quarterly chart
 of the cost section already).
 
-Drawn with matplotlib as inline SVG, text kept as text, deterministic (no date, a fixed hash salt),
-in the same look as the pack's other charts (opcc/reporting/charts.py).
+Written as inline SVG in the look of the pack's other charts (opcc/reporting/charts.py): text kept as
+text, deterministic, every outside text escaped.
 """
 
 from __future__ import annotations
 
-import io
-import re
-from html import escape
+import math
 
-from opcc.reporting.charts import COLOURS, money, wrap
+from opcc.reporting.charts import TICK, fit, panel_axes, scale_room
+from opcc.reporting.svg import Drawing, text_width
 
 PER_ROW = 3
 
@@ -21,42 +20,44 @@ def years_of(points: list[tuple[str, float | None]]) -> set[str]:
     return {period[:7] for period, _ in points}
 
 
+def _tick_labels(quarters: list[str], room: float, size: float) -> list[str]:
+    """Year over quarter at each tick; where the years would touch, the year only where it starts (and
+    where even those would touch, every second or third of them); where the quarters would touch too,
+    the years alone."""
+    year_width = max((text_width(q[:7], size) for q in quarters), default=0) + 4
+    show_quarters = max((text_width(q[7:].strip(), size) for q in quarters), default=0) + 3 <= room
+    crowded = year_width > room
+    every = max(1, math.ceil(year_width / (4 * room)))  # years start four ticks apart
+    labels, starts = [], 0
+    for index, quarter in enumerate(quarters):
+        year, rest = quarter[:7], quarter[7:].strip()
+        starts_year = index == 0 or quarters[index - 1][:7] != year
+        shown = year if not crowded or (starts_year and starts % every == 0) else ""
+        starts += starts_year
+        labels.append(f"{shown}\n{rest}" if show_quarters else shown)
+    return labels
+
+
 def priority_trends(title: str, panels: list[dict], quarters: list[str]) -> str:
     """One small line per priority over `quarters` (several years); '' unless more than one year is shown."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
     if len({q[:7] for q in quarters}) < 2 or not panels:
         return ""
-    name = "multi-year-trend"
-    style = {"svg.fonttype": "none", "svg.hashsalt": name, "font.family": ["DejaVu Sans"], "font.size": 8,
-             "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(style):
-        rows = -(-len(panels) // PER_ROW)
-        figure = Figure(figsize=(12.5, 2.4 * rows), dpi=96)
-        grid = figure.subplots(rows, PER_ROW, squeeze=False)
-        labels = [q.replace(" ", "\n") for q in quarters]
-        for index, axes in enumerate(grid.flat):
-            if index >= len(panels):
-                axes.set_visible(False)
-                continue
-            panel = panels[index]
-            values = dict(panel["points"])
-            xs = [i for i, q in enumerate(quarters) if values.get(q) is not None]
-            axes.plot(xs, [values[quarters[i]] for i in xs], marker="o", markersize=3, color=COLOURS["line"], linewidth=1.5)
-            axes.set_title(wrap(f"{panel['priority']} {panel['priority_name']}", 40, 1), fontsize=8.5, loc="left")
-            axes.set_xticks(range(len(quarters)), labels, fontsize=6.5)
-            axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: money(v)))
-            axes.grid(axis="y", color="#e4e7eb", linewidth=0.6)
-        figure.subplots_adjust(left=0.06, right=0.99, bottom=0.3 / rows, top=1 - 0.35 / rows, hspace=0.9, wspace=0.3)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'<svg([^>]*?) width="[\d.]+pt" height="[\d.]+pt"', r"<svg\1", svg, count=1)
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{name}-\1"', svg)
-    svg = svg.replace("<svg", f'<svg class="chart" role="img" aria-label="{escape(title)}"', 1)
-    return f'<figure class="chart">{svg}<figcaption>{escape(title)}</figcaption></figure>'
+    width, row_height, margin, size = 900.0, 172.8, 8.0, 6.5
+    cell = (width - 2 * margin) / PER_ROW
+    rows = -(-len(panels) // PER_ROW)
+    drawing = Drawing("multi-year-trend", width, row_height * rows)
+    for index, panel in enumerate(panels):
+        x0 = margin + cell * (index % PER_ROW)
+        y0 = row_height * (index // PER_ROW)
+        points = dict(panel["points"])
+        values = [points[q] for q in quarters if points.get(q) is not None]
+        left, right = x0 + scale_room(values, False, size) + 2 * TICK + 2, x0 + cell - 14
+        top, bottom = y0 + 4 + 8.5 * 1.2 + 6, y0 + row_height - 2 * TICK - 2 * size * 1.2 - 12
+        drawing.group(f"panel-{index + 1}")
+        heading = fit(f"{panel['priority']} {panel['priority_name']}", 40, 1, cell - 16, 8.5)
+        drawing.text(x0 + 2, y0 + 4, heading, 8.5, valign="top")
+        labels = _tick_labels(quarters, (right - left) / max(len(quarters), 1), size)
+        panel_axes(drawing, quarters, labels, points, (left, top, right, bottom), size, labelled=False, marker=1.5,
+                   line_width=1.5)
+        drawing.end()
+    return drawing.figure(title, max_width=False)

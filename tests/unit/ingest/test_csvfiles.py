@@ -84,3 +84,14 @@ def test_extra_columns_are_ignored_with_a_warning(tmp_path):
     result = read(tmp_path, {"a.csv": b"contract_id,notes,period,measure,value,comment\nC1,n,2016-17 Q1,x,1,\n"})
     assert result.table.to_pylist()[0]["period"] == "2016-17 Q1"
     assert result.files["a.csv"].warnings == ["extra columns ignored: notes"]
+
+
+def test_a_row_of_empty_quoted_values_is_blank_beside_quoted_rows(tmp_path):
+    # Some software exports an empty row as '"","",...': it is skipped like an empty line, while rows
+    # whose only other characters are quotes, commas or a quoted line break are still read.
+    data = HEADER + b'"","","","",""\nC1,2016-17 Q1,x,"1,234","two\nlines"\n"",,"",,""\nC1,2016-17 Q1,y,2,\n'
+    result = read(tmp_path, {"a.csv": data})
+    rows = result.table.to_pylist()
+    assert [(r["measure"], r["_source_row"]) for r in rows] == [("x", 3), ("y", 6)]
+    assert result.files["a.csv"].rows_read == 2
+    assert not result.quarantined
