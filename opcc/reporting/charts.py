@@ -185,6 +185,15 @@ def panel_axes(drawing: Drawing, quarters: list[str], tick_labels: list[str], po
         drawing.text(x, bottom + 2 * TICK, label, size, anchor="middle", valign="top")
 
 
+def panel_grid(panels: list[dict], quarters: list[str], per_row: int, cell: float, row_height: float, margin: float):
+    """Each panel of a grid of small charts with where it sits: (index, panel, x0, y0, its points by
+    quarter, its values in quarter order)."""
+    for index, panel in enumerate(panels):
+        points = dict(panel["points"])
+        values = [points[q] for q in quarters if points.get(q) is not None]
+        yield index, panel, margin + cell * (index % per_row), row_height * (index // per_row), points, values
+
+
 def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str], per_row: int = 4, rows_per_chart: int = 2) -> list[str]:
     """One small line chart per priority (its headline outcome's cost per outcome by quarter), in
     charts of at most `rows_per_chart` rows so each fits a printed page."""
@@ -199,11 +208,7 @@ def cost_per_outcome_panels(title: str, panels: list[dict], quarters: list[str],
         number = start // per_chart + 1
         rows = -(-len(chunk) // per_row)
         drawing = Drawing(f"cost-per-outcome-{number}", width, row_height * rows)
-        for index, panel in enumerate(chunk):
-            x0 = margin + cell * (index % per_row)
-            y0 = row_height * (index // per_row)
-            points = dict(panel["points"])
-            values = [points[q] for q in quarters if points.get(q) is not None]
+        for index, panel, x0, y0, points, values in panel_grid(chunk, quarters, per_row, cell, row_height, margin):
             left, right = x0 + scale_room(values, True, size) + 2 * TICK + 2, x0 + cell - 14
             drawing.group(f"panel-{index + 1}")
             heading = fit(f"{panel['priority']} {panel['priority_name']}", 28, 2, cell - 16, 9, bold=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from opcc.reporting.charts import TICK, fit, panel_axes, scale_room
+from opcc.reporting.charts import TICK, fit, panel_axes, panel_grid, scale_room
 from opcc.reporting.svg import Drawing, text_width
 
 PER_ROW = 3
@@ -46,11 +46,7 @@ def priority_trends(title: str, panels: list[dict], quarters: list[str]) -> str:
     cell = (width - 2 * margin) / PER_ROW
     rows = -(-len(panels) // PER_ROW)
     drawing = Drawing("multi-year-trend", width, row_height * rows)
-    for index, panel in enumerate(panels):
-        x0 = margin + cell * (index % PER_ROW)
-        y0 = row_height * (index // PER_ROW)
-        points = dict(panel["points"])
-        values = [points[q] for q in quarters if points.get(q) is not None]
+    for index, panel, x0, y0, points, values in panel_grid(panels, quarters, PER_ROW, cell, row_height, margin):
         left, right = x0 + scale_room(values, False, size) + 2 * TICK + 2, x0 + cell - 14
         top, bottom = y0 + 4 + 8.5 * 1.2 + 6, y0 + row_height - 2 * TICK - 2 * size * 1.2 - 12
         drawing.group(f"panel-{index + 1}")
