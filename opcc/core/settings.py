@@ -118,6 +118,20 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("OPCC_DUCKDB_MEMORY_LIMIT") or "1GB"
 
 
+DEFAULT_INGEST_BATCH_MB = 64
+
+
+def ingest_batch_bytes() -> int:
+    """Bytes of return files a refresh reads and checks at once (OPCC_INGEST_BATCH_MB, default 64):
+    whole periods are read in batches of about this much, so the memory the intake holds is one
+    batch's rows, not every period's, however long the history."""
+    try:
+        megabytes = float(os.environ.get("OPCC_INGEST_BATCH_MB") or DEFAULT_INGEST_BATCH_MB)
+    except ValueError:
+        megabytes = DEFAULT_INGEST_BATCH_MB
+    return max(int(megabytes * 2**20), 1)
+
+
 def pack_workers() -> int:
     """Processes drawing review packs at once in a refresh (OPCC_PACK_WORKERS, default one per CPU):
     each holds a DuckDB connection and a pack in memory, so a small machine may want fewer."""

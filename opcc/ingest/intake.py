@@ -19,6 +19,7 @@ version is on disk and was read now, else the kept rows.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +29,11 @@ import duckdb
 import pyarrow as pa
 
 from opcc.core.audit import ensure_base_tables, record_files, record_quarantine, utc_now
+from opcc.core.settings import ingest_batch_bytes
 from opcc.ingest import ledger
-from opcc.ingest.csvfiles import FileReport
+from opcc.ingest.csvfiles import BulkRead, FileReport
 from opcc.ingest.returns import (
+    ROW_SCHEMA,
     SAMPLE_MARKER,
     discover,
     read_returns,
@@ -61,7 +64,7 @@ class _Stopwatch:
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps[name] = round(now - self._last, 3)
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 3)  # a stage run batch by batch adds up
         self._last = now
 
 
@@ -69,7 +72,6 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-# size: the intake of one refresh, period by period, with the ledger kept in step; two lines over.
 def ingest_periods(
     con: duckdb.DuckDBPyConnection,
     raw: Path,
@@ -89,42 +91,39 @@ def ingest_periods(
     ensure_base_tables(con)
     # The history is the ledger's: a warehouse deleted, set aside or built from nothing gets it back.
     ledger.restore(con, raw, periods)
-    files, refused, present = [], [], []
+    files, refused, present, found_in = [], [], [], {}
     for period in periods:
         found, rejected = discover(raw, period, settle)
         files += found
         refused += rejected
+        found_in[period] = found
         if (returns_dir(raw) / period).is_dir():
             present.append((period, len(found) + len(rejected)))
     clock.lap("find files")
-    bulk = read_returns(files)
-    clock.lap("read files")
+    bulk = _read_and_check(con, _batches(found_in, ingest_batch_bytes()), clock)
+    bulk.files = {shown: bulk.files[shown] for shown in _reading_order(files)}
     for report in refused:
         bulk.files[report.path] = report
-    known = {
-        path
-        for (path,) in con.execute(
-            "select path from audit.file_history union select 'returns/' || trim(period) || '/' || trim(file) from raw.submission_log"
-        ).fetchall()
-    }
-    established = {
-        path for (path,) in con.execute("select distinct path from audit.file_history where status = 'loaded'").fetchall()
-    }
-    reject_duplicate_files(bulk, known, established)
-    checked = validate_returns(con, bulk.table)
+    # Which copy of identical files is kept is decided over every batch at once, as for one bulk:
+    # a copy in a later year's folder, or a file known before in a later folder, is weighed the same.
+    reject_duplicate_files(bulk, *_known_paths(con))
+    copies = sorted(path for path, report in bulk.files.items() if not report.read)
+    con.execute("delete from _ingest_loaded where source_file in (select unnest(?))", [copies])
+    con.execute("delete from _ingest_quarantined where path in (select unnest(?))", [copies])
+    checked_quarantined = con.sql("select * from _ingest_quarantined").to_arrow_table()
     clock.lap("validate rows")
 
     unreadable_rows = pa.Table.from_pylist(
-        [{**q, "period": q["path"].split("/")[1]} for q in bulk.quarantined], schema=checked.quarantined.schema
+        [{**q, "period": q["path"].split("/")[1]} for q in bulk.quarantined], schema=checked_quarantined.schema
     )
-    quarantine = pa.concat_tables([unreadable_rows, checked.quarantined])
-    _count_rows(con, bulk.files, checked.loaded, quarantine)
+    quarantine = pa.concat_tables([unreadable_rows, checked_quarantined])
+    rows_loaded = _count_rows(con, bulk.files, quarantine)
 
-    con.register("_loaded", checked.loaded)
     kept = _keep_earlier_rows(con, bulk.files, periods, live, now)
     con.execute("delete from raw.provider_returns where period_folder in (select unnest(?))", [periods])
-    con.execute("insert into raw.provider_returns by name select * from _loaded")
-    con.unregister("_loaded")
+    con.execute("insert into raw.provider_returns by name select * from _ingest_loaded")
+    con.execute("drop table _ingest_loaded")
+    con.execute("drop table _ingest_quarantined")
     clock.lap("write rows")
 
     con.execute("delete from raw.return_periods where period in (select unnest(?))", [periods])
@@ -146,7 +145,7 @@ def ingest_periods(
     clock.lap("file history")
     return IngestOutcome(
         files=bulk.files,
-        rows_loaded=checked.loaded.num_rows,
+        rows_loaded=rows_loaded,
         rows_quarantined=quarantined,
         new_versions=new_versions,
         kept_current=kept,
@@ -154,14 +153,90 @@ def ingest_periods(
     )
 
 
-def _count_rows(con, reports: dict[str, FileReport], loaded: pa.Table, quarantine: pa.Table) -> None:
-    """Rows loaded and quarantined per file, each counted from where the rows went (never one as the
-    other's remainder), so the accounting check can compare them with the file itself."""
-    con.register("_loaded_rows", loaded)
+def _known_paths(con) -> tuple[set[str], set[str]]:
+    """Paths seen before or in the submission log (known), and those loaded before (established)."""
+    known = {
+        path
+        for (path,) in con.execute(
+            "select path from audit.file_history union select 'returns/' || trim(period) || '/' || trim(file) from raw.submission_log"
+        ).fetchall()
+    }
+    established = {
+        path for (path,) in con.execute("select distinct path from audit.file_history where status = 'loaded'").fetchall()
+    }
+    return known, established
+
+
+def _batches(found_in: dict[str, list[tuple[Path, str]]], limit: int) -> list[list[tuple[Path, str]]]:
+    """The files, whole periods at a time, in batches of about `limit` bytes (a period bigger than
+    that is a batch of its own). Periods go in the order of their paths, so the rows of the batches,
+    one after another, are in the order one bulk would hold them."""
+    batches: list[list[tuple[Path, str]]] = []
+    batch: list[tuple[Path, str]] = []
+    size = 0
+    for period in sorted(found_in, key=lambda p: f"returns/{p}/"):
+        period_bytes = sum(_size(path) for path, _ in found_in[period])
+        if batch and size + period_bytes > limit:
+            batches.append(batch)
+            batch, size = [], 0
+        batch += found_in[period]
+        size += period_bytes
+    return [*batches, batch] if batch else batches or [[]]
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path, follow_symlinks=False).st_size
+    except OSError:
+        return 0  # gone since it was found: the reader reports it
+
+
+def _reading_order(files: list[tuple[Path, str]]) -> list[str]:
+    """The files as read_returns reports them read in one bulk: CSV files, then workbooks, then the rest."""
+    rank = {".csv": 0, ".xlsx": 1}
+    ordered = sorted(enumerate(files), key=lambda item: (rank.get(item[1][0].suffix.lower(), 2), item[0]))
+    return [shown for _, (_, shown) in ordered]
+
+
+def _read_and_check(con, batches: list[list[tuple[Path, str]]], clock: _Stopwatch) -> BulkRead:
+    """Read and validate the batches one at a time; rows go to the temp tables _ingest_loaded and
+    _ingest_quarantined, and only the file reports and the rows refused on reading are returned.
+
+    Only one batch's rows are in memory at once. Files that turn out to be copies of others are
+    validated with their batch and their rows dropped afterwards: which copy is kept is decided
+    over every batch, and the rules look at one file's rows at a time, so no other row changes."""
+    reports: dict[str, FileReport] = {}
+    refused_rows: list[dict] = []
+    for number, batch in enumerate(batches):
+        bulk = read_returns(batch)
+        reports.update(bulk.files)
+        refused_rows += bulk.quarantined
+        clock.lap("read files")
+        checked = validate_returns(con, bulk.table)
+        con.register("_batch_loaded", checked.loaded)
+        con.register("_batch_quarantined", checked.quarantined)
+        if number == 0:
+            con.execute("create or replace temp table _ingest_loaded as select * from _batch_loaded")
+            con.execute("create or replace temp table _ingest_quarantined as select * from _batch_quarantined")
+        else:
+            con.execute("insert into _ingest_loaded select * from _batch_loaded")
+            con.execute("insert into _ingest_quarantined select * from _batch_quarantined")
+        con.unregister("_batch_loaded")
+        con.unregister("_batch_quarantined")
+        del bulk, checked
+        # Arrow keeps freed blocks for reuse; give them back so the next batch does not sit on top.
+        pa.default_memory_pool().release_unused()
+        clock.lap("validate rows")
+    return BulkRead(table=ROW_SCHEMA.empty_table(), files=reports, quarantined=refused_rows)
+
+
+def _count_rows(con, reports: dict[str, FileReport], quarantine: pa.Table) -> int:
+    """Rows loaded (in _ingest_loaded) and quarantined per file, each counted from where the rows
+    went (never one as the other's remainder), so the accounting check can compare them with the
+    file itself. Returns the rows loaded."""
     con.register("_quarantine_rows", quarantine)
-    loaded_per_file = dict(con.execute("select source_file, count(*) from _loaded_rows group by 1").fetchall())
+    loaded_per_file = dict(con.execute("select source_file, count(*) from _ingest_loaded group by 1").fetchall())
     quarantined_per_file = dict(con.execute("select path, count(*) from _quarantine_rows group by 1").fetchall())
-    con.unregister("_loaded_rows")
     con.unregister("_quarantine_rows")
     for report in reports.values():
         if report.read:
@@ -169,6 +244,7 @@ def _count_rows(con, reports: dict[str, FileReport], loaded: pa.Table, quarantin
             report.rows_quarantined = quarantined_per_file.get(report.path, 0)
         else:
             report.rows_loaded = report.rows_quarantined = 0
+    return sum(loaded_per_file.values())
 
 
 def _latest_versions(con, periods: list[str]) -> None:
