@@ -118,11 +118,11 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("OPCC_DUCKDB_MEMORY_LIMIT") or "1GB"
 
 
-DEFAULT_INGEST_BATCH_MB = 64
+DEFAULT_INGEST_BATCH_MB = 8
 
 
 def ingest_batch_bytes() -> int:
-    """Bytes of return files a refresh reads and checks at once (OPCC_INGEST_BATCH_MB, default 64):
+    """Bytes of return files a refresh reads and checks at once (OPCC_INGEST_BATCH_MB, default 8):
     whole periods are read in batches of about this much, so the memory the intake holds is one
     batch's rows, not every period's, however long the history."""
     try:
