@@ -126,14 +126,21 @@ file_contracts as (
     group by _source_file
 ),
 
-duplicates as (
-    select
-        _source_file, c_contract, c_period, c_measure,
-        count(*) as times_in_file,
-        string_agg(cast(_source_row as varchar), ', ' order by _source_row) as rows_with_measure
+-- Counted first, listed only where repeated: an ordered list per row of every file cost seconds.
+duplicate_keys as (
+    select _source_file, c_contract, c_period, c_measure, count(*) as times_in_file
     from typed
     group by _source_file, c_contract, c_period, c_measure
     having count(*) > 1
+),
+
+duplicates as (
+    select
+        _source_file, c_contract, c_period, c_measure, times_in_file,
+        string_agg(cast(_source_row as varchar), ', ' order by _source_row) as rows_with_measure
+    from duplicate_keys
+    inner join typed using (_source_file, c_contract, c_period, c_measure)
+    group by _source_file, c_contract, c_period, c_measure, times_in_file
 ),
 
 in_file as (
