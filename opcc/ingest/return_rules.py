@@ -8,11 +8,11 @@ from opcc.core.periods import PERIOD_SQL_REGEX
 from opcc.ingest.numbers import (
     AMBIGUOUS_REASON_SQL,
     CHECKS_SQL,
-    CONVENTION_SQL,
     EVIDENCE_SQL,
     PARTS_SQL,
     READINGS_SQL,
     VALUE_SQL,
+    convention_ctes,
     number_text,
 )
 from opcc.ingest.personal_data import PERSONAL_DATA_SQL
@@ -53,10 +53,7 @@ number_evidence as (
     from number_checks
 ),
 
-number_convention as (
-    select *, {CONVENTION_SQL}
-    from number_evidence
-),
+{convention_ctes('number_evidence', 'number_convention')},
 
 numbers as (
     select *, {VALUE_SQL}
