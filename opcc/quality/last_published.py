@@ -174,28 +174,43 @@ def record(con: duckdb.DuckDBPyConnection, raw: Path) -> int:
     digests = version_digests(con)
     with _locked(raw) as folder:
         latest = {key: row["sha256"] for key, row in last_published(raw).items()}
-        rows = []
+        rows, targets = [], {}
         for key in sorted(published):
             if key not in digests or latest.get(key) == digests[key][1]:
                 continue
             version_folder, sha = digests[key]
-            _snapshot(con, folder / SNAPSHOTS / sha, version_folder)
+            if not (folder / SNAPSHOTS / sha).is_dir():  # the same content, kept before
+                targets[version_folder] = folder / SNAPSHOTS / sha
             rows.append((*key, version_folder, sha, _now()))
+        _snapshots(con, targets)
         _append(folder / PUBLISHED, PUBLISHED_COLUMNS, rows)
     return len(rows)
 
 
-def _snapshot(con: duckdb.DuckDBPyConnection, target: Path, version_folder: str) -> None:
-    if target.is_dir():
-        return  # the same content, kept before
-    pending = target.with_name(target.name + ".pending")
-    pending.mkdir(parents=True, exist_ok=True)
+def _snapshots(con: duckdb.DuckDBPyConnection, targets: dict[str, Path]) -> None:
+    """Each version folder's rows of every version table into its snapshot folder (written as
+    `.pending`, then renamed whole). Each table is read once for all the versions: a query per
+    version and table scanned the table hundreds of times at national scale."""
+    if not targets:
+        return
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    pending = {folder: target.with_name(target.name + ".pending") for folder, target in targets.items()}
+    for path in pending.values():
+        path.mkdir(parents=True, exist_ok=True)
     for table in VERSION_TABLES:
-        con.execute(
-            f"copy (select * from raw.{table} where split_part(_source_file, '/', 2) = '{_sql_text(version_folder)}' "
-            f"order by _source_file, _source_row) to '{_sql_text(str(pending / f'{table}.parquet'))}' (format parquet)"
-        )
-    pending.rename(target)
+        rows = con.sql(
+            f"select * from raw.{table} where split_part(_source_file, '/', 2) in (select unnest(?)) "
+            "order by _source_file, _source_row",
+            params=[sorted(targets)],
+        ).to_arrow_table()
+        # Every row read names its version folder second in its path (the query's filter).
+        folders = pc.list_element(pc.split_pattern(rows.column("_source_file"), "/", max_splits=2), 1)
+        for folder, path in pending.items():
+            pq.write_table(rows.filter(pc.equal(folders, folder)), path / f"{table}.parquet")
+    for folder, path in pending.items():
+        path.rename(targets[folder])
 
 
 # A blocking check on the marts that one commissioner's rows broke holds back that commissioner alone:
