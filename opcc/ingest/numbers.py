@@ -99,12 +99,25 @@ EVIDENCE_SQL = """
         ), false) as n_shows_comma,
         coalesce(n_point_ok and not n_comma_ok, false) or (n_is_plain and contains(c_value_text, '.')) as n_shows_point"""
 
-# Per file: its convention, from the values that show one unmistakably (and only one).
-CONVENTION_SQL = """
-        bool_or(n_shows_comma) over (partition by _source_file)
-            and not bool_or(n_shows_point) over (partition by _source_file) as n_file_decimal_comma,
-        bool_or(n_shows_point) over (partition by _source_file)
-            and not bool_or(n_shows_comma) over (partition by _source_file) as n_file_decimal_point"""
+def convention_ctes(source: str, name: str) -> str:
+    """Two CTEs: `name` is every row of `source` with its file's convention (n_file_decimal_comma,
+    n_file_decimal_point), from the values that show one unmistakably, and only one.
+
+    Each file's evidence is aggregated once and joined back to its rows (a window over a million rows
+    cost a fifth more); a row always finds its file, a file named by no text too."""
+    return f"""{name}_files as (
+        select _source_file, bool_or(n_shows_comma) as shows_comma, bool_or(n_shows_point) as shows_point
+        from {source}
+        group by _source_file
+    ),
+    {name} as (
+        select
+            {source}.*,
+            {name}_files.shows_comma and not {name}_files.shows_point as n_file_decimal_comma,
+            {name}_files.shows_point and not {name}_files.shows_comma as n_file_decimal_point
+        from {source}
+        inner join {name}_files on {name}_files._source_file is not distinct from {source}._source_file
+    )"""
 
 # The value read, or null: null with n_readable is a value that reads two ways.
 VALUE_SQL = """
@@ -201,7 +214,7 @@ def _two_way_readings(values: list[tuple[int, str]]) -> dict[int, str]:
             readings as (select *, {READINGS_SQL} from parts),
             checks as (select *, {CHECKS_SQL} from readings),
             evidence as (select *, {EVIDENCE_SQL} from checks),
-            convention as (select *, {CONVENTION_SQL} from evidence),
+            {convention_ctes('evidence', 'convention')},
             valued as (select *, {VALUE_SQL} from convention)
             select i, {AMBIGUOUS_REASON_SQL} from valued where c_value is null and n_readable
             """

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 # kind -> RE2/Python-compatible pattern (case-insensitive)
 PATTERNS: dict[str, str] = {
@@ -125,6 +126,8 @@ def screen_table_column(table, column: str):
 NAME_WITHHELD = re.compile(r"^\[name withheld: may be personal data, ([0-9a-f]{12})\](\.[A-Za-z0-9]{1,8})?$")
 
 
+# A refresh screens every file's name, and a provider names its return the same way each quarter.
+@lru_cache(maxsize=65536)
 def shown_name(name: str) -> str:
     """A file or folder name as the warehouse may keep and print it: the name itself, or, when it may
     hold personal data (a person's name, email, phone number ...), a stand-in made from its

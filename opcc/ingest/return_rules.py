@@ -8,11 +8,11 @@ from opcc.core.periods import PERIOD_SQL_REGEX
 from opcc.ingest.numbers import (
     AMBIGUOUS_REASON_SQL,
     CHECKS_SQL,
-    CONVENTION_SQL,
     EVIDENCE_SQL,
     PARTS_SQL,
     READINGS_SQL,
     VALUE_SQL,
+    convention_ctes,
     number_text,
 )
 from opcc.ingest.personal_data import PERSONAL_DATA_SQL
@@ -53,10 +53,7 @@ number_evidence as (
     from number_checks
 ),
 
-number_convention as (
-    select *, {CONVENTION_SQL}
-    from number_evidence
-),
+{convention_ctes('number_evidence', 'number_convention')},
 
 numbers as (
     select *, {VALUE_SQL}
@@ -126,14 +123,21 @@ file_contracts as (
     group by _source_file
 ),
 
-duplicates as (
-    select
-        _source_file, c_contract, c_period, c_measure,
-        count(*) as times_in_file,
-        string_agg(cast(_source_row as varchar), ', ' order by _source_row) as rows_with_measure
+-- Counted first, listed only where repeated: an ordered list per row of every file cost seconds.
+duplicate_keys as (
+    select _source_file, c_contract, c_period, c_measure, count(*) as times_in_file
     from typed
     group by _source_file, c_contract, c_period, c_measure
     having count(*) > 1
+),
+
+duplicates as (
+    select
+        _source_file, c_contract, c_period, c_measure, times_in_file,
+        string_agg(cast(_source_row as varchar), ', ' order by _source_row) as rows_with_measure
+    from duplicate_keys
+    inner join typed using (_source_file, c_contract, c_period, c_measure)
+    group by _source_file, c_contract, c_period, c_measure, times_in_file
 ),
 
 in_file as (
