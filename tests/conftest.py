@@ -131,22 +131,25 @@ def shared_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built_once(tmp_path_factory, name: str, build) -> dict:
-    """What `build(folder)` returned (JSON), built once for the whole run in a folder every worker
-    shares: the first worker to ask builds it while the others wait on a lock, then all read it.
-    A refresh costs 20-30 s: built by each of two workers it costs the suite a core for that long."""
+def built_once(tmp_path_factory, name: str, build):
+    """What `build(folder)` returned, built once for the whole run in a folder every worker shares:
+    the first worker to ask builds it while the others wait on a lock, then all read it. A refresh
+    costs 20-130 s: built by each of two workers (xdist spreads a module's tests over both) it costs
+    the suite a core for that long. Pickled, not JSON: builds return tuples, Decimals and completed
+    processes that tests compare as they are. What is built there is read, never changed: a test
+    that changes it works on a copy of its own."""
     import fcntl
-    import json
+    import pickle
 
     shared = shared_folder(tmp_path_factory)
-    folder, done = shared / name, shared / f"{name}.json"
+    folder, done = shared / name, shared / f"{name}.pickle"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)  # what a failed build by another worker left
             folder.mkdir()
-            done.write_text(json.dumps(build(folder)), encoding="utf-8")
-    return json.loads(done.read_text(encoding="utf-8"))
+            done.write_bytes(pickle.dumps(build(folder)))
+    return pickle.loads(done.read_bytes())
 
 
 @pytest.fixture(scope="session")
@@ -160,10 +163,9 @@ def bundled_refresh(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess
         # The submission ledger of this build in a folder of its own, not beside the project's raw folder.
         completed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(RAW), env={"OPCC_LEDGER": str(ledger)})
         assert completed.returncode == 0, completed.stdout + completed.stderr
-        return {"live": str(live), "args": completed.args, "stdout": completed.stdout, "stderr": completed.stderr}
+        return live, completed
 
-    built = built_once(tmp_path_factory, "bundled", build)
-    return Path(built["live"]), subprocess.CompletedProcess(built["args"], 0, built["stdout"], built["stderr"])
+    return built_once(tmp_path_factory, "bundled", build)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import pytest
 
 from orchestration.commands.cli import main as opcc
 from orchestration.commands.docs_guide import cli_reference
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, built_once
 from tests.integration.orchestration.test_offline import HOOK
 
 DOCS = PROJECT_ROOT / "docs"
@@ -105,8 +105,12 @@ def test_no_generated_page_is_committed_by_hand():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The guide built with --strict into a temporary folder, every outbound attempt recorded."""
-    work = tmp_path_factory.mktemp("guide")
+    """The guide built with --strict into a temporary folder, every outbound attempt recorded; once for
+    the run, whichever worker asks first (the tests only read it)."""
+    return built_once(tmp_path_factory, "guide", build_guide)
+
+
+def build_guide(work):
     hook = work / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(HOOK, encoding="utf-8")

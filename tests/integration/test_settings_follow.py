@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, built_once
 
 pytestmark = pytest.mark.warehouse
 
@@ -23,8 +23,31 @@ Q2_DUE = {20: date(2016, 10, 20), 35: date(2016, 11, 4)}
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
+    """The copy, made once for the run (whichever worker asks first), its dbt project parsed there and
+    then: the commands both workers run in it find the manifest current and none writes it."""
+
+    def build(folder):
+        root = copy_project(folder / "project")
+        run(root, "-c", "from opcc.core.dbt_project import prepare_manifest; prepare_manifest()")
+        return root
+
+    return built_once(tmp_path_factory, "settings-follow-project", build)
+
+
+@pytest.fixture(scope="module")
+def warehouse(project, tmp_path_factory):
+    """The copy's refresh, once for the run (the tests only read it)."""
+
+    def build(folder):
+        live = folder / "opcc.duckdb"
+        run(project, "-m", "orchestration.commands.cli", "refresh", "--warehouse", str(live), "--raw", str(project / "raw"), "--quiet")
+        return live
+
+    return built_once(tmp_path_factory, "settings-follow-warehouse", build)
+
+
+def copy_project(root):
     """The project's tracked files, copied, with return_due_days 35 instead of 20."""
-    root = tmp_path_factory.mktemp("clone") / "project"
     files = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout.split(b"\0")
     for name in filter(None, files):
         source = PROJECT_ROOT / name.decode()
@@ -44,13 +67,6 @@ def run(project, *args):
     completed = subprocess.run([sys.executable, *args], cwd=project, capture_output=True, text=True, timeout=900)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
-
-
-@pytest.fixture(scope="module")
-def warehouse(project):
-    live = project.parent / "warehouse" / "opcc.duckdb"
-    run(project, "-m", "orchestration.commands.cli", "refresh", "--warehouse", str(live), "--raw", str(project / "raw"), "--quiet")
-    return live
 
 
 def test_the_copy_runs_its_own_code(project):

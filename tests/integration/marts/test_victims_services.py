@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from opcc.core.settings import setting
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, built_once, run_opcc
 
 pytestmark = pytest.mark.warehouse
 
@@ -43,7 +43,11 @@ def read(path):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("victims")
+    """Built once for the run, whichever worker asks first (the tests only read it)."""
+    return built_once(tmp_path_factory, "victims", build)
+
+
+def build(root):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     (raw / "reference" / "targets.csv").unlink()  # targets are optional: none for anyone

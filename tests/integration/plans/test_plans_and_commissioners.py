@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 
 from opcc.core import warehouse as wh
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, built_once, run_opcc
 
 pytestmark = pytest.mark.warehouse
 
@@ -32,7 +32,11 @@ def opcc_ok(*args):
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    root = tmp_path_factory.mktemp("plans")
+    """Built once for the run, whichever worker asks first (the tests only read it)."""
+    return built_once(tmp_path_factory, "plans", build)
+
+
+def build(root):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     opcc_ok(
@@ -65,17 +69,18 @@ def imported(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def nor_pack(imported, tmp_path_factory):
-    """`opcc report` of NOR's 2016-17 Q4, once for the module's tests that read it."""
+    """`opcc report` of NOR's 2016-17 Q4, once for the run's tests that read it."""
     live, _ = imported
-    out = tmp_path_factory.mktemp("nor-pack")
-    return run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(out)), out
+    return built_once(tmp_path_factory, "plans-nor-pack", lambda out: (
+        run_opcc("report", "--warehouse", str(live), "--period", "2016-17 Q4", "--commissioner", "NOR", "--out", str(out)), out
+    ))
 
 
 @pytest.fixture(scope="module")
-def nor_costs(imported):
-    """`opcc cost-per-outcome --commissioner NOR`, once for the module's tests that read it."""
+def nor_costs(imported, tmp_path_factory):
+    """`opcc cost-per-outcome --commissioner NOR`, once for the run's tests that read it."""
     live, _ = imported
-    return run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR")
+    return built_once(tmp_path_factory, "plans-nor-costs", lambda _: run_opcc("cost-per-outcome", "--warehouse", str(live), "--commissioner", "NOR"))
 
 
 @pytest.fixture(scope="module")

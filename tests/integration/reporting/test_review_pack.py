@@ -1,7 +1,7 @@
 """The quarterly review pack as a person sees it: rendered in Chromium at 1366 px, printed to PDF on
 A4 landscape and read back as text; the workbook opened in LibreOffice and printed too.
 
-One pack of the bundled warehouse's 2016-17 Q4, written by `opcc report --pdf` once for the module.
+One pack of the bundled warehouse's 2016-17 Q4, written by `opcc report --pdf` once for the run.
 """
 
 import html
@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from opcc.core import warehouse as wh
 from opcc.quality import summarise_recorded
-from tests.conftest import run_opcc, statements
+from tests.conftest import built_once, run_opcc, statements
 
 PERIOD = "2016-17 Q4"
 COMMISSIONER = "Office of the Police and Crime Commissioner for Leicestershire"
@@ -52,13 +52,17 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def q4_pack(bundled_warehouse, tmp_path_factory):
-    out = tmp_path_factory.mktemp("q4-pack")
-    completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf")
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    stem = out / "review-2016-17-Q4"
-    for suffix in (".html", ".xlsx", ".pdf"):
-        assert f"Wrote {stem}{suffix}" in completed.stdout
-    return stem.with_suffix(".html"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf")
+    """Written once for the run, whichever worker asks first (the tests only read it)."""
+
+    def build(out):
+        completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf")
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        stem = out / "review-2016-17-Q4"
+        for suffix in (".html", ".xlsx", ".pdf"):
+            assert f"Wrote {stem}{suffix}" in completed.stdout
+        return stem.with_suffix(".html"), stem.with_suffix(".xlsx"), stem.with_suffix(".pdf")
+
+    return built_once(tmp_path_factory, "review-pack-q4", build)
 
 
 def bodies(pdf: Path) -> list[str]:
@@ -84,11 +88,15 @@ def pages(q4_pack):
 
 @pytest.fixture(scope="module")
 def appendix_pages(bundled_warehouse, tmp_path_factory):
-    """The PDF with its appendix (`--pdf --appendix`): the review, every service's cost and a page per contract."""
-    out = tmp_path_factory.mktemp("q4-appendix")
-    completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf", "--appendix")
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return bodies(out / "review-2016-17-Q4.pdf")
+    """The PDF with its appendix (`--pdf --appendix`): the review, every service's cost and a page per contract.
+    Written once for the run, whichever worker asks first."""
+
+    def build(out):
+        completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", PERIOD, "--out", str(out), "--pdf", "--appendix")
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        return bodies(out / "review-2016-17-Q4.pdf")
+
+    return built_once(tmp_path_factory, "review-pack-q4-appendix", build)
 
 
 @pytest.fixture(scope="module")

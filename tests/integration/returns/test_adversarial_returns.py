@@ -30,7 +30,7 @@ from opcc.ingest.row_count import count_file
 from opcc.quality import quality_dir
 from orchestration.commands.refresh import run_refresh
 from orchestration.defs.assets.returns import unaccounted_rows
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, built_once, run_opcc
 
 pytestmark = pytest.mark.warehouse
 
@@ -129,7 +129,14 @@ def first_changes(raw: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def scenario(bundled_warehouse, tmp_path_factory) -> Scenario:
-    base = tmp_path_factory.mktemp("adversarial")
+    """Built once for the run, whichever worker asks first (the tests only read it)."""
+    live, raw, terminal, exit_code, after_first = built_once(tmp_path_factory, "adversarial", lambda base: build(bundled_warehouse, base))
+    found = Scenario(live, raw, terminal, exit_code)
+    found.after_first = after_first
+    return found
+
+
+def build(bundled_warehouse: Path, base: Path) -> tuple:
     live, raw = base / "warehouse" / "opcc.duckdb", base / "raw"
     live.parent.mkdir()
     shutil.copyfile(bundled_warehouse, live)
@@ -158,7 +165,7 @@ def scenario(bundled_warehouse, tmp_path_factory) -> Scenario:
     put(q3 / "y.csv", x)
     outcome = run_refresh(live, raw, periods=[Q1, Q3], progress=False)
     assert outcome.success, outcome.reason
-    return found
+    return live, raw, found.terminal, found.exit_code, found.after_first
 
 
 def unaccounted_rows_now(live: Path, raw: Path) -> list[str]:

@@ -19,7 +19,7 @@ import pytest
 
 from opcc.core import warehouse as wh
 from opcc.core.periods import Period, calendar, falling_due, partition_periods
-from tests.conftest import RAW, run_opcc, statements
+from tests.conftest import RAW, built_once, run_opcc, statements
 
 FIXTURES = RAW.parent / "tests" / "fixtures" / "commissioners"
 TVP_NAME = "Office of the Police and Crime Commissioner for Thames Valley"
@@ -79,7 +79,11 @@ def write_returns(raw, period, spend: dict[str, str], logged: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rhythms")
+    """Built once for the run, whichever worker asks first (the tests only read it)."""
+    return built_once(tmp_path_factory, "rhythms", build)
+
+
+def build(root):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     opcc_ok(

@@ -19,7 +19,7 @@ import pytest
 
 from opcc.core import warehouse as wh
 from opcc.quality import quality_dir
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, built_once, run_opcc
 from tests.integration.robustness.test_bounded_readers import make_deep, remove_deep
 
 pytestmark = pytest.mark.warehouse
@@ -52,7 +52,11 @@ def opcc_ok(*args):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
+    """Built once for the run, whichever worker asks first (the tests only read it)."""
+    return built_once(tmp_path_factory, "hostile", build)
+
+
+def build(root):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     opcc_ok(
@@ -117,9 +121,11 @@ def hostile(tmp_path_factory):
     for i in range(STRAY):
         (stray / f"{i:05}.txt").write_bytes(b"")
     live = root / "warehouse" / "opcc.duckdb"
-    refreshed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw))
-    yield raw, live, refreshed
-    remove_deep(deep)
+    try:
+        refreshed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw))
+    finally:
+        remove_deep(deep)  # read by the refresh alone; pytest's cleanup cannot take it down
+    return raw, live, refreshed
 
 
 @pytest.fixture(scope="module")

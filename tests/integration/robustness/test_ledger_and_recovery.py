@@ -16,7 +16,7 @@ import pytest
 
 from opcc.core import warehouse as wh
 from opcc.ingest.ledger import ROWS, VERSIONS, ledger_dir
-from tests.conftest import RAW, run_opcc
+from tests.conftest import RAW, built_once, run_opcc
 
 pytestmark = pytest.mark.warehouse
 
@@ -40,8 +40,12 @@ def refresh(live, raw):
 
 
 @pytest.fixture(scope="module")
-def resubmitted(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ledger")
+def built(tmp_path_factory):
+    """Built once for the run, whichever worker asks first; tests that delete or damage it take a copy."""
+    return built_once(tmp_path_factory, "ledger", build)
+
+
+def build(root):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     live = root / "warehouse" / "opcc.duckdb"
@@ -49,7 +53,17 @@ def resubmitted(tmp_path_factory):
     edited = raw / "returns" / "2016-17 Q1" / "LEI-002.csv"
     edited.write_text(edited.read_text(encoding="utf-8").replace("spend_gbp,", "spend_gbp,1", 1), encoding="utf-8")
     refresh(live, raw)
-    return raw, live, rows(live, HISTORY), rows(live, KEPT), rows(live, FIGURES)
+    return root, rows(live, HISTORY), rows(live, KEPT), rows(live, FIGURES)
+
+
+@pytest.fixture
+def resubmitted(built, tmp_path):
+    """The built folder copied whole for this test: the raw folder, its ledger beside it, the warehouse
+    and its outputs."""
+    root, history, kept, figures = built
+    copy = tmp_path / "ledger"
+    shutil.copytree(root, copy, symlinks=True)
+    return copy / "raw", copy / "warehouse" / "opcc.duckdb", history, kept, figures
 
 
 def test_the_ledger_is_beside_the_raw_folder_and_holds_every_version(resubmitted):
