@@ -131,6 +131,19 @@ def shared_folder(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def reference_warehouse(db: Path) -> Path:
+    """A warehouse file holding only the bundled reference tables a return is checked against."""
+    from opcc.core.audit import ensure_base_tables, write_calendar
+    from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
+
+    with duckdb.connect(str(db)) as con:
+        ensure_base_tables(con)
+        write_calendar(con)
+        for name in ("contracts", "indicators", "plan_elements", "targets"):
+            write_raw_table(con, read_raw_table(RAW, RAW_TABLES_BY_NAME[name]))
+    return db
+
+
 def built_once(tmp_path_factory, name: str, build):
     """What `build(folder)` returned, built once for the whole run in a folder every worker shares:
     the first worker to ask builds it while the others wait on a lock, then all read it. A refresh

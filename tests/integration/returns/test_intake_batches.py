@@ -17,10 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from opcc.core.audit import ensure_base_tables, write_calendar
 from opcc.ingest.intake import _batches, ingest_periods
-from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
-from tests.conftest import RAW
+from tests.conftest import RAW, reference_warehouse
 
 pytestmark = pytest.mark.warehouse
 
@@ -53,13 +51,7 @@ def setup(base: Path) -> tuple[Path, Path]:
     for period in FIRST_YEAR:
         shutil.copytree(RAW / "returns" / period, raw / "returns" / period)
     (raw / "returns" / LATER).mkdir()
-    db = base / "opcc.duckdb"
-    with duckdb.connect(str(db)) as con:
-        ensure_base_tables(con)
-        write_calendar(con)
-        for name in ("contracts", "indicators", "plan_elements", "targets"):
-            write_raw_table(con, read_raw_table(RAW, RAW_TABLES_BY_NAME[name]))
-    return db, raw
+    return reference_warehouse(base / "opcc.duckdb"), raw
 
 
 def ingest(db: Path, raw: Path, periods: list[str], run: str) -> dict:

@@ -25,11 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opcc.core.audit import ensure_base_tables, write_calendar
 from opcc.core.dbt_project import run_dbt
 from opcc.ingest.intake import ingest_periods
-from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
-from tests.conftest import RAW
+from tests.conftest import reference_warehouse
 
 pytestmark = pytest.mark.warehouse
 
@@ -76,12 +74,7 @@ class Compiled:
 def compiled(tmp_path_factory) -> Compiled:
     """A template database with the reference tables, and the returns models and their tests as SQL."""
     base = tmp_path_factory.mktemp("sequences")
-    template = base / "opcc.duckdb"
-    with duckdb.connect(str(template)) as con:
-        ensure_base_tables(con)
-        write_calendar(con)
-        for name in ("contracts", "indicators", "plan_elements", "targets"):
-            write_raw_table(con, read_raw_table(RAW, RAW_TABLES_BY_NAME[name]))
+    template = reference_warehouse(base / "opcc.duckdb")
     names = [m.rsplit("/", 1)[1] for m in MODELS]
     compiled = run_dbt(["compile", "--quiet", "--select", *names], database=template, target_path=base / "target")
     assert compiled.success, compiled.error
