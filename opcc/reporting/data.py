@@ -11,7 +11,12 @@ refresh and `opcc check` use.
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -101,26 +106,74 @@ class NoPack(ValueError):
     """The warehouse has nothing for this commissioner and period; the message says what it has."""
 
 
-def _select(con, sql: str, params) -> tuple[list[str], list[tuple]]:
-    relation = con.execute(sql, list(params))
-    return [d[0] for d in relation.description], relation.fetchall()
+_PACK = '"pack_commissioner"'  # the column a query read for several packs adds: whose pack a row is for
 
 
-def _records(con, sql: str, params) -> list[dict]:
-    columns, rows = _select(con, sql, params)
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+class PackRows:
+    """The rows of one period's packs for a set of commissioners, each query run once for all of them.
+
+    A pack's query names its commissioner as `$commissioner`; here that is a column of a join with
+    the set's commissioners, so one query reads every pack's rows, ordered by commissioner and then
+    as the pack orders them, and each pack is handed its own. What every pack reads whole (the
+    periods loaded, the quality rules' results) is read once. Building the packs of a refresh, the
+    rows of forty commissioners take two dozen queries instead of a thousand; `opcc report` reads
+    one pack's rows the same way, as a set of one. A query is run when a pack first asks for it, so a
+    pack that cannot be built fails where it did when it read its rows alone.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, period: str, commissioners: Iterable[str]):
+        self.con = con
+        try:
+            self.period = str(Period.parse(period))
+        except ValueError:
+            self.period = period
+        self.commissioners = list(dict.fromkeys(commissioners))
+        self._read: dict[tuple, tuple[list[str], dict[str, list[tuple]]]] = {}
+        self._shared: dict[str, object] = {}
+
+    def covers(self, period: str, commissioner: str) -> bool:
+        return period == self.period and commissioner in self.commissioners
+
+    def select(self, select: str, source: str, where: str, order: str, params: dict, commissioner: str) -> tuple[list[str], list[tuple]]:
+        """The commissioner's rows of `select ... from source where ... order by ...` (its columns and rows)."""
+        key = (select, source, where, order, tuple(sorted(params.items())))
+        if key not in self._read:
+            joined = re.sub(r"\$commissioner\b", f"pack.{_PACK}", where)
+            distinct, select = ("distinct ", select.removeprefix("distinct ")) if select.startswith("distinct ") else ("", select)
+            sql = (
+                f"select {distinct}pack.{_PACK}, {select} from {source}, (select unnest($pack_commissioners::varchar[]) as {_PACK}) as pack "
+                f"where {joined} order by 1" + (f", {order}" if order else "")
+            )
+            named = {**params, "pack_commissioners": self.commissioners}
+            used = set(re.findall(r"\$(\w+)", sql))
+            relation = self.con.execute(sql, {name: value for name, value in named.items() if name in used})
+            columns = [d[0] for d in relation.description][1:]
+            rows = {code: [row[1:] for row in group] for code, group in groupby(relation.fetchall(), key=itemgetter(0))}
+            self._read[key] = (columns, rows)
+        columns, rows = self._read[key]
+        return columns, rows.get(commissioner, [])
+
+    def records(self, select: str, source: str, where: str, order: str, params: dict, commissioner: str) -> list[dict]:
+        columns, rows = self.select(select, source, where, order, params, commissioner)
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def shared(self, name: str, read):
+        """What every pack reads whole: `read(con)`, once."""
+        if name not in self._shared:
+            self._shared[name] = read(self.con)
+        return self._shared[name]
 
 
-def _declared(con, table: TableSpec, params: dict, **context) -> Table:
+def _declared(rows: PackRows, table: TableSpec, params: dict, commissioner: str, **context) -> Table:
     """One commissioner's rows of a table its reporting model declares (opcc/reporting/declared.py)."""
-    sql, used = query(table, params)
-    relation = con.execute(sql, used)
+    query(table, {**params, "commissioner": commissioner})  # a table that uses a parameter nobody gives says so
+    selected = ", ".join(f'"{c.name}"' for c in table.columns)
     units = {c.name: c.unit for c in table.columns}
     return Table(
         table.key,
         words(table.title, **context),
         [c.name for c in table.columns],
-        relation.fetchall(),
+        rows.select(selected, f"reporting.{table.model}", table.where, table.order, params, commissioner)[1],
         labels={c.name: words(c.label, **context) for c in table.columns if c.label is not None},
         note=words(table.note, **context),
         money={c for c, unit in units.items() if unit == "money"},
@@ -135,18 +188,17 @@ def _declared(con, table: TableSpec, params: dict, **context) -> Table:
     )
 
 
-def _cost_trend(con, commissioner: str, fy: str, period: str) -> dict[str, dict]:
+def _cost_trend(rows: PackRows, commissioner: str, fy: str, period: str) -> dict[str, dict]:
     """Per priority, its headline outcome's cost per outcome by quarter of the year to date."""
     trend: dict[str, dict] = {}
-    for row in _records(
-        con,
-        """
-        select strategic_priority, priority_name, indicator_code, indicator_name, period, cost_per_outcome_gbp
-        from reporting.rpt_cost_per_outcome
-        where commissioner_code = ? and financial_year = ? and period <= ? and period_basis = 'quarter' and is_headline
-        order by priority_number, strategic_priority, indicator_code, period
-        """,
-        (commissioner, fy, period),
+    for row in rows.records(
+        "strategic_priority, priority_name, indicator_code, indicator_name, period, cost_per_outcome_gbp",
+        "reporting.rpt_cost_per_outcome",
+        "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period "
+        "and period_basis = 'quarter' and is_headline",
+        "priority_number, strategic_priority, indicator_code, period",
+        {"financial_year": fy, "period": period},
+        commissioner,
     ):
         entry = trend.setdefault(
             row["strategic_priority"],
@@ -159,15 +211,17 @@ def _cost_trend(con, commissioner: str, fy: str, period: str) -> dict[str, dict]
     return trend
 
 
-def _long_trend(con, commissioner: str, period: str) -> tuple[list[dict], list[str]]:
+def _long_trend(rows: PackRows, commissioner: str, period: str) -> tuple[list[dict], list[str]]:
     """Each priority's cost per headline outcome in every quarter up to the pack's, across years."""
     panels: dict[str, dict] = {}
     quarters: list[str] = []
-    for row in _records(
-        con,
-        "select period, subject, subject_name, cost_per_outcome_gbp from reporting.rpt_direction_of_travel "
-        "where commissioner_code = ? and period <= ? and level = 'priority' order by subject_order, subject, period",
-        (commissioner, period),
+    for row in rows.records(
+        "period, subject, subject_name, cost_per_outcome_gbp",
+        "reporting.rpt_direction_of_travel",
+        "commissioner_code = $commissioner and period <= $period and level = 'priority'",
+        "subject_order, subject, period",
+        {"period": period},
+        commissioner,
     ):
         panel = panels.setdefault(row["subject"], {"priority": row["subject"], "priority_name": (row["subject_name"] or "").split(": ")[0], "points": []})
         cost = row["cost_per_outcome_gbp"]
@@ -176,20 +230,22 @@ def _long_trend(con, commissioner: str, period: str) -> tuple[list[dict], list[s
     return list(panels.values()), sorted(set(quarters))
 
 
-def _slicers(con, commissioner: str, fy: str) -> dict[str, dict[str, dict]]:
+def _slicers(rows: PackRows, commissioner: str, fy: str) -> dict[str, dict[str, dict]]:
     """The columns the workbook adds for slicing: per contract (rpt_contract_slicers) and per strategic
     priority of the year's plan (its theme and national outcome area)."""
-    contracts = _records(con, "select * exclude (commissioner_code) from reporting.rpt_contract_slicers where commissioner_code = ?", (commissioner,))
-    priorities = _records(
-        con,
-        """
-        select distinct priorities.strategic_priority, priorities.strategic_theme,
-               priorities.national_outcome_area_name as national_outcome_area
-        from marts.dim_strategic_priority as priorities
-        inner join marts.dim_framework_version as versions on versions.plan_code = priorities.plan_code
-        where versions.commissioner_code = ? and versions.financial_year = ? and versions.is_latest
-        """,
-        (commissioner, fy),
+    contracts = rows.records(
+        "slicers.* exclude (commissioner_code)", "reporting.rpt_contract_slicers as slicers",
+        "slicers.commissioner_code = $commissioner", "", {}, commissioner,
+    )
+    priorities = rows.records(
+        "distinct priorities.strategic_priority, priorities.strategic_theme, "
+        "priorities.national_outcome_area_name as national_outcome_area",
+        "marts.dim_strategic_priority as priorities "
+        "inner join marts.dim_framework_version as versions on versions.plan_code = priorities.plan_code",
+        "versions.commissioner_code = $commissioner and versions.financial_year = $financial_year and versions.is_latest",
+        "",
+        {"financial_year": fy},
+        commissioner,
     )
     return {
         "contract": {r.pop("contract_id"): r for r in contracts},
@@ -218,17 +274,25 @@ def _owner(example: str, codes: set[str]) -> str | None:
     return prefix if prefix in codes else None
 
 
-def rule_findings(con, commissioner: str) -> list[RuleFinding]:
-    """The rules that flagged data, with the failing rows that are this commissioner's. A rule whose
-    every listed row is another commissioner's is left out; one with more failing rows than it
-    listed stays in, since some of those may be this commissioner's."""
+def _rules_failed(con) -> tuple[set[str], list[tuple]]:
+    """Every commissioner code a failing row's label may name, and the rules that flagged rows."""
     codes = {r[0] for r in con.execute("select commissioner_code from reporting.rpt_period_summary").fetchall()}
     codes |= {r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner").fetchall()}
-    findings = []
-    for suite, rule, severity, failing, checked, sample in con.execute(
+    failed = con.execute(
         "select suite, rule, severity, rows_failing, rows_checked, failing_sample from audit.quality_results "
         "where not passed order by case severity when 'warning' then 2 else 1 end, suite, rule"
-    ).fetchall():
+    ).fetchall()
+    return codes, failed
+
+
+def rule_findings(con, commissioner: str, failed: tuple[set[str], list[tuple]] | None = None) -> list[RuleFinding]:
+    """The rules that flagged data, with the failing rows that are this commissioner's. A rule whose
+    every listed row is another commissioner's is left out; one with more failing rows than it
+    listed stays in, since some of those may be this commissioner's. `failed` is _rules_failed(con),
+    when it was read already."""
+    codes, rules = failed or _rules_failed(con)
+    findings = []
+    for suite, rule, severity, failing, checked, sample in rules:
         listed = [s.strip() for s in (sample or "").split("; ") if s.strip()]
         mine = [s.split(":", 1)[0].replace(" / ", ", ") for s in listed if _owner(s, codes) == commissioner]
         unowned = [s for s in listed if _owner(s, codes) is None]
@@ -276,17 +340,18 @@ def _lacks(summary: dict, period: str, contracts: Table, trend: dict) -> dict[st
     return lacks
 
 
-def _period_summary(con, commissioner: str, parsed: Period, periods: list[str]) -> dict:
+def _period_summary(rows: PackRows, commissioner: str, parsed: Period, periods: list[str]) -> dict:
     """The pack's headline row, or why there is no pack (an unknown commissioner, a year without allocations)."""
-    known = [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
+    known = rows.shared("commissioners", lambda con: [r[0] for r in con.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()])
     if commissioner not in known:
         raise NoPack(f"no commissioner '{commissioner}' in this warehouse (commissioners: {', '.join(known) or 'none'})")
     fy, period = parsed.financial_year, str(parsed)
-    summaries = _records(
-        con, "select * from reporting.rpt_period_summary where commissioner_code = ? and period = ?", (commissioner, period)
+    summaries = rows.records(
+        "summary.*", "reporting.rpt_period_summary as summary",
+        "summary.commissioner_code = $commissioner and summary.period = $period", "", {"period": period}, commissioner,
     )
     if not summaries:
-        years = years_with_allocations(con, commissioner)
+        years = years_with_allocations(rows.con, commissioner)
         with_returns = [p for p in periods if Period.parse(p).financial_year in years]
         raise NoPack(
             f"no allocations of commissioner {commissioner} for {fy} in this warehouse, so no pack for {period} "
@@ -296,49 +361,60 @@ def _period_summary(con, commissioner: str, parsed: Period, periods: list[str]) 
     return summaries[0]
 
 
-def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None = None, data_docs: Path | None = None) -> ReviewData:
+def load(
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    commissioner: str | None = None,
+    data_docs: Path | None = None,
+    rows: PackRows | None = None,
+) -> ReviewData:
+    """One commissioner's pack for a period; `rows` reads it together with other packs of the period
+    (a pack it does not cover reads its rows alone)."""
     try:
         parsed = Period.parse(period)
     except ValueError as error:
         raise NoPack(str(error)) from None
     period = str(parsed)
-    periods = available_periods(con)
     commissioner = commissioner or default_commissioner()
+    if rows is None or not rows.covers(period, commissioner):
+        rows = PackRows(con, period, [commissioner])
+    periods = list(rows.shared("periods", available_periods))
     fy = parsed.financial_year
-    summary = _period_summary(con, commissioner, parsed, periods)
-    args = (commissioner, period)
-    params = {"commissioner": commissioner, "period": period, "financial_year": fy, "year_complete": parsed.last_quarter == 4}
-    grouped_by = con.execute(
-        "select any_value(grouped_by) from reporting.rpt_theme_spend where commissioner_code = ? and period = ?", list(args)
-    ).fetchone()[0] or "strategic theme"
-    tables = {key: _declared(con, table, params, grouped_by=grouped_by, financial_year=fy, period=period) for key, table in specs().items()}
+    summary = _period_summary(rows, commissioner, parsed, periods)
+    params = {"period": period, "financial_year": fy, "year_complete": parsed.last_quarter == 4}
+    themes = rows.select(
+        "grouped_by", "reporting.rpt_theme_spend", "commissioner_code = $commissioner and period = $period", "", {"period": period}, commissioner
+    )[1]
+    grouped_by = next((value for (value,) in themes if value is not None), None) or "strategic theme"  # any_value: the first that is not null
+    tables = {
+        key: _declared(rows, table, params, commissioner, grouped_by=grouped_by, financial_year=fy, period=period)
+        for key, table in specs().items()
+    }
     attention = tables["attention"].records()
-    history = _records(
-        con,
-        "select * from reporting.rpt_contract_status where commissioner_code = ? and financial_year = ? and period <= ? "
-        "order by contract_id, period",
-        (commissioner, fy, period),
+    year_to_date = {"financial_year": fy, "period": period}
+    history = rows.records(
+        "status.*", "reporting.rpt_contract_status as status",
+        "status.commissioner_code = $commissioner and status.financial_year = $financial_year and status.period <= $period",
+        "status.contract_id, status.period", year_to_date, commissioner,
     )
     indicators = _grouped([r for r in tables["indicators"].records() if r["period"] == period])
     comments = _grouped(
-        _records(
-            con,
-            "select contract_id, period, measure, comment from reporting.rpt_provider_comments "
-            "where commissioner_code = ? and financial_year = ? and period <= ? order by contract_id, period, measure",
-            (commissioner, fy, period),
+        rows.records(
+            "contract_id, period, measure, comment", "reporting.rpt_provider_comments",
+            "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
+            "contract_id, period, measure", year_to_date, commissioner,
         )
     )
     quarters = [p for p in periods if p.startswith(fy) and p <= period and Period.parse(p).kind == parsed.kind]
-    trend = _cost_trend(con, commissioner, fy, period)
-    returns_by_quarter = _records(
-        con,
-        "select period, returns_expected, received_on_time, received_late, resubmitted, missing "
-        "from reporting.rpt_returns_by_quarter where commissioner_code = ? and financial_year = ? and period <= ? order by period",
-        (commissioner, fy, period),
+    trend = _cost_trend(rows, commissioner, fy, period)
+    returns_by_quarter = rows.records(
+        "period, returns_expected, received_on_time, received_late, resubmitted, missing", "reporting.rpt_returns_by_quarter",
+        "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
+        "period", year_to_date, commissioner,
     )
     contracts = tables["contracts"]
     lacks = _lacks(summary, period, contracts, trend)
-    long_trend, all_quarters = _long_trend(con, commissioner, period)
+    long_trend, all_quarters = _long_trend(rows, commissioner, period)
     return ReviewData(
         commissioner=commissioner,
         commissioner_name=summary["commissioner_name"],
@@ -352,7 +428,7 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         attention=attention,
         contracts=contracts,
         tables=tables,
-        slicers=_slicers(con, commissioner, fy),
+        slicers=_slicers(rows, commissioner, fy),
         contract_history=_grouped(history),
         indicators=indicators,
         comments=comments,
@@ -365,8 +441,8 @@ def load(con: duckdb.DuckDBPyConnection, period: str, commissioner: str | None =
         returns_exceptions=tables["returns"],
         budget=tables["budget"],
         coverage=tables["coverage"],
-        rule_counts=summarise_recorded(con),
-        rule_findings=rule_findings(con, commissioner),
+        rule_counts=copy.copy(rows.shared("rule counts", summarise_recorded)),
+        rule_findings=rule_findings(con, commissioner, rows.shared("rules failed", _rules_failed)),
         data_quality=tables["quality"],
         streams=tables["streams"],
         lacks=lacks,

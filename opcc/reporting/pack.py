@@ -22,7 +22,7 @@ import duckdb
 from opcc.core.safe_text import html_text
 from opcc.reporting import charts, direction, trend_chart
 from opcc.reporting import contract_page as contract_pages
-from opcc.reporting.data import ReviewData, RuleFinding, load
+from opcc.reporting.data import PackRows, ReviewData, RuleFinding, load
 from opcc.reporting.format import _money, _number, _percent, badge, html_table
 from opcc.reporting.page_style import PRINT, SCREEN, page_rule
 from opcc.reporting.page_style import STYLE as STYLE  # the look the open data pages share
@@ -275,10 +275,12 @@ def build_pack(
     commissioner: str | None = None,
     data_docs: Path | None = None,
     final_dir: Path | None = None,
+    rows: PackRows | None = None,
 ) -> tuple[Path, Path]:
     """Write the pack's HTML and XLSX into out_dir. `final_dir` is where they will be read from, if
-    they are moved there later (links are made for that place)."""
-    data = load(con, period, commissioner, data_docs)
+    they are moved there later (links are made for that place). `rows` reads the pack's rows with
+    other packs of the period (data.PackRows); without it, the pack reads its own."""
+    data = load(con, period, commissioner, data_docs, rows)
     html_path, xlsx_path = pack_paths(out_dir, period)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_html(data, docs_link(data_docs, final_dir or out_dir)), encoding="utf-8")

@@ -8,12 +8,15 @@ one kept beside the published pack (or either is missing); otherwise the publish
 shows these figures. `opcc report` builds any pack on demand and never asks.
 
 Packs are drawn in worker processes (a pack is CPU-bound Python: its workbook and its charts), each
-opening the build file read-only, so the caller must hold no connection to it while they run.
+opening the build file read-only, so the caller must hold no connection to it while they run. A
+worker is handed a run of packs of one period and reads their rows together, one query per table
+for the whole run (data.PackRows); runs grow shorter towards the end, so the workers finish together.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import multiprocessing
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from opcc.core.settings import DBT_PROJECT_DIR, all_settings, pack_workers
+from opcc.reporting.data import PackRows
 from opcc.reporting.pack import build_pack, docs_link
 
 FINGERPRINT_FILE = ".fingerprint"  # hidden: published with the pack, never listed as one of its files
@@ -120,15 +124,42 @@ def is_current(job: PackJob, files: Iterable[str]) -> bool:
     return same and all((job.final / name).exists() for name in files)
 
 
-def _build(con: duckdb.DuckDBPyConnection | Exception, job: PackJob, data_docs: Path | None) -> PackResult:
+def _build(con: duckdb.DuckDBPyConnection | Exception, job: PackJob, data_docs: Path | None, rows: PackRows | None = None) -> PackResult:
     try:
         if isinstance(con, Exception):  # the build could not be opened: every pack says why
             raise con
-        html_path, xlsx_path = build_pack(con, job.period, job.staged, job.commissioner, data_docs=data_docs, final_dir=job.final)
+        html_path, xlsx_path = build_pack(
+            con, job.period, job.staged, job.commissioner, data_docs=data_docs, final_dir=job.final, rows=rows
+        )
         (job.staged / FINGERPRINT_FILE).write_text(job.fingerprint + "\n", encoding="utf-8")
         return PackResult(job, (html_path, xlsx_path))
     except Exception as error:  # one commissioner's pack that cannot be built is withheld; the others are built
         return PackResult(job, error=(type(error).__name__, str(error).splitlines()[0] if str(error) else ""))
+
+
+def _build_run(con: duckdb.DuckDBPyConnection | Exception, run: list[PackJob], data_docs: Path | None) -> list[PackResult]:
+    """A run of packs of one period, their rows read together."""
+    rows = None if isinstance(con, Exception) else PackRows(con, run[0].period, [job.commissioner for job in run])
+    return [_build(con, job, data_docs, rows) for job in run]
+
+
+def runs(jobs: list[PackJob], workers: int, shortest: int = 2) -> list[list[PackJob]]:
+    """The jobs in order, cut into runs of one period each: a run is a share of what is left (half of
+    what each worker would take), so the last runs are short and no worker is left waiting long for
+    another; never shorter than `shortest` (reading a run's rows has a cost of its own) unless the
+    period ends."""
+    cut: list[list[PackJob]] = []
+    start = 0
+    while start < len(jobs):
+        size = max(shortest, math.ceil((len(jobs) - start) / (2 * workers)))
+        run = [jobs[start]]
+        for job in jobs[start + 1 : start + size]:
+            if job.period != run[0].period:
+                break
+            run.append(job)
+        cut.append(run)
+        start += len(run)
+    return cut
 
 
 def _open(build_file: Path) -> duckdb.DuckDBPyConnection | Exception:
@@ -148,9 +179,9 @@ def _open_in_worker(build_file: Path) -> None:
     _worker_connection = _open(build_file)
 
 
-def _build_in_worker(job: PackJob, data_docs: Path | None) -> PackResult:
+def _build_in_worker(run: list[PackJob], data_docs: Path | None) -> list[PackResult]:
     assert _worker_connection is not None, "the pool's initializer opens the build"
-    return _build(_worker_connection, job, data_docs)
+    return _build_run(_worker_connection, run, data_docs)
 
 
 def workers(jobs: int) -> int:
@@ -165,7 +196,7 @@ def build_packs(build_file: Path, jobs: list[PackJob], data_docs: Path | None) -
     if count <= 1:
         con = _open(build_file)
         try:
-            return [_build(con, job, data_docs) for job in jobs]
+            return [result for run in runs(jobs, 1, shortest=len(jobs)) for result in _build_run(con, run, data_docs)]
         finally:
             if not isinstance(con, Exception):
                 con.close()  # the caller writes to the build next
@@ -174,4 +205,5 @@ def build_packs(build_file: Path, jobs: list[PackJob], data_docs: Path | None) -
     with ProcessPoolExecutor(
         max_workers=count, mp_context=multiprocessing.get_context("spawn"), initializer=_open_in_worker, initargs=(build_file,)
     ) as pool:
-        return list(pool.map(_build_in_worker, jobs, [data_docs] * len(jobs)))
+        cut = runs(jobs, count)
+        return [result for results in pool.map(_build_in_worker, cut, [data_docs] * len(cut)) for result in results]

@@ -4,9 +4,11 @@ processes draws the same pack as the refresh's own process (issue 25, item 1).""
 from __future__ import annotations
 
 import duckdb
+import pytest
 
+from opcc.reporting.data import NoPack, PackRows, load
 from opcc.reporting.pack import build_pack, pack_paths
-from opcc.reporting.pack_builds import FINGERPRINT_FILE, PackJob, build_packs, fingerprints, is_current
+from opcc.reporting.pack_builds import FINGERPRINT_FILE, PackJob, build_packs, fingerprints, is_current, runs
 
 PERIODS = ["2016-17 Q3", "2016-17 Q4"]
 
@@ -61,3 +63,42 @@ def test_the_pool_draws_the_same_packs_as_one_process(warehouse_copy, tmp_path, 
             html, _ = build_pack(con, job.period, tmp_path / "alone" / job.period, "LEI", final_dir=job.final)
             assert result.files[0].read_text(encoding="utf-8") == html.read_text(encoding="utf-8")
             assert (job.staged / FINGERPRINT_FILE).read_text().strip() == job.fingerprint
+
+
+def test_packs_read_together_are_the_packs_read_alone(db):
+    """PackRows reads every pack's rows of a period in one query per table; each pack gets exactly
+    the rows, in the order, it reads alone, and a commissioner without a pack is still told why."""
+    for period in PERIODS:
+        codes = [r[0] for r in db.execute("select commissioner_code from marts.dim_commissioner order by 1").fetchall()]
+        together = PackRows(db, period, [*codes, "NOPE"])
+        built = 0
+        for code in codes:
+            try:
+                alone = load(db, period, code)
+            except NoPack as error:
+                with pytest.raises(NoPack, match=str(error).split("(")[0].strip()):
+                    load(db, period, code, rows=together)
+                continue
+            assert load(db, period, code, rows=together) == alone, f"{code} {period}: the same pack read together"
+            built += 1
+        assert built, f"no pack of {period} was compared"
+        with pytest.raises(NoPack, match="NOPE"):
+            load(db, period, "NOPE", rows=together)
+
+
+def test_a_pack_the_rows_do_not_cover_reads_its_own(db):
+    rows = PackRows(db, PERIODS[0], ["LEI"])
+    assert load(db, PERIODS[1], "LEI", rows=rows) == load(db, PERIODS[1], "LEI"), "another period: read alone"
+
+
+def test_runs_keep_the_order_hold_one_period_and_shorten_towards_the_end(tmp_path):
+    jobs = [PackJob("2016-17 Q4", f"C{i:02}", tmp_path, tmp_path, "") for i in range(41)]
+    cut = runs(jobs, 2)
+    assert [job for run in cut for job in run] == jobs
+    sizes = [len(run) for run in cut]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 2 * sizes[-1] and min(sizes) >= 2, sizes
+    mixed = [PackJob("2016-17 Q3", "A", tmp_path, tmp_path, ""), *jobs[:3], PackJob("2016-17 Q3", "B", tmp_path, tmp_path, "")]
+    cut = runs(mixed, 2)
+    assert [job for run in cut for job in run] == mixed
+    assert all(len({job.period for job in run}) == 1 for run in cut), "a run reads one period's rows"
+    assert runs([], 2) == []
