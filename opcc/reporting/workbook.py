@@ -16,23 +16,29 @@ text is written as text, never as a formula.
 
 from __future__ import annotations
 
+import io
 import re
 import textwrap
 import zipfile
+from collections.abc import Callable
+from copy import copy
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from math import isinf, isnan
 from pathlib import Path
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS, Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table as ExcelTable
@@ -86,8 +92,9 @@ def with_slicers(table: Table, slicers: dict[str, dict[str, dict]]) -> tuple[lis
     key, added = SLICERS[table.slicers]
     added = {c: label for c, label in added.items() if c not in table.columns}
     index = table.columns.index(key)
-    found = slicers.get(table.slicers, {})
-    rows = [tuple(row) + tuple((found.get(row[index]) or {}).get(c) for c in added) for row in table.rows]
+    found = {k: tuple((v or {}).get(c) for c in added) for k, v in slicers.get(table.slicers, {}).items()}
+    unknown = (None,) * len(added)
+    rows = [tuple(row) + found.get(row[index], unknown) for row in table.rows]
     return [*table.columns, *added], rows, added
 
 
@@ -149,8 +156,31 @@ def _headers(table: Table, columns: list[str], added: dict[str, str]) -> list[st
     return headers
 
 
+# Per workbook, each look's style: openpyxl registers a font, fill or alignment by comparing it with
+# every one it holds (hashing it whole), each time one is set; a look is registered once, then copied.
+_KNOWN: WeakKeyDictionary[Workbook, dict] = WeakKeyDictionary()
+
+
+def _styled(cell, look: str, style: Callable[[Cell], None]) -> None:
+    """Give the cell a look: `style(cell)` the first time the workbook meets it, a copy after."""
+    known = _KNOWN.setdefault(cell.parent.parent, {})
+    if look in known:
+        cell._style = copy(known[look])
+        return
+    style(cell)
+    known[look] = copy(cell._style)
+
+
 def _style_id(sheet, number_format: str | None, wraps: bool, quoted: bool = False) -> int:
     """The workbook's style index of one look, registered through a cell that is never placed."""
+    known = _KNOWN.setdefault(sheet.parent, {})
+    key = ("id", number_format, wraps, quoted)
+    if key not in known:
+        known[key] = _new_style_id(sheet, number_format, wraps, quoted)
+    return known[key]
+
+
+def _new_style_id(sheet, number_format: str | None, wraps: bool, quoted: bool) -> int:
     cell = Cell(sheet)
     if number_format:
         cell.number_format = number_format
@@ -235,15 +265,29 @@ def _data_rows(sheet, table: Table, columns: list[str], rows: list[tuple], first
     # Text and nothing, by column: a text's XML is the same wherever it is. (A number's is not kept:
     # 0 and -0.0 are equal keys but not the same cell.)
     seen: list[dict] = [{} for _ in columns]
+    numbers: list[int | None] = [None] * len(columns)  # each column's style of a number
     out: list[str] = []
     for r, row in enumerate(rows, start=first):
         cells: list[str] = []
         lines = 1
         for c, value in enumerate(row):
-            if value is None or type(value) is str:
+            kind = type(value)
+            if kind is str or value is None:
                 known = seen[c].get(value)
                 if known is None:
                     known = seen[c][value] = _cell_xml(looks, c, value, wrapped[c], widths[c])
+            elif (kind is Decimal or kind is float or kind is int) and not wrapped[c]:
+                # A number, as _cell_xml writes it: its column's style, sixteen digits, nothing if not finite.
+                style = numbers[c]
+                if style is None:
+                    style = numbers[c] = looks(c, False)
+                if kind is int:
+                    cells.append(f'<c r="{letters[c]}{r}" s="{style}" t="n"><v>{value}</v></c>')
+                    continue
+                number = float(value)
+                finite = number - number == 0
+                cells.append(f'<c r="{letters[c]}{r}" s="{style}" t="n"><v>{number:.16g}</v></c>' if finite else f'<c r="{letters[c]}{r}" s="{style}"/>')
+                continue
             else:
                 known = _cell_xml(looks, c, value, wrapped[c], widths[c])
             cells.append(f'<c r="{letters[c]}{r}"{known[0]}')
@@ -254,26 +298,39 @@ def _data_rows(sheet, table: Table, columns: list[str], rows: list[tuple], first
     return "".join(out)
 
 
+def _title_look(cell) -> None:
+    cell.font = Font(bold=True, size=13)
+
+
+def _note_look(cell) -> None:
+    cell.font = Font(italic=True, size=9, color="52606D")
+
+
+def _header_look(cell) -> None:
+    cell.font = Font(bold=True)
+    cell.fill = HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    cell.border = Border(bottom=THIN)
+
+
 def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]]) -> tuple[str, str] | None:
     """The table's sheet; its data rows are returned as sheet XML (with the sheet's whole extent),
     to be placed in the saved file by write_workbook."""
     name = table.sheet or table.key
     sheet = book.create_sheet(name)
     columns, rows, added = with_slicers(table, slicers)
+    # Each cell's look first, then its text (which may add the quote prefix to it).
+    _styled(sheet.cell(row=1, column=1), "title", _title_look)
     put_text(sheet.cell(row=1, column=1), table.title)
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
     if table.note:
+        _styled(sheet.cell(row=2, column=1), "note", _note_look)
         put_text(sheet.cell(row=2, column=1), table.note)
-        sheet.cell(row=2, column=1).font = Font(italic=True, size=9, color="52606D")
     header = FIRST_ROW
     headers = _headers(table, columns, added)
     for c, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header, column=c)
+        _styled(cell, "header", _header_look)
         put_text(cell, text)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        cell.border = Border(bottom=THIN)
     if not rows:
         put_text(sheet.cell(row=header + 1, column=1), table.empty)
     last_row = header + max(len(rows), 1)
@@ -400,34 +457,29 @@ SHEETS = [  # the declared tables' sheets, in the order a reader meets them afte
 ]
 
 
-class _PlacingArchive:
-    """The zip openpyxl saves into, placing each table sheet's data rows into its sheet as openpyxl
-    writes it (and its extent into the sheet's dimension): the file is written once, not saved by
-    openpyxl and then unpacked and packed again."""
+class _Writer(ExcelWriter):
+    """openpyxl's writer (3.1.5), with each sheet written in memory, not to a temporary file made and
+    removed per sheet, and each table sheet's data rows placed at the end of its sheet data (and its
+    extent in its dimension) as it is written: the file is written once."""
 
-    def __init__(self, target: zipfile.ZipFile, book: Workbook, rows: dict[str, tuple[str, str]]):
-        self._target = target
-        self._book = book
-        self._rows = rows  # by sheet title: a sheet's part is named when it is written
+    def __init__(self, book: Workbook, archive: zipfile.ZipFile, rows: dict[str, tuple[str, str]]):
+        super().__init__(book, archive)
+        self._rows = rows  # by sheet title
 
-    def writestr(self, name: str, data) -> None:
-        self._target.writestr(name, data)
-
-    def write(self, filename: str, arcname: str) -> None:
-        placed = {self._book[name].path.lstrip("/"): rows for name, rows in self._rows.items()}.get(arcname)
-        if placed is None:
-            self._target.write(filename, arcname)
-            return
-        data, extent = placed
-        xml = Path(filename).read_text(encoding="utf-8")
-        xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{extent}"/>', xml, count=1)
-        self._target.writestr(arcname, xml.replace("</sheetData>", data + "</sheetData>", 1).encode("utf-8"))
-
-    def namelist(self) -> list[str]:
-        return self._target.namelist()
-
-    def close(self) -> None:
-        self._target.close()
+    def write_worksheet(self, ws) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        xml = writer.read()
+        if ws.title in self._rows:
+            data, extent = self._rows[ws.title]
+            text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{extent}"/>', xml.decode("utf-8"), count=1)
+            xml = text.replace("</sheetData>", data + "</sheetData>", 1).encode("utf-8")
+        self._archive.writestr(ws.path[1:], xml)
+        self.manifest.append(ws)
 
 
 # Deflate's fastest level: a third of the time of its default for a file a tenth larger (a national
@@ -437,10 +489,10 @@ COMPRESS_LEVEL = 1
 
 def _save(book: Workbook, rows: dict[str, tuple[str, str]], path: Path) -> None:
     """Save the workbook with each table sheet's data rows placed at the end of its sheet data (as
-    openpyxl's save_workbook does, into an archive that places them)."""
+    openpyxl's save_workbook does, with the writer that places them)."""
     book.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
     archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL)
-    ExcelWriter(book, _PlacingArchive(archive, book, rows)).save()
+    _Writer(book, archive, rows).save()
 
 
 def write_workbook(data: ReviewData, path: Path) -> Path:
