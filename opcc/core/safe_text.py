@@ -9,6 +9,7 @@ cell. In HTML, text is escaped.
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,4 +37,9 @@ def put_value(cell, value) -> None:
 
 
 def html_text(text) -> str:
-    return "" if text is None else html.escape(str(text), quote=True)
+    return "" if text is None else _escaped(str(text))
+
+
+@lru_cache(maxsize=65536)  # a page repeats its words (statuses, names, ids) thousands of times
+def _escaped(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -172,15 +172,30 @@ def _open(build_file: Path) -> duckdb.DuckDBPyConnection | Exception:
 # A worker's one read-only connection to the build, kept for every pack it draws: each pack then finds
 # the tables it reads in DuckDB's buffer, not read and decompressed again (a third of a pack's time).
 _worker_connection: duckdb.DuckDBPyConnection | Exception | None = None
+# Which runs a process has taken, shared by the workers and the caller's process (see build_packs).
+_taken = None
 
 
-def _open_in_worker(build_file: Path) -> None:
-    global _worker_connection
+def _open_in_worker(build_file: Path, taken) -> None:
+    global _worker_connection, _taken
     _worker_connection = _open(build_file)
+    _taken = taken
 
 
-def _build_in_worker(run: list[PackJob], data_docs: Path | None) -> list[PackResult]:
+def _take(taken, index: int) -> bool:
+    """Take run `index` if no process has taken it yet."""
+    with taken.get_lock():
+        if taken[index]:
+            return False
+        taken[index] = 1
+        return True
+
+
+def _build_in_worker(index: int, run: list[PackJob], data_docs: Path | None) -> list[PackResult] | None:
+    """The run's packs; None if the caller's process took it first."""
     assert _worker_connection is not None, "the pool's initializer opens the build"
+    if not _take(_taken, index):
+        return None
     return _build_run(_worker_connection, run, data_docs)
 
 
@@ -189,21 +204,44 @@ def workers(jobs: int) -> int:
     return max(1, min(pack_workers(), jobs))
 
 
+def _in_process(build_file: Path, runs_: list[list[PackJob]], data_docs: Path | None, taken=None) -> dict[int, list[PackResult]]:
+    """The runs this process builds (those it takes, when it shares them with workers), by index."""
+    con = _open(build_file)
+    built = {}
+    try:
+        for index, run in enumerate(runs_):
+            if taken is None or _take(taken, index):
+                built[index] = _build_run(con, run, data_docs)
+    finally:
+        if not isinstance(con, Exception):
+            con.close()  # the caller writes to the build next
+    return built
+
+
 def build_packs(build_file: Path, jobs: list[PackJob], data_docs: Path | None) -> list[PackResult]:
     """Build every job's pack from the build file (opened read-only; the caller holds no connection
-    to it), in order of the jobs; one pack is built in this process, several in worker processes."""
+    to it), in order of the jobs; one pack is built in this process, several in this process and
+    worker processes (pack_workers in all).
+
+    The runs of packs are handed to the workers in order, and this process takes them in the same
+    order while the workers start (a worker's interpreter takes half a second to import what draws
+    a pack): whichever process takes a run first builds it, the others pass it by."""
     count = workers(len(jobs))
     if count <= 1:
-        con = _open(build_file)
-        try:
-            return [result for run in runs(jobs, 1, shortest=len(jobs)) for result in _build_run(con, run, data_docs)]
-        finally:
-            if not isinstance(con, Exception):
-                con.close()  # the caller writes to the build next
+        built = _in_process(build_file, runs(jobs, 1, shortest=len(jobs)), data_docs)
+        return [result for index in sorted(built) for result in built[index]]
+    cut = runs(jobs, count)
+    context = multiprocessing.get_context("spawn")
+    taken = context.Array("b", len(cut))
     # A fresh interpreter per worker: the refresh's process runs threads (dbt, Dagster) a fork could copy mid-lock.
     # Each worker's connection closes when the pool's processes exit, before this returns.
     with ProcessPoolExecutor(
-        max_workers=count, mp_context=multiprocessing.get_context("spawn"), initializer=_open_in_worker, initargs=(build_file,)
+        max_workers=count - 1, mp_context=context, initializer=_open_in_worker, initargs=(build_file, taken)
     ) as pool:
-        cut = runs(jobs, count)
-        return [result for results in pool.map(_build_in_worker, cut, [data_docs] * len(cut)) for result in results]
+        futures = [pool.submit(_build_in_worker, index, run, data_docs) for index, run in enumerate(cut)]
+        built = _in_process(build_file, cut, data_docs, taken)
+        for index, future in enumerate(futures):
+            results = future.result()
+            if results is not None:
+                built[index] = results
+    return [result for index in range(len(cut)) for result in built[index]]

@@ -34,8 +34,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._writer import WorksheetWriter
@@ -139,11 +140,15 @@ def _print_setup(sheet, title: str, header_row: int | None) -> None:
 
 
 def _rag_formatting(sheet, cell_range: str) -> None:
+    """Each status word coloured by a rule (openpyxl's CellIsRule), its colours registered with the
+    workbook once: openpyxl would compare every rule's colours with all it holds as the file is written."""
+    known = _KNOWN.setdefault(sheet.parent, {})
     for status, (fill, font) in FILLS.items():
+        if ("dxf", status) not in known:
+            look = DifferentialStyle(font=Font(color=font, bold=True), fill=PatternFill("solid", start_color=fill, end_color=fill))
+            known[("dxf", status)] = sheet.parent._differential_styles.add(look)
         sheet.conditional_formatting.add(
-            cell_range,
-            CellIsRule(operator="equal", formula=[f'"{status}"'], fill=PatternFill("solid", start_color=fill, end_color=fill),
-                       font=Font(color=font, bold=True)),
+            cell_range, Rule(type="cellIs", operator="equal", formula=[f'"{status}"'], dxfId=known[("dxf", status)])
         )
 
 
