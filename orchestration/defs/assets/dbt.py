@@ -28,7 +28,7 @@ from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from opcc.core.dbt_project import manifest_path, prepare_manifest, run_dbt
-from opcc.core.settings import DBT_PROJECT_DIR, duckdb_memory_limit
+from opcc.core.settings import DBT_PROJECT_DIR, dbt_threads, duckdb_memory_limit
 from opcc.core.timings import add, dbt_split, spent
 from orchestration.defs.resources import WarehouseResource
 
@@ -102,8 +102,12 @@ def build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args:
         [*args, "--exclude-resource-type", "unit_test", *selection],
         database=warehouse.build_path,  # never the live warehouse
         target_path=warehouse.dbt_target_path,
-        # The refresh's memory bound (settings.py) for dbt's connection too: one home for its default.
-        environment={"OPCC_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(), **({"DBT_INDIRECT_SELECTION": indirect} if indirect else {})},
+        # The refresh's memory bound and dbt's threads (settings.py) for dbt's connection too: one home for their defaults.
+        environment={
+            "OPCC_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
+            "OPCC_DBT_THREADS": str(dbt_threads()),
+            **({"DBT_INDIRECT_SELECTION": indirect} if indirect else {}),
+        },
     )
     wall = time.perf_counter() - started - (spent()["dbt parse"] - parsing)
     for stage, seconds in dbt_split(run.events, wall).items():

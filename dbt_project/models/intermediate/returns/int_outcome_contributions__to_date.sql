@@ -1,11 +1,13 @@
-{{ incremental_by_year_config() }}
+-- A view: every cost-per-outcome mart reads it once, filtered to the years it rebuilds, and
+-- computing the year-to-date rows as they are read costs a fraction of writing 3 million rows of
+-- them (national scale) on every refresh.
+{{ config(materialized='view') }}
 -- The contributions counted in each period: the period itself (period_basis 'quarter', 'half_year'
 -- or 'year', by the rhythm its contracts report in), and for quarters and half-years the year to
 -- date (every period of the same kind of the financial year up to and including it). Year-to-date
 -- figures are sums of the periods', so a period and its year to date always agree.
 with contributions as (
     select * from {{ ref('int_outcome_contributions') }}
-    where {{ incremental_years('financial_year') }}
 ),
 
 periods as (
