@@ -7,10 +7,11 @@ Docs link points, and of the code and models that draw it. A refresh rebuilds a 
 one kept beside the published pack (or either is missing); otherwise the published pack already
 shows these figures. `opcc report` builds any pack on demand and never asks.
 
-Packs are drawn in worker processes (a pack is CPU-bound Python: its workbook and its charts), each
-opening the build file read-only, so the caller must hold no connection to it while they run. A
-worker is handed a run of packs of one period and reads their rows together, one query per table
-for the whole run (data.PackRows); runs grow shorter towards the end, so the workers finish together.
+Packs are drawn by pack_workers processes (a pack is CPU-bound Python: its workbook and its
+charts): the caller's and worker processes, each opening the build file read-only, so the caller
+must hold no other connection to it while they run. A process takes a run of packs of one period
+and reads their rows together, one query per table for the whole run (data.PackRows); runs grow
+shorter towards the end, so the processes finish together.
 """
 
 from __future__ import annotations
