@@ -143,8 +143,8 @@ def run_refresh(
         run_tags[PARTITION_RANGE_START] = str(wanted[0])
         run_tags[PARTITION_RANGE_END] = str(wanted[-1])
         run_tags["opcc/periods"] = ", ".join(str(p) for p in wanted)
-    else:  # no returns yet: everything but the partitioned ingest
-        selection = [k for k in job.asset_layer.selected_asset_keys if k != dg.AssetKey(["raw", "provider_returns"])]
+    else:  # no returns yet: everything but what is partitioned by period (the ingest of returns, the review pack)
+        selection = [k for k in job.asset_layer.selected_asset_keys if defs.resolve_assets_def(k).partitions_def is None]
     logger = "progress" if progress else "silent"
     # dbt's own output goes to a log beside the warehouse; the terminal gets one line per step.
     log_path = wh.refresh_log_path(live)

@@ -80,3 +80,24 @@ def test_everything_a_refresh_makes_stays_in_the_warehouse_s_own_folder(bundled_
     assert sorted(p.name for p in live.parent.iterdir()) == sorted([live.name, wh.outputs_dir(live).name])
     made = {p.name for p in wh.outputs_dir(live).iterdir()}
     assert {"reports", "open-data", "quality", ".dagster", "refresh.log"} <= made, made
+
+
+def test_a_first_refresh_before_any_return_has_arrived(tmp_path, raw_copy):
+    """A commissioner just set up: its register, plan and reference files, and no returns folder yet.
+    The warehouse is built and published from the allocations; no quarter is loaded, so no return is
+    expected yet and no review pack is drawn."""
+    import shutil
+
+    shutil.rmtree(raw_copy / "returns")
+    live = tmp_path / "first" / "opcc.duckdb"
+    completed = run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw_copy), "--quiet")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Traceback" not in completed.stderr
+    with duckdb.connect(str(live), read_only=True) as con:
+        assert con.execute("select count(*) from raw.provider_returns").fetchone()[0] == 0
+        assert con.execute("select count(*) from marts.fct_allocation").fetchone()[0] == 113
+        assert con.execute("select count(*) from marts.dim_contract").fetchone()[0] > 0
+        assert con.execute("select count(*) from raw.return_periods").fetchone()[0] == 0
+        assert con.execute("select count(*) from marts.fct_contract_quarter").fetchone()[0] == 0
+    assert "Warehouse published" in completed.stdout
+    assert not (wh.reports_dir(live)).exists() or not any(wh.reports_dir(live).rglob("*.html"))
