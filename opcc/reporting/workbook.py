@@ -348,7 +348,9 @@ def write_table(book: Workbook, table: Table, slicers: dict[str, dict[str, dict]
         width = table.widths.get(column) or min(max(9, longest + 2), 48 if column in WRAP_COLUMNS else 34)
         sheet.column_dimensions[get_column_letter(c)].width = width
         widths.append(width)
-    for column in table.rag & set(columns):
+    # In the sheet's column order: a set's order changes with each process's string hashing, and the
+    # same figures must make the same file.
+    for column in (c for c in columns if c in table.rag):
         letter = get_column_letter(columns.index(column) + 1)
         _rag_formatting(sheet, f"{letter}{header + 1}:{letter}{last_row}")
     _print_setup(sheet, table.title, header)

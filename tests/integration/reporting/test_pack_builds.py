@@ -102,3 +102,23 @@ def test_runs_keep_the_order_hold_one_period_and_shorten_towards_the_end(tmp_pat
     assert [job for run in cut for job in run] == mixed
     assert all(len({job.period for job in run}) == 1 for run in cut), "a run reads one period's rows"
     assert runs([], 2) == []
+
+
+def test_the_same_figures_make_the_same_workbook_in_any_process(bundled_warehouse, tmp_path):
+    """Two processes with different string hashing draw the same pack: every part of the workbook is
+    the same bytes but the time it was written (a set's order must never reach the file)."""
+    import zipfile
+
+    from tests.conftest import run_opcc
+
+    parts = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        completed = run_opcc("report", "--warehouse", str(bundled_warehouse), "--period", "2016-17 Q4", "--out", str(out),
+                             env={"PYTHONHASHSEED": seed})
+        assert completed.returncode == 0, completed.stderr
+        (workbook,) = out.rglob("*.xlsx")
+        with zipfile.ZipFile(workbook) as archive:
+            parts.append({name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"})
+    assert parts[0].keys() == parts[1].keys()
+    assert [name for name in parts[0] if parts[0][name] != parts[1][name]] == []
