@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import multiprocessing
-import os
 import re
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -132,27 +129,3 @@ def count_file(path: Path) -> FileCount:
         return FileCount(count_csv_rows(data), digest)
     except (csv.Error, zipfile.BadZipFile, ElementTree.ParseError, KeyError, RecursionError) as error:
         raise ValueError(f"cannot be counted: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
-
-
-def _count_or_why(path: Path) -> FileCount | str:
-    try:
-        return count_file(path)
-    except (OSError, ValueError, KeyError) as error:
-        return f"cannot be counted from the file: {error}"
-
-
-# Below this many files, starting processes costs more than counting in this one.
-PARALLEL_FROM_FILES = 2_000
-
-
-def count_files(paths: list[Path]) -> list[FileCount | str]:
-    """count_file of every path, in order: a FileCount, or the one line saying why the file could not be
-    counted. Many files are counted by one process per CPU (it is pure Python, so threads would not help):
-    a national history of returns is 100,000 files."""
-    processes = min(os.cpu_count() or 1, max(len(paths) // PARALLEL_FROM_FILES, 1))
-    if processes <= 1:
-        return [_count_or_why(path) for path in paths]
-    # A fresh interpreter per process: the caller (a refresh) runs threads a fork could copy mid-lock.
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_count_or_why, paths, chunksize=max(len(paths) // (processes * 8), 1)))
-

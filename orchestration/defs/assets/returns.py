@@ -18,7 +18,7 @@ from opcc.core.audit import ensure_base_tables, record_files
 from opcc.core.settings import SHOWN_PER_KIND
 from opcc.ingest.intake import ingest_periods
 from opcc.ingest.returns import disk_path, scan_returns_folder, summarise_not_read
-from opcc.ingest.row_count import count_files
+from opcc.ingest.row_count import count_file
 from orchestration.defs.partitions import period_partitions
 from orchestration.defs.resources import WarehouseResource
 
@@ -135,16 +135,16 @@ def unaccounted_rows(con, raw: Path, run_id: str | None = None) -> list[str]:
         [run_id, run_id],
     ).fetchall()
     problems = []
-    read = [row for row in files if row[2] == "loaded"]
-    counts = dict(zip((row[0] for row in read), count_files([disk_path(raw, row[0]) for row in read]), strict=True))
     for path, sha256, status, rows_read, loaded, quarantined in files:
         if status != "loaded":
             if loaded or quarantined:
                 problems.append(f"{path}: not read ({status}) but {loaded} rows loaded and {quarantined} quarantined")
             continue
-        counted = counts[path]
-        if isinstance(counted, str):
-            problems.append(f"{path}: {counted}")
+        disk = disk_path(raw, path)
+        try:
+            counted = count_file(disk)
+        except (OSError, ValueError, KeyError) as error:
+            problems.append(f"{path}: cannot be counted from the file: {error}")
             continue
         if counted.sha256 != sha256:
             continue  # changed since it was read: the next refresh reads (and counts) the new content
