@@ -12,11 +12,7 @@ refresh and `opcc check` use.
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 
 import duckdb
@@ -26,6 +22,7 @@ from opcc.core.settings import default_commissioner
 from opcc.quality import Counts, summarise_recorded
 from opcc.reporting.declared import TableSpec, query, specs, words
 from opcc.reporting.findings import sentence
+from opcc.reporting.pack_rows import PackRows
 
 
 @dataclass
@@ -104,64 +101,6 @@ class ReviewData:
 
 class NoPack(ValueError):
     """The warehouse has nothing for this commissioner and period; the message says what it has."""
-
-
-_PACK = '"pack_commissioner"'  # the column a query read for several packs adds: whose pack a row is for
-
-
-class PackRows:
-    """The rows of one period's packs for a set of commissioners, each query run once for all of them.
-
-    A pack's query names its commissioner as `$commissioner`; here that is a column of a join with
-    the set's commissioners, so one query reads every pack's rows, ordered by commissioner and then
-    as the pack orders them, and each pack is handed its own. What every pack reads whole (the
-    periods loaded, the quality rules' results) is read once. Building the packs of a refresh, the
-    rows of forty commissioners take two dozen queries instead of a thousand; `opcc report` reads
-    one pack's rows the same way, as a set of one. A query is run when a pack first asks for it, so a
-    pack that cannot be built fails where it did when it read its rows alone.
-    """
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, period: str, commissioners: Iterable[str]):
-        self.con = con
-        try:
-            self.period = str(Period.parse(period))
-        except ValueError:
-            self.period = period
-        self.commissioners = list(dict.fromkeys(commissioners))
-        self._read: dict[tuple, tuple[list[str], dict[str, list[tuple]]]] = {}
-        self._shared: dict[str, object] = {}
-
-    def covers(self, period: str, commissioner: str) -> bool:
-        return period == self.period and commissioner in self.commissioners
-
-    def select(self, select: str, source: str, where: str, order: str, params: dict, commissioner: str) -> tuple[list[str], list[tuple]]:
-        """The commissioner's rows of `select ... from source where ... order by ...` (its columns and rows)."""
-        key = (select, source, where, order, tuple(sorted(params.items())))
-        if key not in self._read:
-            joined = re.sub(r"\$commissioner\b", f"pack.{_PACK}", where)
-            distinct, select = ("distinct ", select.removeprefix("distinct ")) if select.startswith("distinct ") else ("", select)
-            sql = (
-                f"select {distinct}pack.{_PACK}, {select} from {source}, (select unnest($pack_commissioners::varchar[]) as {_PACK}) as pack "
-                f"where {joined} order by 1" + (f", {order}" if order else "")
-            )
-            named = {**params, "pack_commissioners": self.commissioners}
-            used = set(re.findall(r"\$(\w+)", sql))
-            relation = self.con.execute(sql, {name: value for name, value in named.items() if name in used})
-            columns = [d[0] for d in relation.description][1:]
-            rows = {code: [row[1:] for row in group] for code, group in groupby(relation.fetchall(), key=itemgetter(0))}
-            self._read[key] = (columns, rows)
-        columns, rows = self._read[key]
-        return columns, rows.get(commissioner, [])
-
-    def records(self, select: str, source: str, where: str, order: str, params: dict, commissioner: str) -> list[dict]:
-        columns, rows = self.select(select, source, where, order, params, commissioner)
-        return [dict(zip(columns, row, strict=True)) for row in rows]
-
-    def shared(self, name: str, read):
-        """What every pack reads whole: `read(con)`, once."""
-        if name not in self._shared:
-            self._shared[name] = read(self.con)
-        return self._shared[name]
 
 
 def _declared(rows: PackRows, table: TableSpec, params: dict, commissioner: str, **context) -> Table:
@@ -361,6 +300,27 @@ def _period_summary(rows: PackRows, commissioner: str, parsed: Period, periods: 
     return summaries[0]
 
 
+def _year_to_date(rows: PackRows, commissioner: str, fy: str, period: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """The year to date of the pack's period: each contract's quarters, the providers' comments, the returns by quarter."""
+    year_to_date = {"financial_year": fy, "period": period}
+    history = rows.records(
+        "status.*", "reporting.rpt_contract_status as status",
+        "status.commissioner_code = $commissioner and status.financial_year = $financial_year and status.period <= $period",
+        "status.contract_id, status.period", year_to_date, commissioner,
+    )
+    comments = rows.records(
+        "contract_id, period, measure, comment", "reporting.rpt_provider_comments",
+        "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
+        "contract_id, period, measure", year_to_date, commissioner,
+    )
+    returns_by_quarter = rows.records(
+        "period, returns_expected, received_on_time, received_late, resubmitted, missing", "reporting.rpt_returns_by_quarter",
+        "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
+        "period", year_to_date, commissioner,
+    )
+    return history, _grouped(comments), returns_by_quarter
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     period: str,
@@ -391,27 +351,10 @@ def load(
         for key, table in specs().items()
     }
     attention = tables["attention"].records()
-    year_to_date = {"financial_year": fy, "period": period}
-    history = rows.records(
-        "status.*", "reporting.rpt_contract_status as status",
-        "status.commissioner_code = $commissioner and status.financial_year = $financial_year and status.period <= $period",
-        "status.contract_id, status.period", year_to_date, commissioner,
-    )
+    history, comments, returns_by_quarter = _year_to_date(rows, commissioner, fy, period)
     indicators = _grouped([r for r in tables["indicators"].records() if r["period"] == period])
-    comments = _grouped(
-        rows.records(
-            "contract_id, period, measure, comment", "reporting.rpt_provider_comments",
-            "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
-            "contract_id, period, measure", year_to_date, commissioner,
-        )
-    )
     quarters = [p for p in periods if p.startswith(fy) and p <= period and Period.parse(p).kind == parsed.kind]
     trend = _cost_trend(rows, commissioner, fy, period)
-    returns_by_quarter = rows.records(
-        "period, returns_expected, received_on_time, received_late, resubmitted, missing", "reporting.rpt_returns_by_quarter",
-        "commissioner_code = $commissioner and financial_year = $financial_year and period <= $period",
-        "period", year_to_date, commissioner,
-    )
     contracts = tables["contracts"]
     lacks = _lacks(summary, period, contracts, trend)
     long_trend, all_quarters = _long_trend(rows, commissioner, period)

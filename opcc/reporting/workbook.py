@@ -1,3 +1,4 @@
+# size: the workbook: the frame openpyxl writes and the sheet XML of its rows, which must agree look by look, in one place.
 """The review pack as the workbook a finance officer expects.
 
 One sheet per table the reporting models declare (opcc/reporting/declared.py),
