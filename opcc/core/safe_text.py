@@ -37,7 +37,15 @@ def put_value(cell, value) -> None:
 
 
 def html_text(text) -> str:
-    return "" if text is None else _escaped(str(text))
+    if text is None:
+        return ""
+    text = str(text)
+    # Short texts only are remembered: a long comment is seldom repeated, and thousands of them
+    # kept would hold their size twice over in every process that draws packs.
+    return _escaped(text) if len(text) <= SHORT_TEXT else html.escape(text, quote=True)
+
+
+SHORT_TEXT = 200
 
 
 @lru_cache(maxsize=65536)  # a page repeats its words (statuses, names, ids) thousands of times
