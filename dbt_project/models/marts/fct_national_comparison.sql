@@ -58,14 +58,16 @@ year_totals as (
 ),
 
 spend as (
-    -- each contract's spend in the year so far, attributed with the same shares as its allocation
+    -- each contract's spend in the year so far, attributed with the same shares as its allocation;
+    -- in decimals, so the sum is exact: a sum of doubles lands either side of a half penny with
+    -- the order DuckDB's threads add in, and the same returns gave figures a penny apart
     select
         allocation.commissioner_code,
         allocation.financial_year,
         allocation.funding_stream,
         allocation.national_outcome_area,
         allocation.mechanism_class,
-        sum(quarters.spend_gbp * allocation.share) as spend_to_date_gbp,
+        sum(cast(quarters.spend_gbp as decimal(38, 4)) * allocation.share) as spend_to_date_gbp,
         max(quarters.period) as latest_period
     from allocation
     inner join {{ ref('fct_contract_quarter') }} as quarters
