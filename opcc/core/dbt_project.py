@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import re
 import threading
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -214,5 +215,22 @@ def run_dbt(
             _release_database()
     error = ""
     if not result.success:
-        error = str(result.exception) if result.exception else "a dbt node failed"
+        error = str(result.exception) if result.exception else (_failed_nodes(result.result) or "a dbt node failed")
     return DbtRun(result.success, events, error)
+
+
+def _failed_nodes(outcome) -> str:
+    """Which nodes failed and dbt's first line of why: 'marts.fct_x: Out of Range Error: ...'."""
+    failed = []
+    for node_result in getattr(outcome, "results", None) or []:
+        if str(getattr(node_result.status, "value", node_result.status)) not in ("error", "fail"):
+            continue
+        node = node_result.node
+        kind = str(getattr(node.resource_type, "value", node.resource_type))
+        name = f"{node.schema}.{node.name}" if kind in ("model", "seed", "snapshot") else f"{kind.replace('_', ' ')} {node.name}"
+        # dbt's message is 'Runtime Error in model x (path)' and then the database's own line
+        message = re.sub(r"\x1b\[[0-9;]*m", "", node_result.message or "")  # no terminal colours in a one-line reason
+        why = [line.strip() for line in message.splitlines() if line.strip()]
+        failed.append(f"{name}: {' '.join(why[:2])[:400]}" if why else name)
+    shown = "; ".join(failed[:3])
+    return shown + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")

@@ -45,3 +45,13 @@ def test_a_status_outside_the_vocabulary_fails(warehouse_copy, tmp_path):
         "submission_status of fct_return_submissions is one of in force, partly in force, superseded, not counted "
         "(the submission_status vocabulary)"
     )
+
+
+def test_a_model_that_cannot_be_built_is_named_with_the_databases_reason(warehouse_copy, tmp_path):
+    """What the refresh says when dbt fails: the model and the database's own line, not 'a node failed'."""
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("drop table marts.fct_allocation_by_priority cascade")
+    run = run_dbt(["run", "--select", "fct_national_comparison"], database=warehouse_copy, target_path=tmp_path / "t")
+    assert not run.success
+    assert run.error.startswith("marts.fct_national_comparison: Runtime Error in model fct_national_comparison"), run.error
+    assert "fct_allocation_by_priority" in run.error, run.error
