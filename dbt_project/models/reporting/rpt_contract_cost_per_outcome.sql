@@ -1,9 +1,12 @@
+{{ incremental_by_year_config() }}
 -- Per commissioner, period (quarter or year to date), contract and indicator counted: the pack's
 -- per-service table and `opcc cost-per-outcome --by contract`: the service and its provider, the
 -- spend, what was counted and how many, the cost per unit to the penny and its kind, labelled as a
--- reader says it ('cost per people supported (output)').
+-- reader says it ('cost per people supported (output)'). Rebuilt by financial year, as the marts it
+-- reads: a year's rows read only that year's costs and the framework's contracts.
 with costs as (
     select * from {{ ref('fct_contract_cost_per_outcome') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 contracts as (
@@ -29,6 +32,7 @@ indicator_values as (
         contract_id,
         financial_year
     from {{ ref('fct_indicator_value') }}
+    where {{ incremental_years('financial_year') }}
 )
 
 select

@@ -1,7 +1,9 @@
+{{ incremental_by_year_config() }}
 -- Per commissioner, contract, period and indicator: the figure reported, the figure to date and
--- the pro-rata target to date, for the contract pages.
+-- the pro-rata target to date, for the contract pages; rebuilt by financial year, as the mart it reads.
 with indicators as (
     select * from {{ ref('fct_indicator_performance') }}
+    where {{ incremental_years('financial_year') }}
 ),
 
 contracts as (
