@@ -76,11 +76,43 @@ def key_columns(domain: Sequence[str], index_columns: Sequence[str]) -> list[str
     return list(dict.fromkeys([*domain[:1], *index_columns, *domain[1:]]))
 
 
-def records(frame, positions: np.ndarray, columns: Sequence[str], native: bool = False) -> list[dict]:
-    """Each row's values of these columns, as GE records a failing row (as plain Python values if
-    `native`: the same JSON, and GE copies them several times over before writing it)."""
-    values = [frame[c].iloc[positions].tolist() if native else scalars(frame[c], positions) for c in columns]
+def records(frame, positions: np.ndarray, columns: Sequence[str]) -> list[dict]:
+    """Each row's values of these columns as plain Python values (GE writes the same JSON for them,
+    and copies them several times over before it does)."""
+    values = [frame[c].iloc[positions].tolist() for c in columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+class FailingRows(Sequence):
+    """Every failing row's record (its values of `columns`, as GE records a failing row), in order:
+    the rows are taken from the frame at once, and each row's dict is made only when it is read, so
+    a million failing rows cost what a finding's first five do, unless every one is read."""
+
+    def __init__(self, frame, positions: np.ndarray, columns: Sequence[str]):
+        self.columns = list(columns)
+        self._rows = frame[self.columns].take(positions)
+        self._values: list[list] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, which):
+        if isinstance(which, slice):
+            return [self[n] for n in range(*which.indices(len(self)))]
+        if self._values is not None:
+            return dict(zip(self.columns, (v[which] for v in self._values), strict=True))
+        taken = np.array([range(len(self))[which]])
+        return {c: scalars(self._rows[c], taken)[0] for c in self.columns}
+
+    def __iter__(self):
+        if self._values is None:
+            positions = np.arange(len(self))
+            self._values = [scalars(self._rows[c], positions) for c in self.columns]
+        for row in zip(*self._values, strict=True):
+            yield dict(zip(self.columns, row, strict=True))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} failing rows: {', '.join(self.columns)}>"
 
 
 def positions_of(details: dict) -> np.ndarray | None:
@@ -110,7 +142,7 @@ def keep_bounded(item, frame, index_columns: Sequence[str]) -> None:
     if positions is None:
         return
     columns = key_columns(domain_of(item.expectation_config.kwargs), index_columns)
-    kept = records(frame, positions[:KEPT_ROWS], columns, native=True)
+    kept = records(frame, positions[:KEPT_ROWS], columns)
     details["unexpected_index_list"] = kept
     details["partial_unexpected_index_list"] = kept[: len(details.get("partial_unexpected_index_list") or [])]
     if "unexpected_list" in details:

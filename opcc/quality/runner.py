@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,8 @@ class RuleOutcome:
     rows_checked: int
     rows_failing: int
     failing_sample: list = field(default_factory=list)
-    failing_keys: list[dict] = field(default_factory=list)  # identify_rows_by of every failing row
+    # identify_rows_by (and shown columns) of every failing row, in order: a list, or FailingRows (read when read)
+    failing_keys: Sequence[dict] = field(default_factory=list)
     keys: tuple[str, ...] = ()  # the suite's identify_rows_by
 
     def describe(self) -> str:
@@ -269,11 +271,11 @@ def outcome_of(suite: Suite, result, frame) -> SuiteOutcome:
         if failing is None:
             failing = 0 if item.success else checked
         positions = failing_rows.positions_of(details)
-        indexed = []
+        indexed: Sequence[dict] = []
         if positions is not None and columns:
             # Rows in the order of their keys, so a finding lists the same rows the same way every run.
             ordered = failing_rows.natural_order(frame, positions, suite.identify_rows_by)
-            indexed = failing_rows.records(frame, ordered, failing_rows.key_columns(failing_rows.domain_of(config.kwargs), columns))
+            indexed = failing_rows.FailingRows(frame, ordered, failing_rows.key_columns(failing_rows.domain_of(config.kwargs), columns))
         sample = [_identify(row, suite.identify_rows_by) for row in indexed[:MAX_SAMPLE]] or [
             _plain(v) for v in details.get("partial_unexpected_list") or []
         ]
