@@ -27,11 +27,15 @@ def natural_key(text: str) -> tuple:
 
 
 def scalars(series, positions: np.ndarray) -> list:
-    """The column's values at these positions as `DataFrame.at` gives them (numpy scalars for numbers,
-    Timestamps for times, the objects themselves otherwise)."""
-    if series.dtype.kind in "biufc":
+    """The column's values at these positions as `DataFrame.at` gives them: numpy scalars for numbers,
+    Timestamps for times, pd.NA for a missing value of a nullable integer, the objects themselves otherwise."""
+    import pandas as pd
+
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biufc":
         return list(series.to_numpy()[positions])
-    return series.iloc[positions].tolist()
+    if isinstance(series.dtype, np.dtype | pd.StringDtype):
+        return series.iloc[positions].tolist()
+    return list(series.array.take(positions))  # nullable integers and booleans (slower, and rarer)
 
 
 def _ranks(series, positions: np.ndarray) -> np.ndarray:

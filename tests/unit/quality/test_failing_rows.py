@@ -26,13 +26,15 @@ def frame() -> pd.DataFrame:
         "count": rng.integers(0, 30, n),
         "when": pd.to_datetime(rng.choice(["2025-04-01 00:00", "2024-12-31 10:00", None], n), format="ISO8601"),
         "flag": rng.choice([True, False], n),
+        "late": pd.array(rng.choice([4, 11, None], n), dtype="Int32"),  # DuckDB's integer with nulls
+        "ok": pd.array(rng.choice([True, None], n), dtype="boolean"),
     })
 
 
 def test_the_order_is_the_per_row_natural_sort_stable_on_ties():
     data = frame()
     positions = np.flatnonzero(data["count"].to_numpy() % 3 != 0)
-    for keys in (["code"], ["number", "code"], ["when", "count", "flag"], ["flag", "number", "when", "code", "count"]):
+    for keys in (["code"], ["number", "code"], ["when", "count", "flag"], ["late", "ok", "code"], ["flag", "number", "when", "code", "count"]):
         rows = [{k: data.at[int(p), k] for k in keys} for p in positions]
         expected = [positions[i] for i in sorted(range(len(rows)), key=lambda i, keys=keys: per_row_natural(rows[i], keys))]
         assert list(natural_order(data, positions, keys)) == expected, keys
@@ -41,8 +43,8 @@ def test_the_order_is_the_per_row_natural_sort_stable_on_ties():
 def test_each_row_holds_what_great_expectations_read_with_at_in_its_order_of_columns():
     data = frame()
     positions = np.array([17, 3, 2999, 0, 3])
-    columns = key_columns(["flag"], ["code", "when", "flag", "number"])
-    assert columns == ["flag", "code", "when", "number"]
+    columns = key_columns(["flag"], ["code", "when", "flag", "number", "late", "ok"])
+    assert columns == ["flag", "code", "when", "number", "late", "ok"]
     rows = FailingRows(data, positions, columns)
     expected = [{c: data.at[int(p), c] for c in columns} for p in positions]
     assert len(rows) == 5
