@@ -85,17 +85,28 @@ class HeldBack:
     detail: str
 
 
+DETAIL = 2000  # characters of a held-back version's detail
+
+
 def held_back(outcome: SuiteOutcome) -> list[HeldBack]:
-    """The framework versions a hold-back suite's failed blocking rules name, with what each failed."""
+    """The framework versions a hold-back suite's failed blocking rules name, with what each failed
+    (its failing rows' values, each once, in order: the first DETAIL characters of them)."""
     if not outcome.suite.holds_back:
         return []
-    found: dict[tuple, list[str]] = {}
+    found: dict[tuple, dict[str, None]] = {}
+    length: dict[tuple, int] = {}
     for result in outcome.failed(blocking=True):
         for keys in result.failing_keys:
             version = (str(keys["commissioner_code"]), str(keys["framework_version"]), result.rule.rule)
-            found.setdefault(version, []).append(_identify(keys, HOLD_BACK_KEYS, skip_keys=True))
+            details = found.setdefault(version, {})
+            if length.get(version, 0) >= DETAIL:
+                continue  # the detail is written: a million failing rows cost no more text
+            detail = _identify(keys, HOLD_BACK_KEYS, skip_keys=True)
+            if detail and detail not in details:
+                details[detail] = None
+                length[version] = length.get(version, -2) + 2 + len(detail)
     return [
-        HeldBack(code, version, outcome.suite.name, rule, "; ".join(dict.fromkeys(d for d in details if d))[:2000] or "")
+        HeldBack(code, version, outcome.suite.name, rule, "; ".join(details)[:DETAIL] or "")
         for (code, version, rule), details in found.items()
     ]
 
