@@ -159,10 +159,13 @@ def keep_bounded(item, frame, index_columns: Sequence[str]) -> None:
 def validate_unstored(definition, frame, parameters: dict, result_format: dict, run_id):
     """What ValidationDefinition.run does but for storing the result (GE's run() stores all of it, a
     million failing rows and all): the result, and what store() needs."""
+    import pandas as pd
     from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.validator.v1_validator import Validator
 
+    if not frame.index.equals(pd.RangeIndex(len(frame))):  # GE lists failing rows by index: positions, read back with take()
+        raise ValueError("a suite's frame is validated with its default index (0, 1, 2, ...)")
     validator = Validator(
         batch_definition=definition.batch_definition, batch_parameters={"dataframe": frame}, result_format=result_format
     )
