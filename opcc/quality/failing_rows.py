@@ -21,9 +21,12 @@ import numpy as np
 KEPT_ROWS = 200  # failing rows per rule kept in the results file, for Data Docs (which show up to 10 values' first 10 rows)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def natural_key(text: str) -> tuple:
     """A value as a reader orders it: 'row 5' before 'row 14'."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text))
 
 
 def scalars(series, positions: np.ndarray) -> list:
@@ -55,14 +58,17 @@ def _ranks(series, positions: np.ndarray) -> np.ndarray:
         extra = {text: -2 - n for n, text in enumerate(dict.fromkeys(spelled))}
         codes[missing] = [extra[text] for text in spelled]
         texts.update({code: text for text, code in extra.items()})
-    ordered = sorted(texts, key=lambda code: natural_key(texts[code]))
-    rank, previous, rank_of = -1, None, {}
+    keys = {code: natural_key(text) for code, text in texts.items()}
+    ordered = sorted(keys, key=keys.__getitem__)
+    ranks, rank, previous = [], -1, None
     for code in ordered:
-        key = natural_key(texts[code])
-        rank += key != previous
-        rank_of[code], previous = rank, key
-    lookup = np.array([rank_of[code] for code in sorted(rank_of)], dtype=np.int64)
-    return lookup[np.searchsorted(np.array(sorted(rank_of)), codes)]
+        rank += keys[code] != previous
+        ranks.append(rank)
+        previous = keys[code]
+    offset = -min(keys, default=0)  # codes run from -(1 + the missing values' spellings) up
+    lookup = np.zeros(offset + max(keys, default=0) + 1, dtype=np.int64)
+    lookup[np.array(ordered, dtype=np.int64) + offset] = ranks
+    return lookup[codes + offset]
 
 
 def natural_order(frame, positions: np.ndarray, keys: Sequence[str]) -> np.ndarray:
