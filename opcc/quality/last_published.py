@@ -235,8 +235,8 @@ def failing_commissioners(con: duckdb.DuckDBPyConnection, outcome) -> dict[str, 
                 code = contracts.get(str(keys["contract_id"]))
             if not isinstance(code, str) or not code:
                 return {}
-            row = ", ".join(f"{k}={_plain(v)}" for k, v in keys.items() if k != "commissioner_code")
-            found.setdefault(code, {}).setdefault(result.rule.rule, []).append(row)
+            rows = found.setdefault(code, {}).setdefault(result.rule.rule, [])
+            rows.append(", ".join(f"{k}={_plain(v)}" for k, v in keys.items() if k != "commissioner_code") if len(rows) < 5 else None)
     return {
         code: "; ".join(f"{rule}: {' | '.join(rows[:5])}" + (f" and {len(rows) - 5:,} more" if len(rows) > 5 else "")
                         for rule, rows in rules.items())[:2000]

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import duckdb
 
 from opcc.core.settings import EXPECTATIONS_DIR, all_settings
 from opcc.core.sql_macros import render
+from opcc.quality import failing_rows
 from opcc.quality.counts import Counts, _count, classify
 from opcc.quality.docs import results_folders
 from opcc.quality.suites import HOLD_BACK_KEYS, Rule, Suite, rule_text
@@ -36,7 +38,8 @@ class RuleOutcome:
     rows_checked: int
     rows_failing: int
     failing_sample: list = field(default_factory=list)
-    failing_keys: list[dict] = field(default_factory=list)  # identify_rows_by of every failing row
+    # identify_rows_by (and shown columns) of every failing row, in order: a list, or FailingRows (read when read)
+    failing_keys: Sequence[dict] = field(default_factory=list)
     keys: tuple[str, ...] = ()  # the suite's identify_rows_by
 
     def describe(self) -> str:
@@ -82,17 +85,28 @@ class HeldBack:
     detail: str
 
 
+DETAIL = 2000  # characters of a held-back version's detail
+
+
 def held_back(outcome: SuiteOutcome) -> list[HeldBack]:
-    """The framework versions a hold-back suite's failed blocking rules name, with what each failed."""
+    """The framework versions a hold-back suite's failed blocking rules name, with what each failed
+    (its failing rows' values, each once, in order: the first DETAIL characters of them)."""
     if not outcome.suite.holds_back:
         return []
-    found: dict[tuple, list[str]] = {}
+    found: dict[tuple, dict[str, None]] = {}
+    length: dict[tuple, int] = {}
     for result in outcome.failed(blocking=True):
         for keys in result.failing_keys:
             version = (str(keys["commissioner_code"]), str(keys["framework_version"]), result.rule.rule)
-            found.setdefault(version, []).append(_identify(keys, HOLD_BACK_KEYS, skip_keys=True))
+            details = found.setdefault(version, {})
+            if length.get(version, 0) >= DETAIL:
+                continue  # the detail is written: a million failing rows cost no more text
+            detail = _identify(keys, HOLD_BACK_KEYS, skip_keys=True)
+            if detail and detail not in details:
+                details[detail] = None
+                length[version] = length.get(version, -2) + 2 + len(detail)
     return [
-        HeldBack(code, version, outcome.suite.name, rule, "; ".join(dict.fromkeys(d for d in details if d))[:2000] or "")
+        HeldBack(code, version, outcome.suite.name, rule, "; ".join(details)[:DETAIL] or "")
         for (code, version, rule), details in found.items()
     ]
 
@@ -226,13 +240,17 @@ def parameters(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict:
 
 
 def result_format(suite: Suite) -> dict:
-    # Every failing row's keys: a suite that holds versions back needs them all, and Data Docs show
-    # them beside each rule (the first few; the results keep them all).
-    fmt = {"result_format": "COMPLETE", "partial_unexpected_count": MAX_SAMPLE}
+    # Every failing row: a suite that holds versions back needs them all. GE lists their positions
+    # (fast); their keys are read from the frame (failing_rows.py), not by GE (a Python loop per row).
+    return {"result_format": "COMPLETE", "partial_unexpected_count": MAX_SAMPLE}
+
+
+def index_columns(suite: Suite) -> list[str]:
+    """What names a failing row: the suite's identify_rows_by and the columns its findings show."""
+    if not suite.identify_rows_by:
+        return []
     shown = [r.show for r in suite.rules if r.show and r.show not in suite.identify_rows_by]
-    if suite.identify_rows_by:
-        fmt["unexpected_index_column_names"] = list(dict.fromkeys([*suite.identify_rows_by, *shown]))
-    return fmt
+    return list(dict.fromkeys([*suite.identify_rows_by, *shown]))
 
 
 def validate(
@@ -241,40 +259,34 @@ def validate(
     frame = suite_frame(con, suite, years)
     context = gx_context(live)
     definition = context.validation_definitions.get(suite.name)
-    result = definition.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=parameters(con, suite),
-        result_format=result_format(suite),
-        run_id=run_identifier(run_name),
+    result, ids = failing_rows.validate_unstored(
+        definition, frame, parameters(con, suite), result_format(suite), run_identifier(run_name)
     )
+    outcome = outcome_of(suite, result, frame)
+    failing_rows.store(definition, result, ids, frame, index_columns(suite))  # each rule's first failing rows, for Data Docs
     _validated.setdefault(live, set()).add(run_name or "")
-    return outcome_of(suite, result, len(frame))
+    return outcome
 
 
-def _natural(row: dict, keys) -> tuple:
-    """A row's keys as a reader orders them: 'row 5' before 'row 14'."""
-    return tuple(
-        tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(row.get(k, ""))))
-        for k in keys
-    )
-
-
-def outcome_of(suite: Suite, result, rows: int) -> SuiteOutcome:
+def outcome_of(suite: Suite, result, frame) -> SuiteOutcome:
     by_rule = {(r.expectation, r.column, r.rule): r for r in suite.rules}
+    columns = index_columns(suite)
     outcomes = []
     for item in result.results:
         config = item.expectation_config
         column = ", ".join(v for k, v in config.kwargs.items() if (k == "column" or k.startswith("column_")) and isinstance(v, str))
         rule = by_rule[(config.type, column, rule_text(suite, config))]
         details = item.result or {}
-        checked = details.get("element_count", rows)
+        checked = details.get("element_count", len(frame))
         failing = details.get("unexpected_count")
         if failing is None:
             failing = 0 if item.success else checked
-        complete = [row for row in details.get("unexpected_index_list") or [] if isinstance(row, dict)]
-        partial = [row for row in details.get("partial_unexpected_index_list") or [] if isinstance(row, dict)]
-        # Rows in the order of their keys, so a finding lists the same rows the same way every run.
-        indexed = sorted(complete or partial, key=lambda row: _natural(row, suite.identify_rows_by))
+        positions = failing_rows.positions_of(details)
+        indexed: Sequence[dict] = []
+        if positions is not None and columns:
+            # Rows in the order of their keys, so a finding lists the same rows the same way every run.
+            ordered = failing_rows.natural_order(frame, positions, suite.identify_rows_by)
+            indexed = failing_rows.FailingRows(frame, ordered, failing_rows.key_columns(failing_rows.domain_of(config.kwargs), columns))
         sample = [_identify(row, suite.identify_rows_by) for row in indexed[:MAX_SAMPLE]] or [
             _plain(v) for v in details.get("partial_unexpected_list") or []
         ]
