@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+import opcc.quality.failing_rows as failing_rows
 from opcc.core.settings import EXPECTATIONS_DIR, all_settings
 from opcc.core.sql_macros import render
-from opcc.quality import failing_rows
 from opcc.quality.counts import Counts, _count, classify
 from opcc.quality.docs import results_folders
 from opcc.quality.suites import HOLD_BACK_KEYS, Rule, Suite, rule_text
