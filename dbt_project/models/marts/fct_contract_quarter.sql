@@ -57,9 +57,12 @@ judged as (
         count(*) filter (where is_in_force and received_according_to != 'submission log') as unlogged_files_in_force,
         count(*) filter (where is_in_force) as files_in_force,
         count(*) filter (where is_in_force and received_at = last_in_force_at) as files_received_last,
-        string_agg(distinct case when is_in_force then split_part(received_according_to, ':', 1) end, ', ') as evidence_in_force,
+        string_agg(
+            distinct case when is_in_force then split_part(received_according_to, ':', 1) end, ', '
+            order by case when is_in_force then split_part(received_according_to, ':', 1) end
+        ) as evidence_in_force,
         string_agg(case when is_in_force then implausible_date_note end, '; ' order by submission_number) as date_notes,
-        string_agg(distinct path_contract_note, '; ') as path_contract_notes
+        string_agg(distinct path_contract_note, '; ' order by path_contract_note) as path_contract_notes
     from (
         select
             *,

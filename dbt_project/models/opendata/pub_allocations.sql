@@ -68,8 +68,10 @@ served as (
             || case when by_priority.priority_role = 'secondary' then ' (secondary)' else '' end,
             '; ' order by by_priority.share desc, priorities.priority_number asc
         ) as strategic_priorities,
+        -- by name: the same areas are listed the same way on every build
         string_agg(
             distinct coalesce(priorities.national_outcome_area_name, priorities.national_outcome_area), '; '
+            order by coalesce(priorities.national_outcome_area_name, priorities.national_outcome_area)
         ) as national_outcome_areas
     from by_priority
     left join priorities

@@ -187,7 +187,10 @@ file_items as (
         case when data_quality.category = 'return file not read' then any_value(data_quality.finding)
             else count(*) || ' row' || case when count(*) > 1 then 's' else '' end || ' of '
                 || regexp_extract(data_quality.example, '[^/]+$') || ' (' || pack_periods.period || ') not loaded: '
-                || string_agg(distinct regexp_replace(data_quality.finding, '^.*was not loaded: ', ''), '; ')
+                || string_agg(
+                    distinct regexp_replace(data_quality.finding, '^.*was not loaded: ', ''), '; '
+                    order by regexp_replace(data_quality.finding, '^.*was not loaded: ', '')
+                )
         end as attention,
         count(*) as magnitude
     from pack_periods
