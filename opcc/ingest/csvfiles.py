@@ -158,8 +158,9 @@ def read_bulk(
             report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
             continue
         report.sha256 = sha256_of(data)
-        if data.startswith(expected_header) and data.isascii() and b"\r" not in data:
-            # The usual case, a return exactly as specified: no decoding or header parsing needed.
+        if data.startswith(expected_header) and data.isascii() and b"\r" not in data and b"\x00" not in data:
+            # The usual case, a return exactly as specified: no decoding or header parsing needed (a NUL byte,
+            # ASCII too, takes the checks below, which refuse it, as for any other file).
             report.columns = list(columns)
             if not data.endswith(b"\n"):
                 data += b"\n"
