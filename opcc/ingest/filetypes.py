@@ -14,6 +14,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from opcc.ingest.personal_data import printable
+
 READABLE_SUFFIXES = {".csv", ".xlsx"}
 SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8 (Comma delimited)'"
 SAVE_AS_CSV = "open it in Excel or LibreOffice and save it as 'CSV UTF-8 (Comma delimited)'"
@@ -112,7 +114,7 @@ def describe(path: Path, head: bytes) -> str | None:
 
     `head` is the file's first bytes (up to SNIFF_BYTES).
     """
-    suffix = path.suffix.lower()
+    suffix = printable(path.suffix.lower())
     if head.startswith(OLE2_MAGIC):
         kind = ole2_kind(head + ole2_directory(path, head))
         if kind == "password-protected":
