@@ -77,7 +77,8 @@ def cell_text(value) -> str:
 
 def shown_value(cell) -> str:
     """The text of a cell as the person who typed it sees it: a number in a cell formatted as a
-    percentage is the percentage shown (0.297 under '0.0%' is 29.7), not the fraction stored."""
+    percentage is the percentage shown (0.297 under '0.0%' is '29.7%'), not the fraction stored, and
+    keeps its '%', so a percentage typed for money or a count is refused as the same text in a CSV is."""
     value = getattr(cell, "value", None)
     number_format = getattr(cell, "number_format", None) or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
@@ -85,7 +86,7 @@ def shown_value(cell) -> str:
             percent = (Decimal(repr(value)) * 100).normalize()
         except InvalidOperation:
             return cell_text(value)
-        return format(percent, "f")
+        return format(percent, "f") + "%"
     return cell_text(value)
 
 
@@ -164,13 +165,27 @@ def _find_return_sheet(book, report: FileReport):
     if hidden:
         report.warnings.append(f"hidden sheets not read: {', '.join(screen(h[:40]) for h in hidden[:5])}")
     ordered = sorted(candidates, key=lambda ws: ws.title != SHEET)
-    for sheet in ordered:
+    for position, sheet in enumerate(ordered):
         grid = _grid(sheet)
         for index, row in enumerate(grid[:60]):
             names = [_label(c) for c in row]
             if "measure" in names and "value" in names:
+                others = [ws.title for ws in ordered[position + 1 :] if _has_return_header(ws)]
+                if others:
+                    report.warnings.append(
+                        f"sheets also holding a return not read: {', '.join(screen(t[:40]) for t in others[:5])} "
+                        f"(only sheet {screen(sheet.title[:40])} is read: send one return per workbook)"
+                    )
                 return sheet, grid, index, names
     return None, [], None, []
+
+
+def _has_return_header(sheet) -> bool:
+    for row in sheet.iter_rows(max_row=60, max_col=MAX_COLUMNS, values_only=True):
+        names = {str(v).strip().lower() for v in row if v is not None}
+        if "measure" in names and "value" in names:
+            return True
+    return False
 
 
 def _read_sheet(values_book, formulas_book, report: FileReport) -> list[dict]:
