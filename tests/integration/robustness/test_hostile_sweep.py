@@ -1,0 +1,87 @@
+"""Done when: a return named with bytes that are not UTF-8 and a return of 20,000 rows repeating one
+measure are read like any other, and hold back nobody.
+
+The first failed the whole refresh (UnicodeEncodeError in provider_returns); the second gave each of
+its rows a reason naming every other row (quadratic: 200,000 rows never finished) and the review pack
+one line per row (200,000 rows made a pack of 43 MB that took half a minute to write).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+
+import duckdb
+import pytest
+
+from opcc.core import warehouse as wh
+from tests.conftest import RAW, built_once, run_opcc
+
+pytestmark = pytest.mark.warehouse
+
+Q4 = "2016-17 Q4"
+NOT_UTF8 = b"LEI-002 \xff\xfe.csv"
+REPEATS = 20_000
+
+
+def build(root):
+    raw = root / "raw"
+    shutil.copytree(RAW, raw)
+    q4 = raw / "returns" / Q4
+    os.rename(q4 / "LEI-002.csv", os.path.join(os.fsencode(q4), NOT_UTF8))
+    (q4 / "LEI-008.csv").write_text("contract_id,period,measure,value,comment\n" + f"LEI-008,{Q4},spend_gbp,100,\n" * REPEATS)
+    live = root / "warehouse" / "opcc.duckdb"
+    return live, run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw))
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    return built_once(tmp_path_factory, "hostile_sweep", build)
+
+
+@pytest.fixture(scope="module")
+def con(swept):
+    live, _ = swept
+    connection = duckdb.connect(str(live), read_only=True)
+    yield connection
+    connection.close()
+
+
+def bundled_spend(contract: str) -> float:
+    with (RAW / "returns" / Q4 / f"{contract}.csv").open(newline="", encoding="utf-8") as handle:
+        return next(float(r["value"]) for r in csv.DictReader(handle) if r["measure"] == "spend_gbp")
+
+
+def test_the_refresh_publishes(swept):
+    _, refreshed = swept
+    output = refreshed.stdout + refreshed.stderr
+    assert refreshed.returncode == 0, output[-3000:]
+    assert "Warehouse published" in refreshed.stdout and "Traceback" not in output
+
+
+def test_a_name_that_is_not_utf8_is_read_under_a_printable_stand_in(con):
+    (path, status), = con.execute(
+        "select path, status from audit.loaded_files where path like 'returns/2016-17 Q4/LEI-002%'"
+    ).fetchall()
+    assert status == "loaded" and path.isprintable() and "[name not printable, " in path
+    spend = con.execute("select spend_gbp from marts.fct_contract_quarter where contract_id = 'LEI-002' and period = ?", [Q4]).fetchone()
+    assert spend == (bundled_spend("LEI-002"),)
+
+
+def test_a_measure_repeated_20000_times_is_quarantined_row_by_row_and_summarised_in_the_pack(swept, con):
+    live, _ = swept
+    count, longest = con.execute(
+        "select count(*), max(length(reason)) from audit.quarantined_rows where path = 'returns/2016-17 Q4/LEI-008.csv'"
+    ).fetchone()
+    assert count == REPEATS and longest < 200
+    findings = con.execute(
+        "select items, finding from reporting.rpt_data_quality where example = 'returns/2016-17 Q4/LEI-008.csv' order by items desc"
+    ).fetchall()
+    assert len(findings) == 11 and findings[0] == (
+        REPEATS - 10,
+        f"{REPEATS - 10} more rows of LEI-008.csv ({Q4}) were not loaded besides the 10 listed: "
+        "each row and its reason is in audit.quarantined_rows",
+    )
+    pack = next(wh.reports_dir(live).rglob("review-2016-17-Q4.html"))
+    assert pack.stat().st_size < 1_000_000, "the pack lists ten rows of the file, not 20,000"
