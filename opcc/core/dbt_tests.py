@@ -18,9 +18,27 @@ from opcc.core.dbt_project import manifest_path
 
 
 @lru_cache(maxsize=2)
+def _nodes(path: str, mtime_ns: int) -> dict[str, dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["nodes"]
+
+
+@lru_cache(maxsize=2)
 def _tests(path: str, mtime_ns: int) -> dict[str, dict]:
-    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    return {node["name"]: node for node in _nodes(path, mtime_ns).values() if node["resource_type"] == "test"}
+
+
+def grain_of(test_name: str) -> tuple[str, str, list[str]] | None:
+    """The schema, table and key columns a grain test checks, or None if `test_name` is no grain test."""
+    path = manifest_path()
+    if not path.exists():
+        return None
+    node = _tests(str(path), path.stat().st_mtime_ns).get(test_name)
+    metadata = (node or {}).get("test_metadata") or {}
+    model = _nodes(str(path), path.stat().st_mtime_ns).get((node or {}).get("attached_node") or "")
+    if metadata.get("name") != "grain" or model is None:
+        return None
+    kwargs = metadata.get("kwargs") or {}
+    return model["schema"], model["alias"], list(kwargs.get("columns") or [kwargs.get("column_name") or node.get("column_name")])
 
 
 def _model(expression: str | None) -> str:

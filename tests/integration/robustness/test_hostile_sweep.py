@@ -85,3 +85,21 @@ def test_a_measure_repeated_20000_times_is_quarantined_row_by_row_and_summarised
     )
     pack = next(wh.reports_dir(live).rglob("review-2016-17-Q4.html"))
     assert pack.stat().st_size < 1_000_000, "the pack lists ten rows of the file, not 20,000"
+
+
+def test_a_contract_registered_twice_is_named_with_its_file_and_rows(tmp_path):
+    """The refresh said only 'stg_framework__contracts has one row per contract_id': which contract,
+    and where, the analyst had to find by hand."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    registry = raw / "framework" / "contracts.csv"
+    lines = registry.read_text(encoding="utf-8").splitlines(keepends=True)
+    twice = next(number for number, line in enumerate(lines, start=1) if line.startswith("LEI-003,"))
+    registry.write_text("".join(lines) + lines[twice - 1].replace("Co-com", "Grant", 1), encoding="utf-8")
+    refreshed = run_opcc("refresh", "--warehouse", str(tmp_path / "warehouse" / "opcc.duckdb"), "--raw", str(raw))
+    assert refreshed.returncode == 1 and "Traceback" not in refreshed.stderr
+    failed = next(line for line in refreshed.stderr.splitlines() if line.startswith("Refresh failed"))
+    assert (
+        "stg_framework__contracts has one row per contract_id (none of them empty); "
+        f"first: contract_id 'LEI-003' at framework/contracts.csv rows {twice}, {len(lines) + 1}"
+    ) in failed, failed
