@@ -71,7 +71,8 @@ def sha256_of(data: bytes) -> str:
 def _decode_check(data: bytes, report: FileReport) -> bytes | None:
     """UTF-8 text, or Windows-1252 as Excel's 'CSV (Comma delimited)' writes it; else rejected."""
     if b"\x00" in data:
-        report.status, report.reason = "rejected", "binary file (contains NUL bytes), not a CSV text file"
+        line = data[: data.index(b"\x00")].count(b"\n") + 1  # where to look, in a text file a NUL slipped into
+        report.status, report.reason = "rejected", f"binary file (contains NUL bytes, the first on line {line}), not a CSV text file"
         return None
     try:
         data.decode("utf-8")

@@ -103,7 +103,7 @@ def test_a_nul_byte_is_refused_whether_or_not_the_header_is_exactly_as_specified
     body = b"C1,2016-17 Q1,spend_gbp,10,a\x00b\n"
     result = read(tmp_path, {"exact.csv": HEADER + body, "bom.csv": b"\xef\xbb\xbf" + HEADER + body})
     assert {r.path: r.reason for r in result.rejected} == {
-        "exact.csv": "binary file (contains NUL bytes), not a CSV text file",
-        "bom.csv": "binary file (contains NUL bytes), not a CSV text file",
+        "exact.csv": "binary file (contains NUL bytes, the first on line 2), not a CSV text file",
+        "bom.csv": "binary file (contains NUL bytes, the first on line 2), not a CSV text file",
     }
     assert result.table.num_rows == 0
