@@ -21,7 +21,7 @@ from opcc.core import timings
 from opcc.core import warehouse as wh
 from opcc.core.dbt_project import prepare_manifest
 from opcc.core.dbt_tests import describe as describe_dbt_test
-from opcc.core.dbt_tests import grain_of
+from opcc.core.dbt_tests import offenders_query
 from opcc.core.periods import Period, partition_periods
 from opcc.core.settings import apply_offline_environment, raw_dir, warehouse_path
 from opcc.ingest.personal_data import quoted
@@ -319,22 +319,17 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
 
 
 def _first_clash(test_name: str, database: Path) -> str:
-    """For a grain test that failed on rows read from files: its first offending key and the file rows
-    that hold it ("; first: contract_id 'LEI-003' at framework/contracts.csv rows 4, 59"), else ''."""
-    grain = grain_of(test_name)
-    if grain is None or not database.exists():
+    """For a grain or relationships test that failed on rows read from files: its first offending key
+    and the file rows that hold it ("; first: contract_id 'LEI-003' at framework/contracts.csv rows 4, 59"), else ''."""
+    query = offenders_query(test_name)
+    if query is None or not database.exists():
         return ""
-    schema, table, key = grain
-    relation, columns = f'"{schema}"."{table}"', [f'"{column}"' for column in key]
+    relation, sql, key = query
     try:
         with duckdb.connect(str(database), read_only=True) as con:
             if not {"source_file", "source_row"} <= {row[0] for row in con.execute(f"describe {relation}").fetchall()}:
                 return ""
-            found = con.execute(
-                f"select {', '.join(columns)}, list((source_file, source_row) order by source_file, source_row), count(*) "
-                f"from {relation} group by all having count(*) > 1 or {' or '.join(f'{c} is null' for c in columns)} "
-                "order by all limit 1"
-            ).fetchone()
+            found = con.execute(sql).fetchone()
     except duckdb.Error:
         return ""
     if found is None:

@@ -103,3 +103,21 @@ def test_a_contract_registered_twice_is_named_with_its_file_and_rows(tmp_path):
         "stg_framework__contracts has one row per contract_id (none of them empty); "
         f"first: contract_id 'LEI-003' at framework/contracts.csv rows {twice}, {len(lines) + 1}"
     ) in failed, failed
+
+
+def test_a_contract_of_an_unknown_commissioner_is_named_with_its_file_and_row(tmp_path):
+    """The refresh's line for a failed relationships test names the first value that breaks it and
+    where it was read, as for a grain test (the tables as staging builds them, in a file of their own)."""
+    from orchestration.commands.refresh import _first_clash
+
+    database = tmp_path / "opcc.failed.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_reference__commissioners as select 'LEI' as commissioner_code, "
+                    "'reference/commissioners.csv' as source_file, 2 as source_row")
+        con.execute("create table staging.stg_framework__contracts as select * from (values "
+                    "('LEI-001', 'LEI', 'framework/contracts.csv', 2), ('LEI-004', 'NOR', 'framework/contracts.csv', 5), "
+                    "('LEI-005', null, 'framework/contracts.csv', 6)) t(contract_id, commissioner_code, source_file, source_row)")
+    name = "relationships_stg_framework__contracts_commissioner_code__commissioner_code__ref_stg_reference__commissioners_"
+    assert _first_clash(name, database) == "; first: commissioner_code 'NOR' at framework/contracts.csv row 5"
+    assert _first_clash("grain_stg_framework__contracts_contract_id", database) == "", "the grain holds: nothing to name"
