@@ -25,6 +25,7 @@ import hashlib
 import io
 import itertools
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ csv = csv_module()
 
 MAX_VALUE_CHARS = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
+NOT_A_FILE = "not a regular file (a named pipe, socket or device): not read; copy the return itself into the folder"
 
 
 @dataclass
@@ -141,8 +143,12 @@ def read_bulk(
         reports[shown] = report
         try:
             # Never through a link: a name swapped for a symbolic link after it was found is not followed.
-            with os.fdopen(os.open(disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+            # Never waiting on a named pipe either: opened without blocking, read only if a regular file.
+            with os.fdopen(os.open(disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
                 before = os.fstat(handle.fileno())
+                if not stat.S_ISREG(before.st_mode):
+                    report.status, report.reason = "rejected", NOT_A_FILE
+                    continue
                 size = before.st_size
                 report.size_bytes = size
                 report.modified_at = before.st_mtime

@@ -11,6 +11,8 @@ decimal comma writes CSV with ';' between columns. The refresh and
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -165,7 +167,10 @@ def describe(path: Path, head: bytes) -> str | None:
 def refusal(path: Path) -> str | None:
     """Why the file at `path` cannot be read as a return (one line), or None if it can be read."""
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking and read only if a regular file: a named pipe would wait for ever.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return "not a regular file (a named pipe, socket or device): not read"
             head = handle.read(SNIFF_BYTES)
     except OSError as error:
         return f"cannot read file: {error.strerror or error}"

@@ -11,10 +11,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from stat import S_ISREG
 
 from opcc.core.periods import PERIOD_PATTERN, Period, partition_periods
 from opcc.core.settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
-from opcc.ingest.csvfiles import FileReport, recently_modified
+from opcc.ingest.csvfiles import NOT_A_FILE, FileReport, recently_modified
 from opcc.ingest.filetypes import READABLE_SUFFIXES, refusal
 from opcc.ingest.personal_data import quoted, shown_name, stands_in
 
@@ -240,6 +241,9 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
                 stat = entry.stat(follow_symlinks=False)
             except OSError as error:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
+                continue
+            if not S_ISREG(stat.st_mode):  # a named pipe would keep the refresh waiting for ever
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=NOT_A_FILE))
                 continue
             if stat.st_nlink > 1:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=(

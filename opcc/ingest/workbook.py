@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -25,7 +26,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from opcc.core.settings import MAX_FILE_BYTES, MAX_WORKBOOK_UNCOMPRESSED_BYTES
-from opcc.ingest.csvfiles import MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
+from opcc.ingest.csvfiles import MAX_VALUE_CHARS, NOT_A_FILE, FileReport, sha256_of, still_being_written
 from opcc.ingest.filetypes import MAX_COLUMNS, SNIFF_BYTES, describe
 from opcc.ingest.personal_data import screen
 
@@ -100,7 +101,10 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
             report.status = "rejected"
             report.reason = f"file is {report.size_bytes / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.0f} MB limit for one return; not read"
             return [], report
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                report.status, report.reason = "rejected", NOT_A_FILE
+                return [], report
             data = handle.read()
         if still_being_written(report, before, path.stat(), len(data)):
             return [], report
