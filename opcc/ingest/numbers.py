@@ -135,6 +135,14 @@ VALUE_SQL = """
         end * case when n_negative then -1 else 1 end as c_value,
         coalesce(not n_is_plain and n_wrapped_ok and (n_point_ok or n_comma_ok), false) as n_readable"""
 
+# The columns only reading a number needs: left behind before the rules run, so that a million rows
+# do not carry them through every join (the rules and their messages read c_value, n_readable, the
+# readings and the file's convention).
+WORKING_COLUMNS = (
+    "n_plain", "n_parts", "n_is_plain", "n_wrapped_ok", "n_negative", "n_core", "n_comma_ok",
+    "n_shows_comma", "n_shows_point", "n_file_decimal_point",
+)
+
 # A value that reads as a number, but two ways: its two readings and how to write the one meant.
 _POINT_READINGS = (
     number_text("n_point_value") + " || ' with a decimal point, or ' || "

@@ -12,6 +12,7 @@ from opcc.ingest.numbers import (
     PARTS_SQL,
     READINGS_SQL,
     VALUE_SQL,
+    WORKING_COLUMNS,
     convention_ctes,
     number_text,
 )
@@ -63,7 +64,7 @@ numbers as (
 
 typed as (
     select
-        numbers.*,
+        numbers.* exclude ({', '.join(WORKING_COLUMNS)}),
         contracts.contract_id is not null as contract_known,
         indicators.indicator_code is not null as measure_known,
         indicators.unit,

@@ -33,7 +33,8 @@ class PackRows:
         except ValueError:
             self.period = period
         self.commissioners = list(dict.fromkeys(commissioners))
-        self._read: dict[tuple, tuple[list[str], dict[str, list[tuple]]]] = {}
+        self._read: dict[tuple, tuple[list[str], dict[str, list[tuple]]] | None] = {}  # None: read pack by pack
+        self._alone: dict[tuple, tuple[list[str], dict[str, list[tuple]]]] = {}
         self._shared: dict[str, object] = {}
 
     def covers(self, period: str, commissioner: str) -> bool:
@@ -43,20 +44,36 @@ class PackRows:
         """The commissioner's rows of `select ... from source where ... order by ...` (its columns and rows)."""
         key = (select, source, where, order, tuple(sorted(params.items())))
         if key not in self._read:
-            joined = re.sub(r"\$commissioner\b", f"pack.{_PACK}", where)
-            distinct, select = ("distinct ", select.removeprefix("distinct ")) if select.startswith("distinct ") else ("", select)
-            sql = (
-                f"select {distinct}pack.{_PACK}, {select} from {source}, (select unnest($pack_commissioners::varchar[]) as {_PACK}) as pack "
-                f"where {joined} order by 1" + (f", {order}" if order else "")
-            )
-            named = {**params, "pack_commissioners": self.commissioners}
-            used = set(re.findall(r"\$(\w+)", sql))
-            relation = self.con.execute(sql, {name: value for name, value in named.items() if name in used})
-            columns = [d[0] for d in relation.description][1:]
-            rows = {code: [row[1:] for row in group] for code, group in groupby(relation.fetchall(), key=itemgetter(0))}
-            self._read[key] = (columns, rows)
-        columns, rows = self._read[key]
+            try:
+                self._read[key] = self._query(select, source, where, order, params, self.commissioners)
+            except duckdb.Error:
+                if len(self.commissioners) == 1:
+                    raise
+                # A row of one commissioner the query cannot read (a value it cannot cast ...) fails that
+                # commissioner's pack, not every pack of the run: each reads its own rows from here on.
+                self._read[key] = None
+        read = self._read[key]
+        if read is None:
+            alone = (key, commissioner)
+            if alone not in self._alone:
+                self._alone[alone] = self._query(select, source, where, order, params, [commissioner])
+            read = self._alone[alone]
+        columns, rows = read
         return columns, rows.get(commissioner, [])
+
+    def _query(self, select: str, source: str, where: str, order: str, params: dict, commissioners: list[str]):
+        joined = re.sub(r"\$commissioner\b", f"pack.{_PACK}", where)
+        distinct, select = ("distinct ", select.removeprefix("distinct ")) if select.startswith("distinct ") else ("", select)
+        sql = (
+            f"select {distinct}pack.{_PACK}, {select} from {source}, (select unnest($pack_commissioners::varchar[]) as {_PACK}) as pack "
+            f"where {joined} order by 1" + (f", {order}" if order else "")
+        )
+        named = {**params, "pack_commissioners": commissioners}
+        used = set(re.findall(r"\$(\w+)", sql))
+        relation = self.con.execute(sql, {name: value for name, value in named.items() if name in used})
+        columns = [d[0] for d in relation.description][1:]
+        rows = {code: [row[1:] for row in group] for code, group in groupby(relation.fetchall(), key=itemgetter(0))}
+        return columns, rows
 
     def records(self, select: str, source: str, where: str, order: str, params: dict, commissioner: str) -> list[dict]:
         columns, rows = self.select(select, source, where, order, params, commissioner)

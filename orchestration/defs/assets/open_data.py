@@ -7,6 +7,8 @@ What the files hold is kept in audit.open_data_records, where the Great Expectat
 `open_data` runs as the asset's blocking check; the `warehouse` asset publishes only after it.
 """
 
+from collections import Counter
+
 import dagster as dg
 
 from opcc.core.audit import record_withheld
@@ -82,8 +84,16 @@ def grants_and_contracts(context: dg.AssetExecutionContext, warehouse: Warehouse
     written = [f"{p.commissioner_code} {p.framework_version}: {p.folder}" for p in prepared]
     findings = sum(len(p.findings) for p in prepared)
     for p in prepared:
-        for _, subject, finding in p.findings:
-            context.log.info(f"open data {p.commissioner_code} {p.framework_version}: {subject}: {finding}")
+        # One line per publication, not one per finding: at national scale each log line is a Dagster
+        # event written to the run's storage, and the findings are listed in full in the folder's file.
+        if p.findings:
+            kinds = Counter(kind for kind, _, _ in p.findings)
+            listed = p.files.get("findings_csv")
+            context.log.info(
+                f"open data {p.commissioner_code} {p.framework_version}: {len(p.findings):,} finding(s) "
+                f"({', '.join(f'{n:,} {kind}' for kind, n in sorted(kinds.items()))})"
+                + (f", listed in {listed.name}" if listed else "")
+            )
     return dg.MaterializeResult(
         metadata={
             "versions": dg.MetadataValue.int(len(written)),

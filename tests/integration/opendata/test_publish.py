@@ -195,3 +195,26 @@ def test_opcc_publish_refuses_in_one_line(warehouse_copy, tmp_path, args, messag
 def test_opcc_publish_without_a_warehouse_says_so(tmp_path):
     completed = run_opcc("publish", "--warehouse", str(tmp_path / "none.duckdb"))
     assert completed.returncode == 2 and "run `opcc refresh` first" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_the_run_log_counts_each_publications_findings_in_one_line(bundled_warehouse, folder):
+    """A finding is listed once, in the findings file; the run's log says how many there are, by kind,
+    in one line per publication (a line per finding cost seconds of Dagster events at national scale)."""
+    from orchestration.defs.instance import open_instance
+
+    findings = read_csv(folder / f"{STEM}-findings.csv")
+    assert findings, "the bundled version has findings to count"
+    kinds = {}
+    for row in findings:
+        kinds[row["subject_kind"]] = kinds.get(row["subject_kind"], 0) + 1
+    with open_instance(bundled_warehouse) as instance:
+        run = instance.get_runs(limit=1)[0]
+        messages = [
+            record.event_log_entry.user_message
+            for record in instance.get_records_for_run(run.run_id, limit=100_000).records
+            if record.event_log_entry.user_message.startswith("open data ")
+        ]
+    mine = [m for m in messages if m.startswith(f"open data LEI {VERSION}:")]
+    expected = ", ".join(f"{n:,} {kind}" for kind, n in sorted(kinds.items()))
+    assert mine == [f"open data LEI {VERSION}: {len(findings):,} finding(s) ({expected}), listed in {STEM}-findings.csv"]
+    assert not any(row["finding"] in m for row in findings for m in messages)
