@@ -18,9 +18,51 @@ from opcc.core.dbt_project import manifest_path
 
 
 @lru_cache(maxsize=2)
+def _nodes(path: str, mtime_ns: int) -> dict[str, dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["nodes"]
+
+
+@lru_cache(maxsize=2)
 def _tests(path: str, mtime_ns: int) -> dict[str, dict]:
-    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-    return {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    return {node["name"]: node for node in _nodes(path, mtime_ns).values() if node["resource_type"] == "test"}
+
+
+def offenders_query(test_name: str) -> tuple[str, str, list[str]] | None:
+    """For a grain or relationships test: the table it checks, its key columns, and SQL giving the
+    first key that breaks it with the (source_file, source_row) of its rows and how many there are,
+    for a model that keeps where each row was read. None for any other test."""
+    path = manifest_path()
+    if not path.exists():
+        return None
+    nodes = _nodes(str(path), path.stat().st_mtime_ns)
+    node = _tests(str(path), path.stat().st_mtime_ns).get(test_name) or {}
+    metadata = node.get("test_metadata") or {}
+    kwargs = metadata.get("kwargs") or {}
+    model = nodes.get(node.get("attached_node") or "")
+    if model is None:
+        return None
+    relation = _relation(model)
+    places = "list((source_file, source_row) order by source_file, source_row), count(*)"
+    if metadata.get("name") == "grain":
+        key = [f'"{c}"' for c in (kwargs.get("columns") or [kwargs.get("column_name") or node.get("column_name")])]
+        empty = " or ".join(f"{c} is null" for c in key)
+        sql = f"select {', '.join(key)}, {places} from {relation} group by all having count(*) > 1 or {empty} order by all limit 1"
+    elif metadata.get("name") == "relationships":
+        target = nodes.get(f"model.{model['package_name']}.{_model(kwargs.get('to'))}")
+        if target is None:
+            return None
+        key, field = [f'"{kwargs.get("column_name")}"'], f'"{kwargs.get("field")}"'
+        sql = (
+            f"select {key[0]}, {places} from {relation} where {key[0]} is not null and {key[0]} not in "
+            f"(select {field} from {_relation(target)} where {field} is not null) group by all order by all limit 1"
+        )
+    else:
+        return None
+    return relation, sql, [c.strip('"') for c in key]
+
+
+def _relation(node: dict) -> str:
+    return f'"{node["schema"]}"."{node["alias"]}"'
 
 
 def _model(expression: str | None) -> str:

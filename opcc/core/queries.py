@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from opcc.core.text_table import render
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
 DEFAULT_TIMEOUT_SECONDS = 60.0
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DEFAULT_MAX_ROWS = 1000  # printed as a table; csv and json print every row unless told
 
 
@@ -161,7 +163,8 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str, width: int | No
         writer.writerow(columns)
         writer.writerows(rows)
         return buffer.getvalue().rstrip("\n")
-    cells = [[" ".join(_text(v).split()) for v in row] for row in rows]
+    # One line per row, and nothing a provider typed steers the terminal (an escape sequence in a comment).
+    cells = [[_CONTROL.sub("\ufffd", " ".join(_text(v).split())) for v in row] for row in rows]
     numeric = [all(isinstance(row[i], (int, float)) or row[i] is None or _is_decimal(row[i]) for row in rows) for i in range(len(columns))]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     # A table is for a person at a terminal: it fits the terminal, long text cut with '…' (csv and

@@ -3,6 +3,7 @@ spelling, every row kept with its row number as a spreadsheet shows it (for `opc
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...])
     for index, row in enumerate(grid[:20]):
         keys = [header_key(c) for c in row]
         if set(required) <= set(keys):
+            twice = sorted({k for k in keys if k in wanted and keys.count(k) > 1})
+            if twice:  # which of the two is meant cannot be known: never one of them silently
+                raise ImportRefused([f"{path} row {index + 1}: the header names {', '.join(twice)} more than once"])
             columns = {k: i for i, k in enumerate(keys) if k in wanted}
             rows, numbers = [], []
             for number, values in enumerate(grid[index + 1 :], start=index + 2):
@@ -77,11 +81,17 @@ def _csv_grid(path: Path) -> list[list]:
         raise ImportRefused([f"{path}: cannot be read: {error.strerror or error}"]) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportRefused([f"{path}: saved as UTF-16 text; save it as 'CSV UTF-8' and import that"])
+    if b"\x00" in data:
+        # the raw files it would become are refused by the refresh, which holds back every commissioner
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ImportRefused([f"{path} row {line}: a NUL byte, so not a CSV text file; save it as 'CSV UTF-8' and import that"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    return list(csv.reader(text.splitlines()))
+    # Records as the csv module finds them: str.splitlines() also broke a row at a character such as
+    # U+2028 inside a quoted name.
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def _xlsx_grid(path: Path) -> list[list]:

@@ -25,6 +25,7 @@ import hashlib
 import io
 import itertools
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ csv = csv_module()
 
 MAX_VALUE_CHARS = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
+NOT_A_FILE = "not a regular file (a named pipe, socket or device): not read; copy the return itself into the folder"
 
 
 @dataclass
@@ -71,7 +73,8 @@ def sha256_of(data: bytes) -> str:
 def _decode_check(data: bytes, report: FileReport) -> bytes | None:
     """UTF-8 text, or Windows-1252 as Excel's 'CSV (Comma delimited)' writes it; else rejected."""
     if b"\x00" in data:
-        report.status, report.reason = "rejected", "binary file (contains NUL bytes), not a CSV text file"
+        line = data[: data.index(b"\x00")].count(b"\n") + 1  # where to look, in a text file a NUL slipped into
+        report.status, report.reason = "rejected", f"binary file (contains NUL bytes, the first on line {line}), not a CSV text file"
         return None
     try:
         data.decode("utf-8")
@@ -140,8 +143,12 @@ def read_bulk(
         reports[shown] = report
         try:
             # Never through a link: a name swapped for a symbolic link after it was found is not followed.
-            with os.fdopen(os.open(disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+            # Never waiting on a named pipe either: opened without blocking, read only if a regular file.
+            with os.fdopen(os.open(disk_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
                 before = os.fstat(handle.fileno())
+                if not stat.S_ISREG(before.st_mode):
+                    report.status, report.reason = "rejected", NOT_A_FILE
+                    continue
                 size = before.st_size
                 report.size_bytes = size
                 report.modified_at = before.st_mtime
@@ -158,8 +165,9 @@ def read_bulk(
             report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
             continue
         report.sha256 = sha256_of(data)
-        if data.startswith(expected_header) and data.isascii() and b"\r" not in data:
-            # The usual case, a return exactly as specified: no decoding or header parsing needed.
+        if data.startswith(expected_header) and data.isascii() and b"\r" not in data and b"\x00" not in data:
+            # The usual case, a return exactly as specified: no decoding or header parsing needed (a NUL byte,
+            # ASCII too, takes the checks below, which refuse it, as for any other file).
             report.columns = list(columns)
             if not data.endswith(b"\n"):
                 data += b"\n"

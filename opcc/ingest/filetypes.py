@@ -11,8 +11,12 @@ decimal comma writes CSV with ';' between columns. The refresh and
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 from pathlib import Path
+
+from opcc.ingest.personal_data import printable
 
 READABLE_SUFFIXES = {".csv", ".xlsx"}
 SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8 (Comma delimited)'"
@@ -112,7 +116,7 @@ def describe(path: Path, head: bytes) -> str | None:
 
     `head` is the file's first bytes (up to SNIFF_BYTES).
     """
-    suffix = path.suffix.lower()
+    suffix = printable(path.suffix.lower())
     if head.startswith(OLE2_MAGIC):
         kind = ole2_kind(head + ole2_directory(path, head))
         if kind == "password-protected":
@@ -163,7 +167,10 @@ def describe(path: Path, head: bytes) -> str | None:
 def refusal(path: Path) -> str | None:
     """Why the file at `path` cannot be read as a return (one line), or None if it can be read."""
     try:
-        with open(path, "rb") as handle:
+        # Opened without blocking and read only if a regular file: a named pipe would wait for ever.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return "not a regular file (a named pipe, socket or device): not read"
             head = handle.read(SNIFF_BYTES)
     except OSError as error:
         return f"cannot read file: {error.strerror or error}"

@@ -93,8 +93,19 @@ def screen(text: str | None) -> str | None:
     return WITHHELD if personal_data_kind(text) else text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` as it can be stored and printed on one line: a control character (a newline, an escape
+    that would steer a terminal) and a byte that is not UTF-8 in a name the system gave (Python holds
+    it as a lone surrogate, which no database or terminal accepts) are each shown as '\ufffd'."""
+    return _CONTROL.sub("\ufffd", text) if _CONTROL.search(text) else text
+
+
 def quoted(text: str, limit: int = 200) -> str:
     """`text` in quotes for a reason or message, or WITHHELD: a reason never repeats personal data."""
+    text = printable(text)
     return WITHHELD if personal_data_kind(text) else "'" + text[:limit] + ("…" if len(text) > limit else "") + "'"
 
 
@@ -124,6 +135,14 @@ def screen_table_column(table, column: str):
 
 
 NAME_WITHHELD = re.compile(r"^\[name withheld: may be personal data, ([0-9a-f]{12})\](\.[A-Za-z0-9]{1,8})?$")
+# A name with control characters or bytes that are not UTF-8: shown with '\ufffd' for them and its
+# fingerprint, so two such names never show alike and the file on disk is found again from the name shown.
+NAME_NOT_PRINTABLE = re.compile(r" \[name not printable, ([0-9a-f]{12})\](\.[A-Za-z0-9]{1,8})?$")
+
+
+def stands_in(name: str) -> bool:
+    """True when `name` is a stand-in shown_name made, not a name as it is on disk."""
+    return bool(NAME_WITHHELD.match(name) or NAME_NOT_PRINTABLE.search(name))
 
 
 # A refresh screens every file's name, and a provider names its return the same way each quarter.
@@ -134,6 +153,10 @@ def shown_name(name: str) -> str:
     fingerprint, the same at every refresh, keeping its extension. Separators people use in file names
     ('_', '-', '.') are read as spaces for the screen, so 'Mr_Smith_07700_900123.csv' is caught."""
     stem, dot, suffix = name.rpartition(".") if "." in name[1:] else (name, "", "")
+    if printable(name) != name:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        extension = f".{suffix}" if dot and re.fullmatch(r"[A-Za-z0-9]{1,8}", suffix) else ""
+        return shown_name(f"{printable(stem if extension else name)} [name not printable, {digest}]{extension}")
     probes = (name, re.sub(r"[_+.-]", " ", stem or name))
     if not any(personal_data_kind(p) for p in probes):
         return name

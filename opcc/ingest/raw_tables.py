@@ -16,7 +16,7 @@ import pyarrow as pa
 import yaml
 
 from opcc.ingest.csvfiles import BulkRead, read_bulk
-from opcc.ingest.personal_data import screen_table_column, shown_name
+from opcc.ingest.personal_data import printable, screen_table_column, shown_name
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,12 @@ RAW_TABLES_BY_NAME = {spec.name: spec for spec in RAW_TABLES}
 
 
 def matching_files(raw: Path, pattern: str) -> list[tuple[Path, str]]:
-    return [(p, p.relative_to(raw).as_posix()) for p in sorted(raw.glob(pattern)) if p.is_file()]
+    return [(p, _shown(p.relative_to(raw).as_posix())) for p in sorted(raw.glob(pattern)) if p.is_file()]
+
+
+def _shown(relative: str) -> str:
+    """A path as kept and printed: itself, or, with a name that is not UTF-8, each such part's stand-in."""
+    return relative if printable(relative) == relative else "/".join(shown_name(part) for part in relative.split("/"))
 
 
 @dataclass

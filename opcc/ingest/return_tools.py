@@ -16,6 +16,7 @@ from opcc.core.periods import RHYTHM_KINDS, Period, is_period
 from opcc.core.queries import connect_locked
 from opcc.core.settings import setting
 from opcc.ingest.csvfiles import FileReport
+from opcc.ingest.personal_data import shown_name
 from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME, read_raw_table, write_raw_table
 from opcc.ingest.return_template import TemplateHeader, template_lines_for, write_template
 from opcc.ingest.returns import read_returns, validate_returns
@@ -102,7 +103,8 @@ def validate_file(path: Path, raw: Path, period: str | None = None) -> FileCheck
     folder = path.parent.name
     if period is None and is_period(folder):
         period = folder
-    shown = f"returns/{period}/{path.name}" if period else path.name
+    name = shown_name(path.name)  # as the refresh shows it (a name with bytes that are not UTF-8 cannot be kept as it is)
+    shown = f"returns/{period}/{name}" if period else name
     bulk = read_returns([(path, shown)])
     report = bulk.files[shown]
     problems = [

@@ -11,12 +11,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from stat import S_ISREG
 
 from opcc.core.periods import PERIOD_PATTERN, Period, partition_periods
 from opcc.core.settings import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, SHOWN_PER_KIND, settle_seconds
-from opcc.ingest.csvfiles import FileReport, recently_modified
+from opcc.ingest.csvfiles import NOT_A_FILE, FileReport, recently_modified
 from opcc.ingest.filetypes import READABLE_SUFFIXES, refusal
-from opcc.ingest.personal_data import NAME_WITHHELD, quoted, shown_name
+from opcc.ingest.personal_data import quoted, shown_name, stands_in
 
 RETURN_SUFFIXES = READABLE_SUFFIXES
 # A file of this name in raw/returns/ marks every return there as illustrative sample data.
@@ -241,6 +242,9 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
             except OSError as error:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=f"cannot read file: {error.strerror or error}"))
                 continue
+            if not S_ISREG(stat.st_mode):  # a named pipe would keep the refresh waiting for ever
+                refused.append(FileReport(path=prefix + name, status="rejected", reason=NOT_A_FILE))
+                continue
             if stat.st_nlink > 1:
                 refused.append(FileReport(path=prefix + name, status="rejected", reason=(
                     f"a hard link ({stat.st_nlink} names for one file on disk, so it may be a file from outside raw/): "
@@ -257,7 +261,7 @@ def discover(raw: Path, period: str, settle: float | None = None) -> tuple[list[
 def disk_path(raw: Path, shown: str) -> Path:
     """The file on disk a path as shown names: itself, or the file whose withheld name it stands for."""
     path = raw / shown
-    if NAME_WITHHELD.match(path.name) and path.parent.is_dir():
+    if stands_in(path.name) and path.parent.is_dir():
         with os.scandir(path.parent) as entries:
             for entry in entries:
                 if shown_name(entry.name) == path.name:

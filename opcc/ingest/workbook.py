@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -25,7 +26,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from opcc.core.settings import MAX_FILE_BYTES, MAX_WORKBOOK_UNCOMPRESSED_BYTES
-from opcc.ingest.csvfiles import MAX_VALUE_CHARS, FileReport, sha256_of, still_being_written
+from opcc.ingest.csvfiles import MAX_VALUE_CHARS, NOT_A_FILE, FileReport, sha256_of, still_being_written
 from opcc.ingest.filetypes import MAX_COLUMNS, SNIFF_BYTES, describe
 from opcc.ingest.personal_data import screen
 
@@ -77,7 +78,8 @@ def cell_text(value) -> str:
 
 def shown_value(cell) -> str:
     """The text of a cell as the person who typed it sees it: a number in a cell formatted as a
-    percentage is the percentage shown (0.297 under '0.0%' is 29.7), not the fraction stored."""
+    percentage is the percentage shown (0.297 under '0.0%' is '29.7%'), not the fraction stored, and
+    keeps its '%', so a percentage typed for money or a count is refused as the same text in a CSV is."""
     value = getattr(cell, "value", None)
     number_format = getattr(cell, "number_format", None) or ""
     if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in number_format.replace('"%"', ""):
@@ -85,7 +87,7 @@ def shown_value(cell) -> str:
             percent = (Decimal(repr(value)) * 100).normalize()
         except InvalidOperation:
             return cell_text(value)
-        return format(percent, "f")
+        return format(percent, "f") + "%"
     return cell_text(value)
 
 
@@ -99,7 +101,10 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
             report.status = "rejected"
             report.reason = f"file is {report.size_bytes / 1e6:.1f} MB, over the {max_file_bytes / 1e6:.0f} MB limit for one return; not read"
             return [], report
-        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                report.status, report.reason = "rejected", NOT_A_FILE
+                return [], report
             data = handle.read()
         if still_being_written(report, before, path.stat(), len(data)):
             return [], report
@@ -164,13 +169,27 @@ def _find_return_sheet(book, report: FileReport):
     if hidden:
         report.warnings.append(f"hidden sheets not read: {', '.join(screen(h[:40]) for h in hidden[:5])}")
     ordered = sorted(candidates, key=lambda ws: ws.title != SHEET)
-    for sheet in ordered:
+    for position, sheet in enumerate(ordered):
         grid = _grid(sheet)
         for index, row in enumerate(grid[:60]):
             names = [_label(c) for c in row]
             if "measure" in names and "value" in names:
+                others = [ws.title for ws in ordered[position + 1 :] if _has_return_header(ws)]
+                if others:
+                    report.warnings.append(
+                        f"sheets also holding a return not read: {', '.join(screen(t[:40]) for t in others[:5])} "
+                        f"(only sheet {screen(sheet.title[:40])} is read: send one return per workbook)"
+                    )
                 return sheet, grid, index, names
     return None, [], None, []
+
+
+def _has_return_header(sheet) -> bool:
+    for row in sheet.iter_rows(max_row=60, max_col=MAX_COLUMNS, values_only=True):
+        names = {str(v).strip().lower() for v in row if v is not None}
+        if "measure" in names and "value" in names:
+            return True
+    return False
 
 
 def _read_sheet(values_book, formulas_book, report: FileReport) -> list[dict]:

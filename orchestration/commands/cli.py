@@ -374,24 +374,28 @@ def template(warehouse: Path | None, contract_id: str, period: str, out: Path | 
 @click.option("--period", type=PERIOD, default=None, help="The period the return is for (default: its folder's name, if a period).")
 def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
     """Check a return before sending it: every problem with its row and column; exit 1 if any."""
+    from opcc.ingest.personal_data import printable
     from opcc.ingest.return_tools import validate_file
+
+    def say(line: str) -> None:  # one line each, whatever control characters the file or its name hold
+        click.echo(printable(line))
 
     try:
         check = validate_file(file, raw_dir(raw), period)
     except (FileNotFoundError, OSError) as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(printable(f"error: {error}"), err=True)
         sys.exit(2)
     if not check.report.read:
-        click.echo(f"{file}: cannot be read: {check.report.reason}")
+        say(f"{file}: cannot be read: {check.report.reason}")
         sys.exit(1)
     for warning in check.report.warnings:
-        click.echo(f"{file}: warning: {warning}")
+        say(f"{file}: warning: {warning}")
     for problem in check.problems:
-        click.echo(f"{file} row {problem['row_number']}, column {problem['column_name']}: {problem['reason']}")
+        say(f"{file} row {problem['row_number']}, column {problem['column_name']}: {problem['reason']}")
     if check.problems:
-        click.echo(f"{len(check.problems)} problem(s); {check.rows_ok} of {check.report.rows_read} rows would load")
+        say(f"{len(check.problems)} problem(s); {check.rows_ok} of {check.report.rows_read} rows would load")
         sys.exit(1)
-    click.echo(f"{file}: OK, {check.rows_ok} rows, no problems")
+    say(f"{file}: OK, {check.rows_ok} rows, no problems")
 
 
 @main.command()

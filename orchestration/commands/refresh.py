@@ -21,8 +21,10 @@ from opcc.core import timings
 from opcc.core import warehouse as wh
 from opcc.core.dbt_project import prepare_manifest
 from opcc.core.dbt_tests import describe as describe_dbt_test
+from opcc.core.dbt_tests import offenders_query
 from opcc.core.periods import Period, partition_periods
 from opcc.core.settings import apply_offline_environment, raw_dir, warehouse_path
+from opcc.ingest.personal_data import quoted
 from opcc.ingest.returns import period_folders
 from opcc.quality import Counts, data_docs_index, summarise_recorded
 from orchestration.defs.instance import open_instance
@@ -303,7 +305,7 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
             failed_lines = [line.lstrip("✗ ") for line in check.description.splitlines() if line.startswith("✗")]
             structural = describe_dbt_test(check.check)
             if structural:
-                rules.append(f"dbt test on {check.asset}: {structural}")
+                rules.append(f"dbt test on {check.asset}: {structural}{_first_clash(check.check, wh.failed_path(outcome.warehouse))}")
             else:
                 rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
         more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
@@ -314,6 +316,30 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
         ):
             return f"{event.step_key or 'run'}: {_innermost(event.event_specific_data.error)}"
     return "the warehouse was not published (a step did not run)"
+
+
+def _first_clash(test_name: str, database: Path) -> str:
+    """For a grain or relationships test that failed on rows read from files: its first offending key
+    and the file rows that hold it ("; first: contract_id 'LEI-003' at framework/contracts.csv rows 4, 59"), else ''."""
+    query = offenders_query(test_name)
+    if query is None or not database.exists():
+        return ""
+    relation, sql, key = query
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            if not {"source_file", "source_row"} <= {row[0] for row in con.execute(f"describe {relation}").fetchall()}:
+                return ""
+            found = con.execute(sql).fetchone()
+    except duckdb.Error:
+        return ""
+    if found is None:
+        return ""
+    shown = ", ".join(f"{c} {quoted(str(v), 60) if v is not None else '(empty)'}" for c, v in zip(key, found, strict=False))
+    rows: dict[str, list[str]] = {}
+    for file, row in found[-2][:5]:
+        rows.setdefault(quoted(str(file), 120).strip("'"), []).append(str(row))
+    at = "; ".join(f"{file} row{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}" for file, numbers in rows.items())
+    return f"; first: {shown} at {at}" + (f" and {found[-1] - 5} more rows" if found[-1] > 5 else "")
 
 
 def _innermost(error) -> str:

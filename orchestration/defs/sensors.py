@@ -54,7 +54,8 @@ def period_fingerprints(raw: Path) -> dict[str, str]:
         digest = hashlib.sha256()
         for path in sorted((returns_dir(raw) / period).iterdir()):
             stat = path.lstat()
-            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            # a name with bytes that are not UTF-8 is hashed as its bytes (encoding it as text raised at every tick)
+            digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
         for line in sorted(log_lines.get(period, [])):
             digest.update(line.encode())
         fingerprints[period] = digest.hexdigest()[:16]

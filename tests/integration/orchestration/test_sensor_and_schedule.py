@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 
 import dagster as dg
 import pytest
@@ -46,6 +47,16 @@ def test_sensor_notices_a_new_submission_log_line(instance, raw_copy, monkeypatc
     cursor = tick(instance).cursor
     with (raw_copy / "returns" / "submission_log.csv").open("a", encoding="utf-8") as log:
         log.write("2016-17 Q4,LEI-001.csv,2017-04-10 09:00,re-dated\n")
+    assert [r.partition_key for r in tick(instance, cursor).run_requests] == ["2016-17 Q4"]
+
+
+def test_sensor_notices_a_return_whose_name_is_not_utf8(instance, raw_copy, monkeypatch):
+    """Hashing the name as text raised UnicodeEncodeError at every tick: no refresh would ever start."""
+    monkeypatch.setenv("OPCC_RAW", str(raw_copy))
+    cursor = tick(instance).cursor
+    folder = os.fsencode(raw_copy / "returns" / "2016-17 Q4")
+    with open(os.path.join(folder, b"LEI-001 \xff.csv"), "wb") as handle:
+        handle.write(b"contract_id,period,measure,value,comment\nLEI-001,2016-17 Q4,spend_gbp,1,\n")
     assert [r.partition_key for r in tick(instance, cursor).run_requests] == ["2016-17 Q4"]
 
 

@@ -95,3 +95,15 @@ def test_a_row_of_empty_quoted_values_is_blank_beside_quoted_rows(tmp_path):
     assert [(r["measure"], r["_source_row"]) for r in rows] == [("x", 3), ("y", 6)]
     assert result.files["a.csv"].rows_read == 2
     assert not result.quarantined
+
+
+def test_a_nul_byte_is_refused_whether_or_not_the_header_is_exactly_as_specified(tmp_path):
+    """A file with the header exactly as specified took a fast path that let a NUL byte through into
+    the warehouse (and the review pack) while the same file with a BOM was refused as binary."""
+    body = b"C1,2016-17 Q1,spend_gbp,10,a\x00b\n"
+    result = read(tmp_path, {"exact.csv": HEADER + body, "bom.csv": b"\xef\xbb\xbf" + HEADER + body})
+    assert {r.path: r.reason for r in result.rejected} == {
+        "exact.csv": "binary file (contains NUL bytes, the first on line 2), not a CSV text file",
+        "bom.csv": "binary file (contains NUL bytes, the first on line 2), not a CSV text file",
+    }
+    assert result.table.num_rows == 0

@@ -121,3 +121,10 @@ def test_commands_read_a_period_as_typed_and_refuse_with_the_forms_they_read(tmp
     assert typed.returncode == 0, typed.stdout + typed.stderr
     wrong = run_opcc("validate-return", "--raw", str(RAW), str(ret), "--period", "2016-17 Q7")
     assert wrong.returncode == 2 and "'2016-17 H1'" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_a_value_with_a_terminal_escape_is_printed_without_it():
+    """A provider's comment holding ESC [2J would clear the analyst's screen when queried as a table."""
+    text = format_rows(["comment"], [("before\x1b[2Jafter\x07",)], "table", width=80)
+    assert "\x1b" not in text and "\x07" not in text and "before\ufffd[2Jafter\ufffd" in text
+    assert "\x1b[2J" in format_rows(["comment"], [("before\x1b[2Jafter",)], "csv"), "machines keep every character"

@@ -184,3 +184,40 @@ def test_every_line_rule_is_one_function_in_one_list():
     row = {"provider": "To be confirmed", "funding_mechanism": "G", "allocated_gbp": "0"}
     found = [rule(row, Decimal(0), plan) for rule in LINE_RULES]
     assert {f[0] for f in found if f} == {"allocated_gbp", "provider"}
+
+
+def _import(raw, register):
+    return run_opcc(
+        "import-allocations", str(register), "--raw", str(raw), "--commissioner", "NOR", "--version", "2016-17 v1",
+        "--plan", str(FIXTURES / "nor-plan.csv"), "--name", NOR_NAME,
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        # written into the raw files, a NUL byte made the refresh refuse contracts.csv: every commissioner held back
+        (lambda data: data.replace(b"Safe Steps", b"Safe\x00Steps"), "row 3: a NUL byte, so not a CSV text file"),
+        # two columns read as provider: the second was used, silently
+        (lambda data: data.replace(b"Reach\r\n", b"Reach,Provider\r\n", 1).replace(b"Reach\n", b"Reach,Provider\n", 1),
+         "row 1: the header names provider more than once"),
+    ],
+)
+def test_a_register_that_cannot_be_read_one_way_is_refused_and_nothing_is_written(raw, tmp_path, edit, says):
+    register = tmp_path / "register.csv"
+    register.write_bytes(edit((FIXTURES / "nor-2016-17-register.csv").read_bytes()))
+    before = (raw / "framework" / "contracts.csv").read_bytes()
+    result = _import(raw, register)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert any(line.startswith(f"{register} {says}") for line in result.stderr.splitlines()), result.stderr
+    assert not (raw / "framework" / "NOR-2016-17-v1").exists() and (raw / "framework" / "contracts.csv").read_bytes() == before
+
+
+def test_a_line_separator_inside_a_quoted_name_stays_in_the_name(raw, tmp_path):
+    """str.splitlines() broke the record at U+2028 and the name lost it ('SafeSteps')."""
+    register = tmp_path / "register.csv"
+    text = (FIXTURES / "nor-2016-17-register.csv").read_text(encoding="utf-8")
+    register.write_text(text.replace("Safe Steps", '"Safe\u2028Steps"'), encoding="utf-8")
+    assert _import(raw, register).returncode == 0
+    providers = [r["provider"] for r in rows(raw / "framework" / "contracts.csv") if r["contract_id"].startswith("NOR-")]
+    assert "Safe\u2028Steps" in providers

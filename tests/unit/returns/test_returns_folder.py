@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from datetime import date
@@ -109,3 +110,34 @@ def test_a_file_modified_seconds_ago_is_left_for_the_next_refresh(raw):
     assert [shown for _, shown in found] == ["returns/2016-17 Q1/LEI-001.csv"]
     assert [(r.path, r.status) for r in refused] == [("returns/2016-17 Q1/LEI-002.csv", "waiting")]
     assert "left for the next refresh" in refused[0].reason
+
+
+def test_a_named_pipe_is_refused_and_never_waited_on(raw):
+    """A named pipe called LEI-002.csv kept the refresh (and validate-return) waiting for ever at open()."""
+    import threading
+
+    from opcc.ingest.returns import read_returns
+
+    folder = raw / "returns" / "2016-17 Q1"
+    pipes = [folder / name for name in ("LEI-002.csv", "LEI-003.xlsx", "notes.txt")]
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    result = {}
+
+    def read():
+        result["discovered"] = discover(raw, "2016-17 Q1", settle=0)
+        result["direct"] = read_returns([(pipes[0], "a.csv"), (pipes[1], "b.xlsx")])  # as validate-return reads
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(20)
+    waiting = worker.is_alive()
+    for pipe in pipes:  # a reader still waiting is let go: its pipe is opened for writing, then closed
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+    assert not waiting, "waited on a named pipe"
+    found, refused = result["discovered"]
+    assert [p.name for p, _ in found] == ["LEI-001.csv"]
+    assert {r.path.rsplit("/", 1)[1]: r.status for r in refused} == {"LEI-002.csv": "rejected", "LEI-003.xlsx": "rejected", "notes.txt": "rejected"}
+    assert all("not a regular file (a named pipe" in r.reason for r in refused)
+    assert {s: r.status for s, r in result["direct"].files.items()} == {"a.csv": "rejected", "b.xlsx": "rejected"}
