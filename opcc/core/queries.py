@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from opcc.core.safe_text import looks_like_formula
 from opcc.core.text_table import render
 
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -151,6 +152,10 @@ def terminal_width() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
+def _csv_cell(value):
+    return "'" + value if isinstance(value, str) and looks_like_formula(value) else value
+
+
 def format_rows(columns: list[str], rows: list[tuple], fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps([dict(zip(columns, map(_jsonable, row), strict=True)) for row in rows], indent=2)
@@ -161,7 +166,9 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str, width: int | No
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(rows)
+        # A CSV is opened in a spreadsheet more often than not: text a provider typed that a
+        # spreadsheet would run as a formula is quoted, as in the open data and the workbooks.
+        writer.writerows([_csv_cell(value) for value in row] for row in rows)
         return buffer.getvalue().rstrip("\n")
     # One line per row, and nothing a provider typed steers the terminal (an escape sequence in a comment).
     cells = [[_CONTROL.sub("\ufffd", " ".join(_text(v).split())) for v in row] for row in rows]

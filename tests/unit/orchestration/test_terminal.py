@@ -128,3 +128,14 @@ def test_a_value_with_a_terminal_escape_is_printed_without_it():
     text = format_rows(["comment"], [("before\x1b[2Jafter\x07",)], "table", width=80)
     assert "\x1b" not in text and "\x07" not in text and "before\ufffd[2Jafter\ufffd" in text
     assert "\x1b[2J" in format_rows(["comment"], [("before\x1b[2Jafter",)], "csv"), "machines keep every character"
+
+
+def test_a_csv_quotes_text_a_spreadsheet_would_run_as_a_formula():
+    """`opcc query --format csv` output is opened in spreadsheets: a provider's '=HYPERLINK(...)' stays text."""
+    import csv
+    import io
+
+    rows = [("=HYPERLINK(\"http://x\")", -5, "+44 116", "a plain comment", None)]
+    text = format_rows(["comment", "change", "phone", "note", "blank"], rows, "csv")
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[1] == ["'=HYPERLINK(\"http://x\")", "-5", "'+44 116", "a plain comment", ""]
