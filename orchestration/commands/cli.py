@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -372,7 +373,9 @@ def template(warehouse: Path | None, contract_id: str, period: str, out: Path | 
 @raw_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--period", type=PERIOD, default=None, help="The period the return is for (default: its folder's name, if a period).")
-def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
+@click.option("--max-problems", "max_problems", type=click.IntRange(min=0), default=200, show_default=True,
+              help="Print at most this many problems by row and column, then how many more each column has (0: every one).")
+def validate_return(raw: Path | None, file: Path, period: str | None, max_problems: int) -> None:
     """Check a return before sending it: every problem with its row and column; exit 1 if any."""
     from opcc.ingest.personal_data import printable
     from opcc.ingest.return_tools import validate_file
@@ -390,8 +393,14 @@ def validate_return(raw: Path | None, file: Path, period: str | None) -> None:
         sys.exit(1)
     for warning in check.report.warnings:
         say(f"{file}: warning: {warning}")
-    for problem in check.problems:
+    shown = check.problems if not max_problems else check.problems[:max_problems]
+    for problem in shown:
         say(f"{file} row {problem['row_number']}, column {problem['column_name']}: {problem['reason']}")
+    if len(shown) < len(check.problems):
+        # A file wrong on every row would print a line a row: the rest are counted by column instead.
+        more = Counter(problem["column_name"] for problem in check.problems[len(shown):])
+        by_column = ", ".join(f"{column} {count:,}" for column, count in sorted(more.items(), key=lambda item: (-item[1], str(item[0]))))
+        say(f"{file}: and {len(check.problems) - len(shown):,} more problem(s), by column: {by_column} (--max-problems 0 prints every one)")
     if check.problems:
         say(f"{len(check.problems)} problem(s); {check.rows_ok} of {check.report.rows_read} rows would load")
         sys.exit(1)

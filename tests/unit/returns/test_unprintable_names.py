@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 
 from click.testing import CliRunner
 
@@ -56,3 +57,26 @@ def test_validate_return_prints_one_line_per_problem_with_no_escape_or_traceback
     lines = result.output.splitlines()
     assert "\x1b" not in result.output and all(line.isprintable() for line in lines)
     assert any("row 2, column value: value '\ufffd[2J12' is not a number" in line for line in lines), lines
+
+
+def test_validate_return_of_a_file_wrong_on_every_row_lists_the_first_problems_and_counts_the_rest(tmp_path):
+    """A provider's 5,000-row export with a broken value column printed a line a problem; the first 200
+    and a count by column of the rest say the same, and --max-problems 0 still prints every one."""
+    folder = tmp_path / PERIOD
+    folder.mkdir()
+    path = folder / "LEI-005.csv"
+    rows = [f"LEI-005,{PERIOD},spend_gbp,n/a {i}," for i in range(3000)] + [f"LEI-005,{PERIOD},,{i}," for i in range(2000)]
+    path.write_text("contract_id,period,measure,value,comment\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    every = CliRunner().invoke(main, ["validate-return", str(path), "--raw", str(RAW), "--max-problems", "0"])
+    problems = [line for line in every.output.splitlines() if ", column " in line]
+    assert len(problems) > 5000 and every.exit_code == 1, every.output[-500:]
+    assert "value 'n/a 2999' is not a number" in every.output and "row 5001, column measure: no measure" in every.output
+
+    capped = CliRunner().invoke(main, ["validate-return", str(path), "--raw", str(RAW)])
+    assert capped.exit_code == 1, capped.output
+    lines = capped.output.splitlines()
+    assert [line for line in lines if ", column " in line] == problems[:200]
+    rest = Counter(line.split(", column ")[1].split(":")[0] for line in problems[200:])
+    counted = ", ".join(f"{column} {count:,}" for column, count in sorted(rest.items(), key=lambda item: (-item[1], item[0])))
+    assert f"{path}: and {len(problems) - 200:,} more problem(s), by column: {counted} (--max-problems 0 prints every one)" in lines
+    assert lines[-1] == every.output.splitlines()[-1] == f"{len(problems)} problem(s); 0 of 5000 rows would load"
