@@ -164,11 +164,15 @@ AMBIGUOUS_REASON_SQL = (
 # space as the thousands separator ('9 507'). The models' parse_gbp macro (dbt_project/macros/
 # parsing.sql) reads raw register cells with this same expression (a test keeps the two equal).
 PRINTED_GBP_REGEX = r"£?\s?(\d{1,3}(, ?\d{3})+|\d{1,3}( \d{3})+|\d+)(\.\d{1,2})?"
-_PRINTED = re.compile(PRINTED_GBP_REGEX)
+# ASCII digits only, as the models' regular expressions (RE2) read them: '１２３' is no amount in either.
+_PRINTED = re.compile(PRINTED_GBP_REGEX, re.ASCII)
 # A printed total in millions with its precision: '£2.765m' is £2,765,000 to the nearest £1,000.
 # (parse_gbp_millions in dbt_project/macros/parsing.sql reads the same form.)
 MILLIONS_REGEX = r"£\s?(\d+)(?:\.(\d+))?m"
-_MILLIONS = re.compile(MILLIONS_REGEX)
+_MILLIONS = re.compile(MILLIONS_REGEX, re.ASCII)
+# The most an amount can be: the models hold money as decimal(14, 2) (parse_gbp), so a larger one would
+# be read by the importer and then found unreadable by the refresh.
+MAX_GBP = Decimal("999999999999.99")
 
 
 @dataclass(frozen=True)
@@ -189,14 +193,16 @@ def read_printed_amounts(texts: list[str], millions: bool = False) -> list[Print
     for index, text in enumerate(texts):
         stripped = (text or "").strip()
         if _PRINTED.fullmatch(stripped):
-            digits = re.sub(r"[£,\s]", "", stripped)
-            results[index] = PrintedAmount(text, Decimal(digits).quantize(Decimal("0.01")))
+            value = Decimal(re.sub(r"[£,\s]", "", stripped))
+            results[index] = _within_limit(text, value) or PrintedAmount(text, value.quantize(Decimal("0.01")))
             continue
         found = _MILLIONS.fullmatch(stripped) if millions else None
         if found:
             decimals = len(found[2] or "")
-            value = Decimal(f"{found[1]}.{found[2] or '0'}") * 1_000_000
-            results[index] = PrintedAmount(text, value.quantize(Decimal("0.01")), precision=Decimal(5) * Decimal(10) ** (5 - decimals))
+            value = Decimal(f"{found[1]}.{found[2] or '0'}").scaleb(6)
+            results[index] = _within_limit(text, value) or PrintedAmount(
+                text, value.quantize(Decimal("0.01")), precision=Decimal(5) * Decimal(10) ** (5 - decimals)
+            )
             continue
         pending.append((index, stripped))
     if pending:
@@ -206,6 +212,13 @@ def read_printed_amounts(texts: list[str], millions: bool = False) -> list[Print
             if results[index] is None:
                 results[index] = PrintedAmount(texts[index], None, "")
     return [r for r in results if r is not None]
+
+
+def _within_limit(text: str, value: Decimal) -> PrintedAmount | None:
+    """None for an amount the warehouse can hold; else the amount refused, saying why."""
+    if value <= MAX_GBP:
+        return None
+    return PrintedAmount(text, None, f"'{text.strip()[:40]}' is too large: more than £{MAX_GBP:,}, the most an amount can be")
 
 
 def _two_way_readings(values: list[tuple[int, str]]) -> dict[int, str]:

@@ -125,3 +125,23 @@ def test_millions_in_a_return_are_still_refused(tmp_path):
     checked = run_opcc("validate-return", str(path), "--raw", str(RAW))
     assert checked.returncode == 1
     assert "£1.5m" in checked.stdout + checked.stderr
+
+
+def test_an_amount_the_models_cannot_hold_is_refused_in_one_line():
+    """27 digits or more raised decimal.InvalidOperation (a traceback from opcc import-allocations); 13 to 26
+    digits, and digits of other scripts ('１２３'), were accepted and then read as nothing by the models."""
+    largest, too_large, far_too_large = "999999999999.99", "1000000000000", "9" * 30
+    read = read_printed_amounts([largest, too_large, far_too_large, "１２３", "£9999999m"], millions=True)
+    assert read[0].value == sql_macros.parse_gbp(largest)
+    assert sql_macros.parse_gbp(too_large) is None and sql_macros.parse_gbp("１２３") is None
+    assert [r.value for r in read[1:]] == [None] * 4
+    assert read[2].why == f"'{far_too_large}' is too large: more than £999,999,999,999.99, the most an amount can be"
+    assert "too large" in read[4].why and not read[3].why  # '１２３' is no number at all
+
+
+def test_a_printed_total_too_large_is_refused_naming_it(raw):
+    result = run_opcc("import-allocations", str(FIXTURES / "nor-2016-17-register.csv"), "--raw", str(raw), "--commissioner",
+                      "NOR", "--version", "2016-17 v1", "--plan", str(FIXTURES / "nor-plan.csv"), "--name", NOR_NAME,
+                      "--printed-total", "9" * 30)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"--printed-total '{'9' * 30}' more than £999,999,999,999.99, the most an amount can be" in result.stderr
