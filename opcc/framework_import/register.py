@@ -31,7 +31,7 @@ from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME
 
 REQUIRED = ("initiative", "provider", "allocated_gbp", "funding_mechanism", "primary_priority")
 OPTIONAL = ("contract_ref", "secondary_priority", "reach", "description", "returns", "service_group")
-VERSION = re.compile(r"^(?P<year>(?P<start>\d{4})-(?P<end>\d{2})) v(?P<number>[1-9]\d*)$")
+VERSION = re.compile(r"^(?P<year>(?P<start>\d{4})-(?P<end>\d{2})) v(?P<number>[1-9]\d{0,2})$", re.ASCII)  # v1 to v999, ASCII digits, as the models read them
 CODE = re.compile(r"^[A-Z]{2,5}$")
 # The files written, by the one manifest of raw file schemas (raw_files.yml).
 COMMISSIONERS, VERSIONS = RAW_TABLES_BY_NAME["commissioners"], RAW_TABLES_BY_NAME["framework_versions"]

@@ -40,7 +40,7 @@ MAX_ROWS = 5000
 KNOWN_COLUMNS = {"contract_id", "period", "measure", "value", "comment", "what to report", "unit"}
 
 
-def _zip_problem(path) -> str | None:
+def zip_problem(path) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -112,7 +112,7 @@ def read_workbook(path: Path, shown: str, max_file_bytes: int = MAX_FILE_BYTES) 
     except OSError as error:
         report.status, report.reason = "rejected", f"cannot read file: {error.strerror or error}"
         return [], report
-    problem = _zip_problem(io.BytesIO(data)) if data.startswith(b"PK\x03\x04") else None
+    problem = zip_problem(io.BytesIO(data)) if data.startswith(b"PK\x03\x04") else None
     problem = problem or describe(path, data[:SNIFF_BYTES])
     if problem:
         report.status, report.reason = "rejected", problem

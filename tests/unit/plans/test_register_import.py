@@ -221,3 +221,70 @@ def test_a_line_separator_inside_a_quoted_name_stays_in_the_name(raw, tmp_path):
     assert _import(raw, register).returncode == 0
     providers = [r["provider"] for r in rows(raw / "framework" / "contracts.csv") if r["contract_id"].startswith("NOR-")]
     assert "Safe\u2028Steps" in providers
+
+
+REGISTER_HEADER = ["Contract Ref", "Initiative", "Provider", "Allocated GBP", "Funding Mechanism", "Primary Priority"]
+NAVIGATORS = ["NB-01", "Violence reduction navigators", "Norborough Hospitals NHS Trust", 125000, "Commissioned service", "P1"]
+
+
+def test_a_formula_whose_value_was_never_saved_is_refused_never_read_as_blank(raw, tmp_path):
+    """A workbook written by a program that does not calculate holds formulas and no values: a row made
+    only of formulas was skipped as blank (its money lost), and a formula amount was '' ('is not an amount')."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(REGISTER_HEADER)
+    sheet.append(NAVIGATORS)
+    sheet.append(["=A2", "=B2", "=C2", "=D2", "=E2", "=F2"])
+    register = tmp_path / "register.xlsx"
+    book.save(register)
+    result = _import(raw, register)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith(str(register))]
+    assert len(problems) == 6 and problems[3] == (
+        f"{register} row 3, column allocated_gbp: a formula (=D2) whose value the workbook does not hold; "
+        "open the workbook in Excel or LibreOffice, save it, and import it again (or type the value)"
+    )
+    assert not (raw / "framework" / "NOR-2016-17-v1").exists()
+
+
+def test_every_row_and_column_of_a_workbook_is_read(raw, tmp_path):
+    """Only the first 30 columns and 10,020 rows were read: a secondary priority in the 35th column was dropped
+    (all the money went to the primary) and a row below a run of blank rows was lost, both silently."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(REGISTER_HEADER)
+    sheet.append(NAVIGATORS)
+    sheet.cell(row=1, column=35, value="Secondary Priority")
+    sheet.cell(row=2, column=35, value="P2")
+    for column, value in enumerate(["NB-09", "Late addition", "Safe Steps", 5000, "Commissioned service", "P3"], start=1):
+        sheet.cell(row=10_100, column=column, value=value)
+    register = tmp_path / "register.xlsx"
+    book.save(register)
+    result = _import(raw, register)
+    assert result.returncode == 0, result.stderr
+    lines = rows(raw / "framework" / "NOR-2016-17-v1" / "allocation_lines.csv")
+    assert [(line["source_line"], line["secondary_priority_printed"]) for line in lines] == [("2", "P2"), ("10100", "")]
+
+
+def test_a_percentage_cell_is_read_as_the_percentage_shown(raw, tmp_path):
+    """29.7% is stored as 0.297: read as '0.297' it was a different number from the one on screen."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(REGISTER_HEADER)
+    sheet.append([*NAVIGATORS[:3], 0.297, *NAVIGATORS[4:]])
+    sheet["D2"].number_format = "0.0%"
+    register = tmp_path / "register.xlsx"
+    book.save(register)
+    result = _import(raw, register)
+    assert result.returncode == 1
+    assert f"{register} row 2, column allocated_gbp: '29.7%' is not an amount of money" in result.stderr
+
+
+@pytest.mark.parametrize("version", ["2016-17 v99999999999999999999", "2016-17 v1000", "２０１６-17 v1"])
+def test_a_version_the_models_cannot_read_is_refused(raw, version):
+    """v99999999999999999999 was written, then read as no number by the refresh: a structural failure that
+    stopped every commissioner's refresh."""
+    result = import_nor(raw, version=version)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"version '{version}' is not like '2017-18 v1'" in result.stderr
+    assert not list((raw / "framework").glob("NOR-*"))
