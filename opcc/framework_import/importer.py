@@ -21,10 +21,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from opcc.core.settings import csv_module
+from opcc.core.settings import MAX_FILE_BYTES, csv_module
 from opcc.framework_import.adapter import ADAPTER
 from opcc.framework_import.parser import ParsedFramework, Row, money, parse_framework
 from opcc.framework_import.text import comparable, split_initiative
+from opcc.ingest.filetypes import OLE2_MAGIC
 from opcc.ingest.raw_tables import RAW_TABLES_BY_NAME
 
 csv = csv_module()
@@ -276,6 +277,29 @@ def next_version(raw_framework: Path, commissioner: str, financial_year: str) ->
     return f"{financial_year} v{max(numbers, default=0) + 1}"
 
 
+# What a document saved in another form than text starts with: the text must be extracted first.
+NOT_TEXT = {b"%PDF": "a PDF document", b"PK\x03\x04": "a Word (or other Office) document", OLE2_MAGIC: "an old Office document"}
+
+
+def _document_text(document: Path) -> str | ImportRun:
+    """The document's text, or the run refused in one line: too large, or not text at all (a PDF given
+    as it is would be parsed as text for minutes, and read as nothing)."""
+    size = document.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return ImportRun(2, [f"{document}: {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit for one file; not read"])
+    data = document.read_bytes()
+    kind = next((what for magic, what in NOT_TEXT.items() if data.startswith(magic)), None)
+    nul = data.find(b"\x00")
+    if kind is None and nul >= 0:
+        kind = f"a binary file (a NUL byte at byte {nul:,})"
+    if kind is not None:
+        return ImportRun(2, [
+            f"{document}: {kind}, not the text extracted from the framework; extract it first "
+            "(pdftotext -layout for a PDF; for a Word document, save it as Plain Text, UTF-8) and import that"
+        ])
+    return data.decode("utf-8", errors="replace")
+
+
 def run_import(
     document: Path,
     raw: Path,
@@ -290,7 +314,9 @@ def run_import(
     """What `opcc import-framework` does: parse, match, reconcile, report; write only if trustworthy."""
     if not re.fullmatch(r"[A-Z]{2,5}", commissioner):
         return ImportRun(2, [f"commissioner code '{commissioner}' is not 2 to 5 capital letters"])
-    text = document.read_text(encoding="utf-8", errors="replace")
+    text = _document_text(document)
+    if not isinstance(text, str):
+        return text
     registry = registry or raw / "framework" / "contracts.csv"
     contracts = read_csv(registry)
     result = import_framework(
@@ -334,6 +360,9 @@ def run_import(
     more = f" and {len(result.new_contracts) - 8} more" if len(result.new_contracts) > 8 else ""
     lines.append(f"  {len(result.new_contracts)} new contract(s){': ' + named + more if named else ''}")
     mismatched = [c for c in result.reconciliation if c["status"] != "ok"]
+    if not parsed.allocation_rows:
+        lines.append("  not written: no allocation line was read (no table of allocations found in the text), even partially")
+        return ImportRun(1, lines)
     if (flags or mismatched) and not allow_partial:
         lines.append(f"  not written: {len(flags)} flagged, {len(mismatched)} total(s) not reproduced; fix the text or pass --allow-partial")
         return ImportRun(1, lines)

@@ -140,3 +140,34 @@ def test_the_two_published_documents_reproduce_the_raw_csvs(tmp_path):
     for path in (RAW / "framework").rglob("*.csv"):
         assert filecmp.cmp(path, raw / "framework" / path.relative_to(RAW / "framework"), shallow=False), path
     shutil.rmtree(raw)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"%PDF-1.7\n" + bytes(range(256)) * 400, "a PDF document, not the text extracted from the framework"),
+        (b"The commissioning budget\x00" + bytes(range(256)) * 4000, "a binary file (a NUL byte at byte 24), not the text extracted from the framework"),
+    ],
+)
+def test_a_document_that_is_not_text_is_refused_at_once(raw, tmp_path, data, says):
+    """A PDF or other binary file given as it is was parsed as text, line by line (a minute for 1 MB), to say
+    only 'no commissioning budget sentence'."""
+    document = tmp_path / "framework.pdf"
+    document.write_bytes(data)
+    outcome = run_import(document, raw, commissioner="EXS")
+    assert outcome.exit_code == 2
+    assert outcome.lines == [f"{document}: {says}; extract it first (pdftotext -layout for a PDF; for a Word document, "
+                             "save it as Plain Text, UTF-8) and import that"]
+    assert not list((raw / "framework").iterdir())
+
+
+def test_a_document_with_no_allocation_table_is_never_written(raw, tmp_path):
+    """With --allow-partial a document with no table was written as a version with no lines, which would
+    supersede the commissioner's framework of that year with nothing."""
+    document = tmp_path / "framework.txt"
+    document.write_text("Commissioning Framework\n\nThe commissioning budget for 2019/20 is £4.611m.\n\nNo tables.\n",
+                        encoding="utf-8")
+    outcome = run_import(document, raw, commissioner="EXS", allow_partial=True)
+    assert outcome.exit_code == 1
+    assert outcome.lines[-1] == "  not written: no allocation line was read (no table of allocations found in the text), even partially"
+    assert not list((raw / "framework").iterdir())
