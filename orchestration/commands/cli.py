@@ -610,7 +610,7 @@ def import_allocations_command(
 @click.option("--identify", multiple=True, help="Columns that name a failing row (repeatable).")
 def new_suite(warehouse: Path | None, name: str, guards: str, sql: str, layer: str, identify: tuple[str, ...]) -> None:
     """Start a new Great Expectations suite (then add rules to its JSON file)."""
-    from opcc.quality import register_suite
+    from opcc.quality.authoring import register_suite
 
     path = register_suite(warehouse_path(warehouse), name, guards, sql, layer, list(identify))
     click.echo(f"Suite {name}: add rules to {path}")
