@@ -7,7 +7,9 @@
 -- Targets are optional: an indicator the contract reports without a target has a row with
 -- rag_status 'no target' (no RAG: never red, amber or green, never blocking).
 with targets as (
+    -- a target that does not read as a number is not used (the targets suite warns naming its row)
     select * from {{ ref('stg_reference__targets') }}
+    where annual_target is not null
 ),
 
 indicators as (

@@ -100,3 +100,30 @@ def test_check_names_the_same_rows_as_the_refresh(bundled_refresh, warehouse_cop
     said_by_check = {line.split(None, 1)[1] for line in statements(check.stdout) if line.startswith("warning")}
     assert said_by_refresh and said_by_check == said_by_refresh
     assert all(len(line) <= 100 for line in check.stdout.splitlines() if "/" not in line)
+
+
+def test_a_target_that_does_not_read_as_a_number_is_a_warning_naming_its_row_never_a_guess(warehouse_copy):
+    """targets.csv was read by dropping every comma and casting: '1,2,3' was the target 123, '1e400' infinity,
+    '-68' a negative target, all silently; 'abc' or a blank stopped every commissioner's refresh with
+    'annual_target of stg_reference__targets is never empty', naming no file or row."""
+    import duckdb
+
+    from opcc.quality import validate
+
+    printed = {2: "185", 3: "-68", 4: "1,2,3", 5: "1e400", 6: "abc", 7: "", 8: "1,250.5"}
+    with duckdb.connect(str(warehouse_copy)) as con:
+        for row, value in printed.items():
+            con.execute("update raw.targets set annual_target = ? where _source_row = ?", [value, row])
+        read = dict(con.execute(
+            "select source_row, annual_target from staging.stg_reference__targets where source_row between 2 and 8"
+        ).fetchall())
+        outcome = validate(con, {s.name: s for s in load_suites()}["targets"], warehouse_copy)
+    assert read == {2: 185, 3: None, 4: None, 5: None, 6: None, 7: None, 8: 1250.5}
+    (failed,) = outcome.failed(blocking=False)
+    assert not outcome.failed(blocking=True), "one commissioner's target never stops another's figures"
+    assert failed.finding() == (
+        "5 annual targets in the targets file do not read as a number of zero or more, and are not used: "
+        "reference/targets.csv row 3, column annual_target -68; reference/targets.csv row 4, column annual_target 1,2,3; "
+        "reference/targets.csv row 5, column annual_target 1e400; reference/targets.csv row 6, column annual_target abc; "
+        "reference/targets.csv row 7, column annual_target"
+    )

@@ -121,3 +121,15 @@ def test_a_contract_of_an_unknown_commissioner_is_named_with_its_file_and_row(tm
     name = "relationships_stg_framework__contracts_commissioner_code__commissioner_code__ref_stg_reference__commissioners_"
     assert _first_clash(name, database) == "; first: commissioner_code 'NOR' at framework/contracts.csv row 5"
     assert _first_clash("grain_stg_framework__contracts_contract_id", database) == "", "the grain holds: nothing to name"
+
+
+def test_a_commissioner_listed_twice_is_named_with_its_file_and_rows(warehouse_copy):
+    """The refresh said only 'stg_reference__commissioners has one row per commissioner_code': the staging
+    model kept no file or row, so the line could not say where the second LEI was."""
+    from orchestration.commands.refresh import _first_clash
+
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("insert into raw.commissioners select * replace (3 as _source_row) from raw.commissioners where _source_row = 2")
+    assert _first_clash("grain_stg_reference__commissioners_commissioner_code", warehouse_copy) == (
+        "; first: commissioner_code 'LEI' at reference/commissioners.csv rows 2, 3"
+    )

@@ -1,7 +1,9 @@
 -- Annual targets (optional). A row names its contract by contract_id, by contract_ref (the
 -- reference the commissioner's register prints) or by initiative (its name, compared ignoring case
 -- and punctuation); a name that matches no contract, or several, leaves contract_id null and says
--- why in not_matched_because.
+-- why in not_matched_because. A target is read only when it reads one way as a number of zero or more
+-- ('185', '1,250', '29.7'): '1,2,3', '-68', '1e400' or '29.7%' leave annual_target null (the target is not
+-- used: 'no target') and the targets suite names the file, row and column as a warning.
 with source as (
     select * from {{ source('reference', 'targets') }}
 ),
@@ -17,7 +19,11 @@ renamed as (
         nullif(trim(initiative), '') as initiative,
         trim(financial_year) as financial_year,
         upper(trim(indicator_code)) as indicator_code,
-        try_cast(replace(trim(annual_target), ',', '') as double) as annual_target,
+        trim(annual_target) as annual_target_printed,
+        case
+            when regexp_full_match(trim(annual_target), '(\d{1,3}(,\d{3}){0,4}|\d{1,15})(\.\d{1,6})?')
+                then try_cast(replace(trim(annual_target), ',', '') as double)
+        end as annual_target,
         _source_file as source_file,
         _source_row as source_row
     from source
@@ -67,6 +73,7 @@ select
     renamed.initiative,
     renamed.financial_year,
     renamed.indicator_code,
+    renamed.annual_target_printed,
     renamed.annual_target,
     case
         when renamed.contract_id_printed is not null then null
