@@ -95,7 +95,16 @@ def _csv_grid(path: Path) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        # Saved by Excel as plain 'CSV': Windows-1252 ('£' is one byte). A byte that is no character there
+        # either was read as '\ufffd', a name changed silently: refused, naming its row.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise ImportRefused([
+                f"{path} row {line}: byte 0x{data[error.start]:02X} is a character neither in UTF-8 nor in Windows-1252; "
+                "save it as 'CSV UTF-8' and import that"
+            ]) from None
     # Records as the csv module finds them: str.splitlines() also broke a row at a character such as
     # U+2028 inside a quoted name.
     return list(csv.reader(io.StringIO(text, newline="")))

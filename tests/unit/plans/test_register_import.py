@@ -201,6 +201,9 @@ def _import(raw, register):
         # two columns read as provider: the second was used, silently
         (lambda data: data.replace(b"Reach\r\n", b"Reach,Provider\r\n", 1).replace(b"Reach\n", b"Reach,Provider\n", 1),
          "row 1: the header names provider more than once"),
+        # neither UTF-8 nor Windows-1252: the byte was read as '\ufffd', the provider's name changed silently
+        (lambda data: data.replace(b"Safe Steps", b"Safe\x81Steps"),
+         "row 3: byte 0x81 is a character neither in UTF-8 nor in Windows-1252; save it as 'CSV UTF-8'"),
     ],
 )
 def test_a_register_that_cannot_be_read_one_way_is_refused_and_nothing_is_written(raw, tmp_path, edit, says):
@@ -288,3 +291,14 @@ def test_a_version_the_models_cannot_read_is_refused(raw, version):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"version '{version}' is not like '2017-18 v1'" in result.stderr
     assert not list((raw / "framework").glob("NOR-*"))
+
+
+def test_a_register_saved_as_windows_1252_is_read_with_its_pound_signs_and_accents(raw, tmp_path):
+    register = tmp_path / "register.csv"
+    text = (FIXTURES / "nor-2016-17-register.csv").read_text(encoding="utf-8")
+    register.write_bytes(text.replace("Safe Steps", "Café Steps").replace(",125000,", ",£125000,").encode("cp1252"))
+    assert _import(raw, register).returncode == 0
+    contracts = {r["provider"]: r for r in rows(raw / "framework" / "contracts.csv") if r["contract_id"].startswith("NOR-")}
+    assert "Café Steps" in contracts
+    lines = rows(raw / "framework" / "NOR-2016-17-v1" / "allocation_lines.csv")
+    assert lines[0]["value_printed"] == "£125000"
