@@ -97,6 +97,12 @@ def read_plan(path: Path, raw: Path) -> Plan:
         seen.add((kind, code))
         if not element["name"]:
             problems.append(f"{where}, column name: no name")
+        if kind in ("theme", "mechanism") and element["parent_code"]:
+            # nothing reads it: a theme 'under' another (or two themes under each other) was kept silently
+            problems.append(
+                f"{where}, column parent_code: '{element['parent_code']}', but a {kind} has no parent "
+                "(a priority's parent_code is its theme, an indicator's the priorities it measures); leave it blank"
+            )
         if kind == "priority" and element["national_code"] not in outcome_areas:
             problems.append(
                 f"{where}, column national_code: '{element['national_code']}' is not a national outcome area "

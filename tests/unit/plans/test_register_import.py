@@ -302,3 +302,24 @@ def test_a_register_saved_as_windows_1252_is_read_with_its_pound_signs_and_accen
     assert "Café Steps" in contracts
     lines = rows(raw / "framework" / "NOR-2016-17-v1" / "allocation_lines.csv")
     assert lines[0]["value_printed"] == "£125000"
+
+
+def test_a_theme_or_mechanism_with_a_parent_is_refused(raw, tmp_path):
+    """Two themes naming each other as parent (a cycle) were accepted: parent_code of a theme is read by
+    nothing, so what the analyst meant by it was dropped silently."""
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "kind,code,name,parent_code,national_code\n"
+        "theme,T1,Safer streets,T2,\ntheme,T2,Support for victims,T1,\n"
+        + (FIXTURES / "nor-plan.csv").read_text(encoding="utf-8").split("\n", 1)[1],
+        encoding="utf-8",
+    )
+    result = run_opcc("import-allocations", str(FIXTURES / "nor-2016-17-register.csv"), "--raw", str(raw), "--commissioner",
+                      "NOR", "--version", "2016-17 v1", "--plan", str(plan), "--name", NOR_NAME)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith(str(plan))] == [
+        f"{plan} row {row}, column parent_code: '{parent}', but a theme has no parent (a priority's parent_code is its "
+        "theme, an indicator's the priorities it measures); leave it blank"
+        for row, parent in ((2, "T2"), (3, "T1"))
+    ]
+    assert not (raw / "plans" / "NOR-2016-17").exists()
