@@ -123,7 +123,7 @@ def test_a_target_that_does_not_read_as_a_number_is_a_warning_naming_its_row_nev
     assert not outcome.failed(blocking=True), "one commissioner's target never stops another's figures"
     assert failed.finding() == (
         "5 annual targets in the targets file do not read as a number of zero or more, and are not used: "
-        "reference/targets.csv row 3, column annual_target -68; reference/targets.csv row 4, column annual_target 1,2,3; "
-        "reference/targets.csv row 5, column annual_target 1e400; reference/targets.csv row 6, column annual_target abc; "
-        "reference/targets.csv row 7, column annual_target"
+        "reference/targets.csv row 3, column annual_target '-68'; reference/targets.csv row 4, column annual_target '1,2,3'; "
+        "reference/targets.csv row 5, column annual_target '1e400'; reference/targets.csv row 6, column annual_target 'abc'; "
+        "reference/targets.csv row 7, column annual_target ''"
     )
