@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+import opcc.quality.by_year as by_year
 import opcc.quality.failing_rows as failing_rows
 from opcc.core.settings import EXPECTATIONS_DIR, all_settings
 from opcc.core.sql_macros import render
@@ -71,6 +73,9 @@ class RuleOutcome:
 class SuiteOutcome:
     suite: Suite
     outcomes: list[RuleOutcome]
+    # A suite checked by financial year (by_year.py): each rule's result per year, and the years checked (None: all).
+    by_year: list[dict] | None = None
+    years: list[str] | None = None
 
     def failed(self, blocking: bool) -> list[RuleOutcome]:
         return [o for o in self.outcomes if not o.passed and o.rule.blocking == blocking]
@@ -263,9 +268,24 @@ def validate(
         definition, frame, parameters(con, suite), result_format(suite), run_identifier(run_name)
     )
     outcome = outcome_of(suite, result, frame)
+    if by_year.is_scoped(suite.data):
+        outcome.by_year, outcome.years = _by_year(outcome, frame), years or None
     failing_rows.store(definition, result, ids, frame, index_columns(suite))  # each rule's first failing rows, for Data Docs
     _validated.setdefault(live, set()).add(run_name or "")
     return outcome
+
+
+def _by_year(outcome: SuiteOutcome, frame) -> list[dict]:
+    column = by_year.year_column(list(frame.columns))
+    checked = Counter(by_year.row_years(frame[column].tolist()).tolist() if column else {by_year.UNSPLIT: len(frame)})
+    keys = outcome.suite.identify_rows_by
+    return [
+        row
+        for o in outcome.outcomes
+        for row in by_year.split(
+            o.rule.rule, o.passed, o.rows_failing, checked, o.failing_keys, keys, lambda r: _identify(r, keys), MAX_SAMPLE
+        )
+    ]
 
 
 def outcome_of(suite: Suite, result, frame) -> SuiteOutcome:
@@ -300,6 +320,10 @@ def record(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -
     """Keep this run's results for the suite in audit.quality_results."""
     con.execute("delete from audit.quality_results where suite = ?", [outcome.suite.name])
     now = datetime.now(UTC).replace(tzinfo=None)
+    whole = {}
+    if outcome.by_year is not None:
+        by_year.replace(con, outcome.suite.name, outcome.years, outcome.by_year)
+        whole = by_year.totals(con, outcome.suite.name, MAX_SAMPLE)
     rows = [
         {
             "run_id": run_id,
@@ -310,10 +334,11 @@ def record(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -
             "expectation": o.rule.expectation,
             "column_name": o.rule.column,
             "severity": ("hold back" if outcome.suite.holds_back else "blocking") if o.rule.blocking else "warning",
-            "passed": o.passed,
-            "rows_checked": o.rows_checked,
-            "rows_failing": o.rows_failing,
-            "failing_sample": "; ".join(_short(v) for v in o.failing_sample[:MAX_SAMPLE]) or None,
+            # Over every year the warehouse holds, where the suite is checked by year (by_year.py).
+            "passed": whole[o.rule.rule][0] if o.rule.rule in whole else o.passed,
+            "rows_checked": whole[o.rule.rule][1] if o.rule.rule in whole else o.rows_checked,
+            "rows_failing": whole[o.rule.rule][2] if o.rule.rule in whole else o.rows_failing,
+            "failing_sample": "; ".join(_short(v) for v in (whole[o.rule.rule][3] if o.rule.rule in whole else o.failing_sample)[:MAX_SAMPLE]) or None,
         }
         for o in outcome.outcomes
     ]
