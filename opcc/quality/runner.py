@@ -334,13 +334,14 @@ def record(con: duckdb.DuckDBPyConnection, outcome: SuiteOutcome, run_id: str) -
             "expectation": o.rule.expectation,
             "column_name": o.rule.column,
             "severity": ("hold back" if outcome.suite.holds_back else "blocking") if o.rule.blocking else "warning",
-            # Over every year the warehouse holds, where the suite is checked by year (by_year.py).
-            "passed": whole[o.rule.rule][0] if o.rule.rule in whole else o.passed,
-            "rows_checked": whole[o.rule.rule][1] if o.rule.rule in whole else o.rows_checked,
-            "rows_failing": whole[o.rule.rule][2] if o.rule.rule in whole else o.rows_failing,
-            "failing_sample": "; ".join(_short(v) for v in (whole[o.rule.rule][3] if o.rule.rule in whole else o.failing_sample)[:MAX_SAMPLE]) or None,
+            "passed": passed,
+            "rows_checked": checked,
+            "rows_failing": failing,
+            "failing_sample": "; ".join(_short(v) for v in sample[:MAX_SAMPLE]) or None,
         }
         for o in outcome.outcomes
+        # Over every year the warehouse holds, where the suite is checked by year (by_year.py).
+        for passed, checked, failing, sample in [whole.get(o.rule.rule, (o.passed, o.rows_checked, o.rows_failing, o.failing_sample))]
     ]
     import pyarrow as pa  # here, not at the top: a review pack's worker counts the recorded rules and never records one
 
