@@ -29,6 +29,7 @@ _MONTHS = ("April", "May", "June", "July", "August", "September", "October", "No
 RHYTHM_KINDS = {"quarterly": "quarter", "half-yearly": "half-year", "annual": "year"}
 KIND_RHYTHMS = {kind: rhythm for rhythm, kind in RHYTHM_KINDS.items()}
 EXAMPLES = "'2016-17 Q1', '2016-17 H1' or '2016-17'"
+FIRST_START_YEAR = 1000  # the first year written with four digits
 
 
 @functools.total_ordering
@@ -41,6 +42,10 @@ class Period:
     def __post_init__(self) -> None:
         if not (0 <= self.quarter <= 4 and 0 <= self.half <= 2) or (self.quarter and self.half):
             raise ValueError(f"no period has quarter {self.quarter} and half {self.half}")
+        # Written with a four-digit year, and every day of it in the calendar: a year 0000-01 would
+        # be written '0-01', and 9999-00 ends in the year 10000.
+        if not FIRST_START_YEAR <= self.start_year <= date.max.year - 1:
+            raise ValueError(f"financial year {self.start_year:04d}-{(self.start_year + 1) % 100:02d} is outside the years a period can be (1000-01 to 9998-99)")
 
     @classmethod
     def parse(cls, text: str) -> Period:

@@ -27,6 +27,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DEFAULT_MAX_ROWS = 1000  # printed as a table; csv and json print every row unless told
 
 
+_MOST_ROWS = 2**62  # DuckDB fetches at most a signed 64-bit count of rows at once
+
+
 class QueryTimeout(RuntimeError):
     """A query ran past its time limit and was stopped."""
 
@@ -56,6 +59,8 @@ def query_rows(
     """(columns, rows, more rows not fetched) of a read-only query, stopped after `timeout` seconds
     (None or 0: no limit), with at most `max_rows` rows (None: every row)."""
     check_read_only(sql)
+    if max_rows is not None and max_rows >= _MOST_ROWS:
+        max_rows = None  # more rows than any warehouse holds (and than DuckDB can be asked for): every row
     with connect_locked(live) as con:
         timer = threading.Timer(timeout, con.interrupt) if timeout else None
         if timer:

@@ -321,6 +321,21 @@ def unreadable_message(live: Path, error: BaseException) -> str:
 
 
 _IN_USE = re.compile(r"different configuration|Could not set lock|Conflicting lock", re.IGNORECASE)
+_HELD_BY = re.compile(r"Conflicting lock is held in .*?\(PID (\d+)\)")
+
+
+class WarehouseInUse(duckdb.IOException):
+    """Another program holds the live warehouse open for writing: DuckDB lets one writer have a file,
+    and no one read it meanwhile. A duckdb.Error still, for callers that catch those."""
+
+
+def in_use_message(live: Path, error: BaseException) -> str:
+    held = _HELD_BY.search(str(error))
+    who = f"another program (process {held[1]})" if held else "another program"
+    return (
+        f"the warehouse {live} is open for writing by {who}, and DuckDB lets no one read it meanwhile: "
+        "close that program (or let it finish) and try again"
+    )
 
 
 def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -343,7 +358,9 @@ def open_readable(live: Path, config: dict | None = None) -> duckdb.DuckDBPyConn
         if isinstance(error, duckdb.ConnectionException) or _IN_USE.search(str(error)):
             # The file is fine: this process or another holds it in a way that excludes this
             # connection (another configuration, a writer's lock). Not damage: say it as it is.
-            raise
+            if isinstance(error, duckdb.ConnectionException):
+                raise
+            raise WarehouseInUse(in_use_message(live, error)) from None
         raise WarehouseUnreadable(unreadable_message(live, error)) from None
 
 

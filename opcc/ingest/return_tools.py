@@ -32,6 +32,9 @@ class TemplateError(ValueError):
 
 def make_template(live: Path, contract_id: str, period_text: str, out: Path | None = None) -> Path:
     period = Period.parse(period_text)
+    if out is not None and out.suffix.lower() != ".xlsx":
+        # A workbook named .csv opens as nonsense, and a provider's reply in it is refused as unreadable.
+        raise TemplateError(f"{out}: a return template is a workbook: name it with .xlsx")
     with connect_locked(live) as con:
         contract = con.execute(
             "select initiative_name, provider, plan_code, reporting_rhythm from marts.dim_contract where contract_id = ?",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from opcc.core.arguments import PORT
 from opcc.core.settings import raw_dir, warehouse_path
 
 _warehouse = click.option("--warehouse", "warehouse", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -33,7 +34,7 @@ def portal() -> None:
 @_warehouse
 @_raw
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep 127.0.0.1 behind a reverse proxy).")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> None:
     """Serve the portal (waitress) until Ctrl-C."""
     from opcc.portal.server import serve as run

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from opcc.core import warehouse as wh
+from opcc.core.arguments import CODE, ID, PORT, SECONDS
 from opcc.core.settings import apply_offline_environment, raw_dir, warehouse_path
 from opcc.core.settings import commissioner as commissioner_code
 from opcc.core.timings import describe as describe_stages
@@ -73,8 +74,8 @@ def run() -> None:
     try:
         main(standalone_mode=True)
         code = 0
-    except wh.WarehouseUnreadable as damaged:  # any command that reads the live warehouse
-        click.echo(f"error: {damaged}", err=True)
+    except (wh.WarehouseUnreadable, wh.WarehouseInUse) as unreadable:  # any command that reads the live warehouse
+        click.echo(f"error: {unreadable}", err=True)
         code = 2
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
@@ -103,7 +104,7 @@ def main() -> None:
     multiple=True,
     help="Refresh only this reporting period's returns (repeatable), e.g. --period '2016-17 Q2'. Default: everything.",
 )
-@click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
+@click.option("--wait", "wait_seconds", type=SECONDS, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
 @click.option("--verbose", is_flag=True, help="Also print the libraries' warnings (by default they go to the refresh log).")
 @click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -119,6 +120,8 @@ def refresh(
 
     started_ago = process_age()  # Python, the imports and the command line, before any work
     live = warehouse_path(warehouse)
+    if timings_file:
+        _writable_folder(timings_file, "--timings")
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     try:
@@ -141,10 +144,26 @@ def refresh(
     if started_ago is not None:
         outcome.seconds += started_ago
         outcome.stages = {**outcome.stages, "start-up": round(outcome.stages.get("start-up", 0.0) + started_ago, 3)}
+    unwritten = None
     if timings_file:
-        timings_file.write_text(json.dumps({"seconds": outcome.seconds, "stages": outcome.stages}, indent=2), encoding="utf-8")
+        try:
+            timings_file.write_text(json.dumps({"seconds": outcome.seconds, "stages": outcome.stages}, indent=2), encoding="utf-8")
+        except OSError as error:  # the refresh's own summary is still printed, and the exit says what was not written
+            unwritten = f"error: the timings were not written to {timings_file} ({error.strerror or error})"
     _print_summary(outcome)
+    if unwritten:
+        click.echo(unwritten, err=True)
+        sys.exit(outcome.exit_code or 1)
     sys.exit(outcome.exit_code)
+
+
+def _writable_folder(target: Path, option: str) -> None:
+    """The folder a file is to be written in, made if missing, before any work: a path that cannot
+    be written is one line now, not a traceback after a refresh of a minute."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"cannot write in {target.parent} ({error.strerror or error})", param_hint=option) from None
 
 
 def _disk_failure(live: Path, error: BaseException | str) -> None:
@@ -288,16 +307,24 @@ def status(warehouse: Path | None) -> None:
     live = warehouse_path(warehouse)
     for line in warehouse_status(live).splitlines():  # each line wrapped to the summary's width, under its own text
         _say(line, indent=len(line) - len(line.lstrip(" ")) + 2)
-    # A script or a monitor that asks for the status learns there is nothing to report on.
-    if not live.exists():
+    # A script or a monitor that asks for the status learns there is nothing to report on: no
+    # warehouse, or one that cannot be read (damaged, or held by another writer).
+    if not live.exists() or _unreadable(live):
         sys.exit(1)
+
+
+def _unreadable(live: Path) -> bool:
+    try:
+        return wh.is_unreadable(live) is not None
+    except wh.WarehouseInUse:
+        return True
 
 
 @main.command()
 @warehouse_option
 @raw_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the UI listens on.")
-@click.option("--port", default=3000, show_default=True, type=int, help="Port the UI listens on.")
+@click.option("--port", default=3000, show_default=True, type=PORT, help="Port the UI listens on.")
 def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> None:
     """The Dagster UI and the daemon (schedules and sensors) on the warehouse's instance; Ctrl-C stops both."""
     from orchestration.commands.serve import serve as run_service
@@ -310,7 +337,7 @@ def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> Non
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the page, with the guide in its guide/ (default: <warehouse>.docs beside the warehouse).")
 @click.option("--serve", "serve_it", is_flag=True, help="Also serve it on localhost until Ctrl-C.")
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=PORT)
 def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int) -> None:
     """The dbt documentation of the live warehouse (models, lineage, every column), as one offline page, and the guide beside it."""
     from orchestration.commands.docs_guide import build as build_guide
@@ -333,7 +360,7 @@ def docs(warehouse: Path | None, out_dir: Path | None, serve_it: bool, port: int
 @warehouse_option
 @click.argument("sql")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-@click.option("--timeout", "timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+@click.option("--timeout", "timeout", type=SECONDS, default=60.0, show_default=True,
               help="Stop the query after this many seconds (0: no limit).")
 @click.option("--max-rows", "max_rows", type=click.IntRange(min=0), default=None,
               help="Print at most this many rows (default 1000 for a table; csv and json print every row).")
@@ -354,7 +381,7 @@ def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: 
 
 @main.command()
 @warehouse_option
-@click.option("--contract", "contract_id", required=True, help="Contract id, e.g. LEI-022.")
+@click.option("--contract", "contract_id", type=ID, required=True, help="Contract id, e.g. LEI-022.")
 @click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Workbook to write.")
 def template(warehouse: Path | None, contract_id: str, period: str, out: Path | None) -> None:
@@ -436,7 +463,7 @@ def check(warehouse: Path | None) -> None:
 @click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the pack (default: reports/<period>/<commissioner> beside the warehouse).")
-@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--commissioner", "code", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also print the review to PDF (A4 landscape) with headless Chromium.")
 @click.option("--appendix", "appendix", is_flag=True, help="With --pdf: also print the appendix (every service's cost, a page per contract).")
 def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str | None, pdf: bool, appendix: bool) -> None:
@@ -472,7 +499,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
 
 @main.command()
 @warehouse_option
-@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--commissioner", "code", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--version", "version", default=None, help="Framework version, e.g. '2016-17 v2' (default: the commissioner's current one).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the files (default: open-data/<commissioner>/<version> in the warehouse's outputs folder).")
@@ -510,11 +537,11 @@ def publish(warehouse: Path | None, code: str | None, version: str | None, out_d
 
 @main.command("cost-per-outcome")
 @warehouse_option
-@click.option("--priority", default=None, help="Strategic priority, e.g. SP9.")
+@click.option("--priority", type=CODE, default=None, help="Strategic priority, e.g. SP9.")
 @click.option("--period", type=PERIOD, default=None, help="Reporting period, e.g. '2016-17 Q2' (default: the latest).")
 @click.option("--ytd", is_flag=True, help="Year to date up to the period, instead of the quarter alone.")
-@click.option("--indicator", default=None, help="Outcome indicator code, e.g. VIC_COPE.")
-@click.option("--commissioner", "code", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--indicator", type=CODE, default=None, help="Outcome indicator code, e.g. VIC_COPE.")
+@click.option("--commissioner", "code", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--by", "by", type=click.Choice(["contract", "priority", "theme", "mechanism", "national-area"]),
               default="priority", show_default=True,
               help="Per service (contract: spend / count, as commissioners publish it), or rolled up.")
@@ -539,7 +566,7 @@ def cost_per_outcome(
 @raw_option
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--version", "version", default=None, help="Version name, e.g. '2016-17 v2' (default: the next for its year).")
-@click.option("--commissioner", default=None, help="Commissioner code (default: the default_commissioner setting).")
+@click.option("--commissioner", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the CSVs (default: raw/framework/<code>-<version>).")
 @click.option("--source-name", default=None, help="How the document is named in the warehouse (default: its file name).")
 @click.option("--allow-partial", is_flag=True, help="Write what was read with confidence even if some rows were flagged.")

@@ -107,6 +107,8 @@ def run_refresh(
 
     if not raw_path.is_dir():
         return failed(f"raw folder {raw_path} not found (pass --raw DIR or set OPCC_RAW)")
+    if next(raw_path.iterdir(), None) is None:
+        return failed(f"raw folder {raw_path} is empty: nothing to build the warehouse from (pass --raw DIR or set OPCC_RAW)")
     # A full refresh reads every period folder into a new file; naming periods refreshes only
     # those, on a copy of the live warehouse.
     try:
@@ -345,6 +347,10 @@ def _first_clash(test_name: str, database: Path) -> str:
 def _innermost(error) -> str:
     while error.cause is not None:
         error = error.cause
-    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    message = error.message.strip()
+    # A Failure is how a step states a reason for the person running it: its Python class is not said.
+    if error.cls_name == "Failure":
+        message = message.split(": ", 1)[-1]
+    lines = [line for line in message.splitlines() if line.strip()]
     return lines[0] if len(lines) == 1 else " ".join(lines[:6])
 

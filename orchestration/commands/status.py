@@ -15,7 +15,7 @@ from pathlib import Path
 
 from opcc.core.periods import RHYTHM_KINDS, Period
 from opcc.core.queries import connect_locked
-from opcc.core.warehouse import WarehouseUnreadable
+from opcc.core.warehouse import WarehouseInUse, WarehouseUnreadable
 from orchestration.defs.instance import dagster_home, instance_at
 
 JOB = "refresh"
@@ -55,6 +55,9 @@ def warehouse_part(live: Path, status: Status, today: date) -> None:
         con = connect_locked(live)
     except WarehouseUnreadable as damaged:
         status.add(f"Warehouse {live}: DAMAGED", str(damaged)[0].upper() + str(damaged)[1:])
+        return
+    except WarehouseInUse as held:
+        status.add(f"Warehouse {live}: IN USE", str(held)[0].upper() + str(held)[1:])
         return
     with con:
         refresh = con.execute(
