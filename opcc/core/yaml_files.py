@@ -17,4 +17,4 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_yaml(document: str | bytes | IO) -> Any:
     """The document's value, as yaml.safe_load reads it."""
-    return yaml.load(document, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader (libyaml's or PyYAML's own)
+    return yaml.load(document, Loader=SAFE_LOADER)

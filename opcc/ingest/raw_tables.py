@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from opcc.core.yaml_files import load_yaml
 
+from opcc.core.yaml_files import load_yaml
 from opcc.ingest.csvfiles import BulkRead, read_bulk
 from opcc.ingest.personal_data import printable, screen_table_column, shown_name
 

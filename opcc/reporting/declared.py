@@ -18,9 +18,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from opcc.core.yaml_files import load_yaml
-
 from opcc.core.settings import DBT_PROJECT_DIR, setting
+from opcc.core.yaml_files import load_yaml
 
 UNITS = ("money", "percent", "count", "rag")
 
