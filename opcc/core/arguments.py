@@ -5,7 +5,9 @@ when the command is read, before anything starts."""
 from __future__ import annotations
 
 import math
+import os
 import threading
+from pathlib import Path
 
 import click
 
@@ -56,3 +58,28 @@ class CodeType(click.ParamType):
 
 CODE = CodeType()
 ID = CodeType(upper=False)  # an id whose case is the register's own (a contract id)
+
+
+class OutputPath(click.Path):
+    """A file or folder a command is to write: refused when it is read if what it would be written in
+    cannot be, the nearest existing folder above it being a file or not writable by this user. The
+    command then writes nothing, rather than stopping with a traceback half-way through its work.
+    Missing folders below that one are made by the command when it writes."""
+
+    def __init__(self, folder: bool):
+        super().__init__(file_okay=not folder, dir_okay=folder, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        path = super().convert(value, param, ctx)
+        above = Path(path).absolute().parent
+        while not above.exists() and above != above.parent:
+            above = above.parent
+        if not above.is_dir():
+            self.fail(f"{above} is a file, not a folder: {path} cannot be written there", param, ctx)
+        if not os.access(above, os.W_OK | os.X_OK):
+            self.fail(f"this user may not write in {above}", param, ctx)
+        return path
+
+
+OUT_FILE = OutputPath(folder=False)
+OUT_FOLDER = OutputPath(folder=True)

@@ -43,6 +43,12 @@ def connect_locked(live: Path) -> duckdb.DuckDBPyConnection:
 
 
 def check_read_only(sql: str) -> list[duckdb.Statement]:
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError as error:  # bytes of another encoding, passed on by the shell as they were
+        raise ValueError(
+            f"the query holds bytes that are not UTF-8 text (at character {error.start + 1}): type it again in UTF-8"
+        ) from None
     statements = duckdb.extract_statements(sql)
     if not statements:
         raise ValueError("no SQL statement given")

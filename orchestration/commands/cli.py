@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from opcc.core import warehouse as wh
-from opcc.core.arguments import CODE, ID, PORT, SECONDS
+from opcc.core.arguments import CODE, ID, OUT_FILE, OUT_FOLDER, PORT, SECONDS
 from opcc.core.settings import apply_offline_environment, raw_dir, warehouse_path
 from opcc.core.settings import commissioner as commissioner_code
 from opcc.core.timings import describe as describe_stages
@@ -107,7 +107,7 @@ def main() -> None:
 @click.option("--wait", "wait_seconds", type=SECONDS, default=0.0, show_default=True, help="Seconds to wait for another refresh to finish.")
 @click.option("--quiet", is_flag=True, help="No progress lines, only the summary.")
 @click.option("--verbose", is_flag=True, help="Also print the libraries' warnings (by default they go to the refresh log).")
-@click.option("--timings", "timings_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--timings", "timings_file", type=OUT_FILE, default=None,
               help="Also write where the time went, stage by stage, to this JSON file.")
 def refresh(
     warehouse: Path | None, raw: Path | None, periods: tuple[str, ...], wait_seconds: float, quiet: bool, verbose: bool,
@@ -120,8 +120,6 @@ def refresh(
 
     started_ago = process_age()  # Python, the imports and the command line, before any work
     live = warehouse_path(warehouse)
-    if timings_file:
-        _writable_folder(timings_file, "--timings")
     scope = f"periods {', '.join(periods)}" if periods else "everything"
     click.echo(f"Refreshing {live} from {raw_dir(raw)} ({scope})", err=True)
     try:
@@ -147,6 +145,7 @@ def refresh(
     unwritten = None
     if timings_file:
         try:
+            timings_file.parent.mkdir(parents=True, exist_ok=True)
             timings_file.write_text(json.dumps({"seconds": outcome.seconds, "stages": outcome.stages}, indent=2), encoding="utf-8")
         except OSError as error:  # the refresh's own summary is still printed, and the exit says what was not written
             unwritten = f"error: the timings were not written to {timings_file} ({error.strerror or error})"
@@ -155,15 +154,6 @@ def refresh(
         click.echo(unwritten, err=True)
         sys.exit(outcome.exit_code or 1)
     sys.exit(outcome.exit_code)
-
-
-def _writable_folder(target: Path, option: str) -> None:
-    """The folder a file is to be written in, made if missing, before any work: a path that cannot
-    be written is one line now, not a traceback after a refresh of a minute."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise click.BadParameter(f"cannot write in {target.parent} ({error.strerror or error})", param_hint=option) from None
 
 
 def _disk_failure(live: Path, error: BaseException | str) -> None:
@@ -334,7 +324,7 @@ def serve(warehouse: Path | None, raw: Path | None, host: str, port: int) -> Non
 
 @main.command()
 @warehouse_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=OUT_FOLDER, default=None,
               help="Folder for the page, with the guide in its guide/ (default: <warehouse>.docs beside the warehouse).")
 @click.option("--serve", "serve_it", is_flag=True, help="Also serve it on localhost until Ctrl-C.")
 @click.option("--port", default=8080, show_default=True, type=PORT)
@@ -383,7 +373,7 @@ def query(warehouse: Path | None, sql: str, fmt: str, timeout: float, max_rows: 
 @warehouse_option
 @click.option("--contract", "contract_id", type=ID, required=True, help="Contract id, e.g. LEI-022.")
 @click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Workbook to write.")
+@click.option("--out", type=OUT_FILE, default=None, help="Workbook to write.")
 def template(warehouse: Path | None, contract_id: str, period: str, out: Path | None) -> None:
     """Write a return workbook for one contract and quarter, ready for the provider to fill in."""
     from opcc.ingest.return_tools import TemplateError, make_template
@@ -461,7 +451,7 @@ def check(warehouse: Path | None) -> None:
 @main.command()
 @warehouse_option
 @click.option("--period", type=PERIOD, required=True, help="Reporting period, e.g. '2016-17 Q2'.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=OUT_FOLDER, default=None,
               help="Folder for the pack (default: reports/<period>/<commissioner> beside the warehouse).")
 @click.option("--commissioner", "code", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--pdf", "pdf", is_flag=True, help="Also print the review to PDF (A4 landscape) with headless Chromium.")
@@ -501,7 +491,7 @@ def report(warehouse: Path | None, period: str, out_dir: Path | None, code: str 
 @warehouse_option
 @click.option("--commissioner", "code", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
 @click.option("--version", "version", default=None, help="Framework version, e.g. '2016-17 v2' (default: the commissioner's current one).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=OUT_FOLDER, default=None,
               help="Folder for the files (default: open-data/<commissioner>/<version> in the warehouse's outputs folder).")
 def publish(warehouse: Path | None, code: str | None, version: str | None, out_dir: Path | None) -> None:
     """Publish a framework version's grants (360Giving JSON and workbook, grants register) and contracts register."""
@@ -567,7 +557,7 @@ def cost_per_outcome(
 @click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--version", "version", default=None, help="Version name, e.g. '2016-17 v2' (default: the next for its year).")
 @click.option("--commissioner", type=CODE, default=None, help="Commissioner code (default: the default_commissioner setting).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the CSVs (default: raw/framework/<code>-<version>).")
+@click.option("--out", type=OUT_FOLDER, default=None, help="Folder for the CSVs (default: raw/framework/<code>-<version>).")
 @click.option("--source-name", default=None, help="How the document is named in the warehouse (default: its file name).")
 @click.option("--allow-partial", is_flag=True, help="Write what was read with confidence even if some rows were flagged.")
 def import_framework_command(

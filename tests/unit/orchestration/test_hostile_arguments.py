@@ -110,3 +110,29 @@ def test_a_template_named_other_than_xlsx_is_refused_and_not_written(tmp_path):
     )
     assert completed.returncode == 2 and "name it with .xlsx" in completed.stderr, completed.stderr
     assert not out.exists()
+
+
+def test_a_query_of_bytes_that_are_not_utf8_is_one_line(small_warehouse):
+    """A query typed in Latin-1 reached DuckDB as lone surrogates: a TypeError traceback."""
+    completed = run_opcc("query", "--warehouse", str(small_warehouse), "select '\udcff' as x")
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr, completed.stderr
+    assert "not UTF-8 text (at character 9)" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--period", "2016-17 Q1", "--out", "{file}/pack"],
+        ["docs", "--out", "{file}/docs"],
+        ["publish", "--out", "{file}/open-data"],
+        ["template", "--contract", "X-1", "--period", "2016-17 Q1", "--out", "{file}/sub/return.xlsx"],
+    ],
+)
+def test_an_output_under_a_file_is_refused_before_any_work(tmp_path, args):
+    """`--out` below a file (a path mistyped by a folder) was a NotADirectoryError or FileExistsError
+    traceback once the pack, the documentation or the open data had been drawn."""
+    file = tmp_path / "notes.txt"
+    file.write_text("a file, not a folder\n", encoding="utf-8")
+    completed = run_opcc(*(arg.format(file=file) for arg in args), "--warehouse", str(tmp_path / "none.duckdb"))
+    assert refused(completed, "--out"), completed.stderr
+    assert f"{file} is a file, not a folder" in completed.stderr
