@@ -64,10 +64,10 @@ def apply_offline_environment() -> None:
 
 @functools.cache
 def _dbt_vars() -> dict[str, Any]:
-    import yaml
+    from opcc.core.yaml_files import load_yaml
 
     with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle).get("vars") or {})
+        return dict(load_yaml(handle).get("vars") or {})
 
 
 def all_settings() -> dict[str, Any]:

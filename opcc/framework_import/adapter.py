@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from opcc.core.yaml_files import load_yaml
 
 with Path(__file__).with_name("leicestershire.yml").open(encoding="utf-8") as _handle:
-    ADAPTER: dict = yaml.safe_load(_handle)
+    ADAPTER: dict = load_yaml(_handle)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import yaml
 
+from opcc.core.yaml_files import load_yaml
 from opcc.ingest.csvfiles import BulkRead, read_bulk
 from opcc.ingest.personal_data import printable, screen_table_column, shown_name
 
@@ -41,7 +41,7 @@ MANIFEST = Path(__file__).with_name("raw_files.yml")
 
 def _load_manifest(path: Path = MANIFEST) -> dict[str, tuple[RawTable, ...]]:
     with path.open(encoding="utf-8") as handle:
-        groups = yaml.safe_load(handle)["tables"]
+        groups = load_yaml(handle)["tables"]
     return {
         group: tuple(RawTable(**{key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}) for entry in entries)
         for group, entries in groups.items()

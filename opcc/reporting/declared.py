@@ -18,9 +18,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
 from opcc.core.settings import DBT_PROJECT_DIR, setting
+from opcc.core.yaml_files import load_yaml
 
 UNITS = ("money", "percent", "count", "rag")
 
@@ -73,7 +72,7 @@ def specs() -> dict[str, TableSpec]:
     """Every declared pack table, by key, read from the reporting models' yml."""
     found: dict[str, TableSpec] = {}
     for path in sorted((DBT_PROJECT_DIR / "models" / "reporting").glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = load_yaml(path.read_text(encoding="utf-8")) or {}
         for model in document.get("models", []):
             for table in (model.get("config") or {}).get("meta", {}).get("pack_tables", []):
                 table = dict(table)

@@ -149,11 +149,12 @@ def instance_at(home: Path):
     event log is told its folder here (the dagster.yaml this module writes leaves it to the
     environment, which the webserver and daemon that `opcc serve` starts are given)."""
     import dagster as dg
-    import yaml
     from dagster._core.instance.ref import InstanceRef
 
+    from opcc.core.yaml_files import load_yaml
+
     overrides = {}
-    configured = (yaml.safe_load((home / "dagster.yaml").read_text(encoding="utf-8")) or {}).get("event_log_storage") or {}
+    configured = (load_yaml((home / "dagster.yaml").read_text(encoding="utf-8")) or {}).get("event_log_storage") or {}
     if configured.get("class") == WarehouseEventLogStorage.__name__ and not (configured.get("config") or {}).get("base_dir"):
         config = {**(configured.get("config") or {}), "base_dir": str(home / "history" / "runs")}
         overrides["event_log_storage"] = {**configured, "config": config}
