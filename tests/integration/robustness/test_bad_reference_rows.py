@@ -47,6 +47,10 @@ def build(root: Path):
     raw = root / "raw"
     shutil.copytree(RAW, raw)
     ref = raw / "reference"
+    assert not (ref / "indicators.csv").exists(), "the bundled data keeps no indicator catalogue"
+    (ref / "indicators.csv").write_text(
+        "indicator_code,indicator_name,unit,kind,better,bounded_by,definition\n,Nameless,count,output,higher,,No code\n", encoding="utf-8"
+    )
     rows = {
         "blank rhythm": _append(ref / "reporting_rhythms.csv", ",Something,4,,A rhythm with no code"),
         "4.5": _append(ref / "reporting_rhythms.csv", "monthly,Monthly,4.5,,Four and a half"),
@@ -99,6 +103,7 @@ def test_a_blank_code_is_named_with_its_row_in_each_file(refreshed, said):
         ("funding_streams", "funding_stream", "funding_streams.csv", rows["blank stream"]),
         ("commissioners", "commissioner_code", "commissioners.csv", rows["blank commissioner"]),
         ("org_id_lists", "list_code", "org_id_lists.csv", rows["blank list"]),
+        ("indicators", "indicator_code", "indicators.csv", 2),
     ):
         _line(
             said,
