@@ -40,6 +40,21 @@ def is_scoped(data_sql: str) -> bool:
     return SCOPE.search(data_sql) is not None
 
 
+def covers(con: duckdb.DuckDBPyConnection, suite: str, rules: Sequence[str]) -> bool:
+    """Every rule of the suite has results kept by year: a partial refresh may then check its touched
+    years alone. A warehouse built before results were kept by year, or a rule new to the suite, has
+    none: the suite is checked in every year, or the years not touched would go uncounted."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'quality_results_by_year'"
+    ).fetchall()
+    if not exists[0][0]:
+        return False
+    kept = {rule for (rule,) in con.execute(
+        "select distinct rule from audit.quality_results_by_year where suite = ?", [suite]
+    ).fetchall()}
+    return set(rules) <= kept
+
+
 def row_years(values: Sequence) -> np.ndarray:
     """The financial year of each value (a financial year or a period); '' where it names none."""
     spelled: dict = {}

@@ -261,6 +261,8 @@ def index_columns(suite: Suite) -> list[str]:
 def validate(
     con: duckdb.DuckDBPyConnection, suite: Suite, live: Path, run_name: str | None = None, years: list[str] | None = None
 ) -> SuiteOutcome:
+    if years and by_year.is_scoped(suite.data) and not by_year.covers(con, suite.name, [r.rule for r in suite.rules]):
+        years = None
     frame = suite_frame(con, suite, years)
     context = gx_context(live)
     definition = context.validation_definitions.get(suite.name)

@@ -34,13 +34,21 @@ def test_a_partial_refresh_records_the_quality_results_a_full_refresh_records(tm
     last = data["last_period"]
     partial = tmp_path / "partial" / "opcc.duckdb"
     assert run_refresh(partial, raw, progress=False).success
+    # A live warehouse built before results were kept by year: its first partial refresh checks every year.
+    upgraded = tmp_path / "upgraded" / "opcc.duckdb"
+    upgraded.parent.mkdir()
+    shutil.copyfile(partial, upgraded)
+    with duckdb.connect(str(upgraded)) as con:
+        con.execute("drop table audit.quality_results_by_year")
     shutil.move(tmp_path / "held_back" / last, raw / "returns" / last)
-    outcome = run_refresh(partial, raw, periods=[last], progress=False)
-    assert outcome.success, outcome.reason
+    for warehouse in (partial, upgraded):
+        outcome = run_refresh(warehouse, raw, periods=[last], progress=False)
+        assert outcome.success, outcome.reason
     full = tmp_path / "full" / "opcc.duckdb"
     assert run_refresh(full, raw, progress=False).success
 
     assert _rows(partial, RESULTS) == _rows(full, RESULTS)
+    assert _rows(upgraded, RESULTS) == _rows(full, RESULTS)
     # The comparison has teeth: a suite checked by year spans both years, and fails in the year not refreshed.
     by_year = _rows(partial, "select suite, financial_year, sum(rows_checked), sum(rows_failing) from audit.quality_results_by_year "
                              "where suite = 'contract_quarter' group by all order by all")

@@ -58,3 +58,13 @@ def test_a_year_is_read_from_a_financial_year_or_a_period_of_any_rhythm():
     years = by_year.row_years(["2016-17 Q2", "2016-17 H1", "2017-18", None, "not a period"])
     assert years.tolist() == ["2016-17", "2016-17", "2017-18", by_year.UNSPLIT, by_year.UNSPLIT]
     assert by_year.is_scoped("select * from t where {refresh_years:financial_year}") and not by_year.is_scoped("select 1")
+
+
+def test_a_partial_check_is_allowed_only_where_every_rule_has_results_kept_by_year():
+    con = duckdb.connect()
+    con.execute("create schema audit")
+    assert not by_year.covers(con, "suite_a", ["rule one"]), "no table: a warehouse built before results were kept by year"
+    by_year.replace(con, "suite_a", None, [by_year._row("rule one", "2016-17", True, 4, 0, [], [])])
+    assert by_year.covers(con, "suite_a", ["rule one"])
+    assert not by_year.covers(con, "suite_a", ["rule one", "a rule just added"])
+    assert not by_year.covers(con, "suite_b", ["rule one"])
