@@ -28,6 +28,12 @@
     (try_cast(regexp_extract(trim({{ expression }}), '^£\s?(\d+(\.\d+)?)m$', 1) as decimal(14, 4)) * 1000000)
 {%- endmacro %}
 
+{#- A count as a reference file prints it: a whole number of zero or more ('4', '04'); anything else
+    ('4.5', '-1', '1e2', 'four', blank) -> null: never a guess (a plain cast reads '4.5' as 5). -#}
+{% macro parse_count(expression) -%}
+    case when regexp_full_match(trim({{ expression }}), '\d{1,9}') then cast(trim({{ expression }}) as integer) end
+{%- endmacro %}
+
 {#- Blank, '-', and whitespace-only printed cells all mean "nothing printed". -#}
 {% macro nullif_blank(expression) -%}
     nullif(nullif(trim({{ expression }}), ''), '-')

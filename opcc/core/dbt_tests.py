@@ -28,9 +28,10 @@ def _tests(path: str, mtime_ns: int) -> dict[str, dict]:
 
 
 def offenders_query(test_name: str) -> tuple[str, str, list[str]] | None:
-    """For a grain or relationships test: the table it checks, its key columns, and SQL giving the
-    first key that breaks it with the (source_file, source_row) of its rows and how many there are,
-    for a model that keeps where each row was read. None for any other test."""
+    """For a grain, relationships, not_null, accepted_values or reads_as test: the table it checks, the
+    columns it names, and SQL giving the first value that breaks it (for reads_as, the text as printed)
+    with the (source_file, source_row) of its rows and how many there are, for a model that keeps where
+    each row was read. None for any other test."""
     path = manifest_path()
     if not path.exists():
         return None
@@ -42,23 +43,40 @@ def offenders_query(test_name: str) -> tuple[str, str, list[str]] | None:
     if model is None:
         return None
     relation = _relation(model)
-    places = "list((source_file, source_row) order by source_file, source_row), count(*)"
+    column = kwargs.get("column_name") or node.get("column_name")
     if metadata.get("name") == "grain":
-        key = [f'"{c}"' for c in (kwargs.get("columns") or [kwargs.get("column_name") or node.get("column_name")])]
-        empty = " or ".join(f"{c} is null" for c in key)
-        sql = f"select {', '.join(key)}, {places} from {relation} group by all having count(*) > 1 or {empty} order by all limit 1"
+        key = [f'"{c}"' for c in (kwargs.get("columns") or [column])]
+        found = " or ".join(f"{c} is null" for c in key)
+        select, where, having = key, "true", f"having count(*) > 1 or {found}"
     elif metadata.get("name") == "relationships":
         target = nodes.get(f"model.{model['package_name']}.{_model(kwargs.get('to'))}")
         if target is None:
             return None
-        key, field = [f'"{kwargs.get("column_name")}"'], f'"{kwargs.get("field")}"'
-        sql = (
-            f"select {key[0]}, {places} from {relation} where {key[0]} is not null and {key[0]} not in "
-            f"(select {field} from {_relation(target)} where {field} is not null) group by all order by all limit 1"
-        )
+        key, field = [f'"{column}"'], f'"{kwargs.get("field")}"'
+        select, having = key, ""
+        where = f"{key[0]} is not null and {key[0]} not in (select {field} from {_relation(target)} where {field} is not null)"
+    elif metadata.get("name") in ("not_null", "accepted_values", "reads_as"):
+        key = [f'"{column}"']
+        (select, where), having = _one_column(metadata["name"], key[0], kwargs), ""
     else:
         return None
+    places = "list((source_file, source_row) order by source_file, source_row), count(*)"
+    sql = f"select {', '.join(select)}, {places} from {relation} where {where} group by all {having} order by all limit 1"
     return relation, sql, [c.strip('"') for c in key]
+
+
+def _one_column(kind: str, column: str, kwargs: dict) -> tuple[list[str], str]:
+    """What a test of one column selects, and where: the value that breaks it (for a reads_as test,
+    the text as printed; blank is shown as empty)."""
+    if kind == "not_null":
+        return [column], f"{column} is null"
+    if kind == "accepted_values":
+        quote = kwargs.get("quote", True) is not False
+        values = ", ".join("'" + str(v).replace("'", "''") + "'" if quote else str(v) for v in kwargs.get("values") or [])
+        return [column], f"{column} is not null and {column} not in ({values or 'null'})"
+    printed = f'"{kwargs.get("printed")}"'
+    required = "" if kwargs.get("required") else f" and {printed} is not null"
+    return [printed], f"{column} is null{required}"
 
 
 def _relation(node: dict) -> str:
@@ -89,6 +107,9 @@ def describe(test_name: str) -> str | None:
         return f"{column} of {model} is never empty"
     if kind == "accepted_values":
         return f"{column} of {model} is one of {', '.join(map(str, kwargs.get('values') or []))}"
+    if kind == "reads_as":
+        blank = "never blank" if kwargs.get("required") else "or is blank"
+        return f"{column} of {model} reads as {kwargs.get('meaning') or 'printed'}, {blank}"
     if kind == "relationships":
         return f"every {column} of {model} is a {kwargs.get('field')} of {_model(kwargs.get('to'))}"
     if kind == "grain":

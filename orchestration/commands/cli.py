@@ -273,6 +273,9 @@ def _print_summary(outcome) -> None:
             for line in (check.description or check.check).splitlines():
                 if line.startswith("✗"):
                     _say(f"  failed   {check.check}: {line.lstrip('✗ ')}", err=True)
+        for rule in outcome.failed_rules[1:]:  # the first is the reason's; a dbt test's line names its row
+            if rule.startswith("dbt test on "):
+                _say(f"  failed   {rule}", err=True)
         if rules:
             _say(rules, err=True)
         if outcome.checks:

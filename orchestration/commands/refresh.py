@@ -69,6 +69,7 @@ class RefreshOutcome:
     packs_unchanged: int = 0  # published packs left as they were: their figures did not change
     withheld: list[tuple[str, str, str, str]] = field(default_factory=list)  # (commissioner, version or period, output, why)
     set_aside: Path | None = None  # where a damaged live warehouse was kept before this rebuild
+    failed_rules: list[str] = field(default_factory=list)  # each failed blocking rule in words, the reason's first
 
     @property
     def exit_code(self) -> int:
@@ -182,6 +183,7 @@ def run_refresh(
     published = "warehouse" in outcome.materialized
     outcome.success = result.success and published
     if not outcome.success:
+        outcome.failed_rules = _failed_rules(outcome)
         outcome.reason = _failure_reason(result, outcome)
     else:
         outcome.packs = _published_packs(result)
@@ -299,17 +301,22 @@ def _materialized(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
+def _failed_rules(outcome: RefreshOutcome) -> list[str]:
+    """Each failed blocking rule in one line: a dbt test in words with its first offending row."""
+    rules = []
+    for check in outcome.failed_blocking:
+        failed_lines = [line.lstrip("✗ ") for line in check.description.splitlines() if line.startswith("✗")]
+        structural = describe_dbt_test(check.check)
+        if structural:
+            rules.append(f"dbt test on {check.asset}: {structural}{_first_clash(check.check, wh.failed_path(outcome.warehouse))}")
+        else:
+            rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
+    return rules
+
+
 def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) -> str:
-    blocking = outcome.failed_blocking
-    if blocking:
-        rules = []
-        for check in blocking:
-            failed_lines = [line.lstrip("✗ ") for line in check.description.splitlines() if line.startswith("✗")]
-            structural = describe_dbt_test(check.check)
-            if structural:
-                rules.append(f"dbt test on {check.asset}: {structural}{_first_clash(check.check, wh.failed_path(outcome.warehouse))}")
-            else:
-                rules += [f"{check.check}: {line}" for line in failed_lines] or [f"{check.asset}:{check.check}"]
+    rules = outcome.failed_rules
+    if rules:
         more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
         return f"blocking rule failed: {rules[0]}{more}"
     for event in result.all_events:
@@ -321,8 +328,9 @@ def _failure_reason(result: dg.ExecuteInProcessResult, outcome: RefreshOutcome) 
 
 
 def _first_clash(test_name: str, database: Path) -> str:
-    """For a grain or relationships test that failed on rows read from files: its first offending key
-    and the file rows that hold it ("; first: contract_id 'LEI-003' at framework/contracts.csv rows 4, 59"), else ''."""
+    """For a test that failed on rows read from files (grain, relationships, not_null, accepted_values,
+    reads_as): its first offending value and the file rows that hold it ("; first: contract_id 'LEI-003'
+    at framework/contracts.csv rows 4, 59"), else ''."""
     query = offenders_query(test_name)
     if query is None or not database.exists():
         return ""

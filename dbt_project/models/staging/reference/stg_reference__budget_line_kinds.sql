@@ -4,9 +4,11 @@ with source as (
 
 renamed as (
     select
-        trim(budget_line) as budget_line,
+        {{ nullif_blank('budget_line') }} as budget_line,
         trim(name) as budget_line_name,
-        trim(description) as description
+        trim(description) as description,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

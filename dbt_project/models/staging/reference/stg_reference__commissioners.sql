@@ -4,7 +4,7 @@ with source as (
 
 renamed as (
     select
-        trim(commissioner_code) as commissioner_code,
+        {{ nullif_blank('commissioner_code') }} as commissioner_code,
         trim(commissioner_name) as commissioner_name,
         trim(police_force_area) as police_force_area,
         trim(region) as region,

@@ -4,10 +4,12 @@ with source as (
 
 renamed as (
     select
-        trim(csp_code) as csp_code,
-        trim(csp_name) as csp_name,
+        {{ nullif_blank('csp_code') }} as csp_code,
+        {{ nullif_blank('csp_name') }} as csp_name,
         trim(local_authority) as local_authority,
-        trim(commissioner_code) as commissioner_code
+        {{ nullif_blank('commissioner_code') }} as commissioner_code,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

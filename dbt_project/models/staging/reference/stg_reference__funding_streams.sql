@@ -4,9 +4,11 @@ with source as (
 
 renamed as (
     select
-        lower(trim(funding_stream)) as funding_stream,
+        lower({{ nullif_blank('funding_stream') }}) as funding_stream,
         trim(name) as funding_stream_name,
-        trim(description) as description
+        trim(description) as description,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

@@ -7,8 +7,10 @@ renamed as (
         nullif(trim(commissioner_code), '') as commissioner_code,
         trim(field) as field,
         printed,
-        trim(conformed) as conformed,
-        nullif(trim(note), '') as note
+        {{ nullif_blank('conformed') }} as conformed,
+        nullif(trim(note), '') as note,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

@@ -4,9 +4,11 @@ with source as (
 
 renamed as (
     select
-        lower(trim(mechanism_class)) as mechanism_class,
+        lower({{ nullif_blank('mechanism_class') }}) as mechanism_class,
         trim(name) as mechanism_class_name,
-        trim(description) as description
+        trim(description) as description,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

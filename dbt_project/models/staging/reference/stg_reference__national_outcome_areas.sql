@@ -4,9 +4,11 @@ with source as (
 
 renamed as (
     select
-        lower(trim(outcome_area)) as outcome_area,
+        lower({{ nullif_blank('outcome_area') }}) as outcome_area,
         trim(name) as outcome_area_name,
-        trim(description) as description
+        trim(description) as description,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

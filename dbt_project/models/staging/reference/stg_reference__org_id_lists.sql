@@ -4,9 +4,11 @@ with source as (
 
 renamed as (
     select
-        trim(list_code) as list_code,
+        {{ nullif_blank('list_code') }} as list_code,
         trim(list_name) as list_name,
-        trim(identifier_pattern) as identifier_pattern
+        {{ nullif_blank('identifier_pattern') }} as identifier_pattern,
+        _source_file as source_file,
+        _source_row as source_row
     from source
 )
 

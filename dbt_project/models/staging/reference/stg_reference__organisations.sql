@@ -4,7 +4,7 @@ with source as (
 
 renamed as (
     select
-        trim(organisation_name) as organisation_name,
+        {{ nullif_blank('organisation_name') }} as organisation_name,
         {{ nullif_blank('org_id') }} as org_id,
         {{ nullif_blank('charity_number') }} as charity_number,
         {{ nullif_blank('company_number') }} as company_number,

@@ -4,7 +4,7 @@ with source as (
 
 renamed as (
     select
-        trim(contract_id) as contract_id,
+        {{ nullif_blank('contract_id') }} as contract_id,
         {{ nullif_blank('financial_year') }} as financial_year,
         lower({{ nullif_blank('publish_as') }}) as publish_as,
         {{ nullif_blank('conditions') }} as conditions,

@@ -17,8 +17,8 @@ renamed as (
         nullif(trim(contract_id), '') as contract_id_printed,
         nullif(trim(contract_ref), '') as contract_ref,
         nullif(trim(initiative), '') as initiative,
-        trim(financial_year) as financial_year,
-        upper(trim(indicator_code)) as indicator_code,
+        {{ nullif_blank('financial_year') }} as financial_year,
+        upper({{ nullif_blank('indicator_code') }}) as indicator_code,
         trim(annual_target) as annual_target_printed,
         case
             when regexp_full_match(trim(annual_target), '(\d{1,3}(,\d{3}){0,4}|\d{1,15})(\.\d{1,6})?')
