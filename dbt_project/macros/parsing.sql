@@ -34,6 +34,17 @@
     case when regexp_full_match(trim({{ expression }}), '\d{1,9}') then cast(trim({{ expression }}) as integer) end
 {%- endmacro %}
 
+{#- A financial year as a reference file prints it: 'YYYY-YY', the second year the one after the first
+    ('2016-17', '1999-00'); anything else ('2016/17', '2016-18', '16-17', blank) -> null: never a guess. -#}
+{% macro parse_financial_year(expression) -%}
+    case
+        when regexp_full_match(trim({{ expression }}), '\d{4}-\d{2}')
+            and (try_cast(left(trim({{ expression }}), 4) as integer) + 1) % 100
+            = try_cast(right(trim({{ expression }}), 2) as integer)
+            then trim({{ expression }})
+    end
+{%- endmacro %}
+
 {#- Blank, '-', and whitespace-only printed cells all mean "nothing printed". -#}
 {% macro nullif_blank(expression) -%}
     nullif(nullif(trim({{ expression }}), ''), '-')

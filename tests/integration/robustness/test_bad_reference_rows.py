@@ -6,7 +6,8 @@ Before: a blank code (',Something,4,...') loaded as the code '' and the refresh 
 csp_name or commissioner_code passed its not_null test as ''; periods_per_year '4.5' loaded as 5 and
 '-1' as -1, 'abc' stopped the refresh with a line naming no row; precedence '1.5' loaded as 2 and
 prints_attributes 'maybe' as null (read as true); a field outside the accepted words was named with no
-row. One refresh of a raw folder holding every bad row: each test checks its own line.
+row; a target's financial_year '2016/17' or '2016-18' matched no year, silently. One refresh of a raw
+folder holding every bad row: each test checks its own line.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def build(root: Path):
         "blank csp commissioner": _replace(ref / "community_safety_partnerships.csv", "CHARNWOOD,", ",LEI", ","),
         "field": _append(ref / "name_variants.csv", "LEI,themes,Reducing crime,T1,a field that is not one of the words"),
         "blank year": _replace(ref / "targets.csv", "LEI-001,2016-17,TRT_STARTS,", "2016-17", ""),
+        "2016/17": _replace(ref / "targets.csv", "LEI-002,2016-17,OFF_COHORT,", "2016-17", "2016/17"),
+        "2016-18": _replace(ref / "targets.csv", "LEI-002,2016-17,OFF_COMPLETED,", "2016-17", "2016-18"),
     }
     live = root / "warehouse" / "opcc.duckdb"
     return live, rows, run_opcc("refresh", "--warehouse", str(live), "--raw", str(raw))
@@ -219,3 +222,19 @@ def test_each_kind_of_column_test_names_its_first_row(tmp_path):
     with duckdb.connect(str(database)) as con:
         con.execute("update staging.stg_reference__name_variants set conformed = null where source_row = 3")
     assert _first_clash(conformed, database) == "; first: conformed (empty) at reference/name_variants.csv row 3"
+
+
+def test_a_target_year_that_is_no_financial_year_is_named_and_never_read(refreshed, said):
+    live, rows, _ = refreshed
+    _line(
+        said,
+        "financial_year of stg_reference__targets reads as a financial year like 2016-17, never blank; "
+        f"first: financial_year '2016-18' at reference/targets.csv row {rows['2016-18']}",
+    )
+    with duckdb.connect(str(wh.failed_path(live)), read_only=True) as con:
+        read = dict(con.execute(
+            "select source_row, (financial_year_printed, financial_year) from staging.stg_reference__targets"
+        ).fetchall())
+    assert read[rows["2016/17"]] == ("2016/17", None), "a year written another way is not guessed"
+    assert read[rows["2016-18"]] == ("2016-18", None), "two years apart is no financial year"
+    assert read[rows["2016/17"] + 2] == ("2016-17", "2016-17"), "the bundled rows read as before"

@@ -4,6 +4,8 @@
 -- why in not_matched_because. A target is read only when it reads one way as a number of zero or more
 -- ('185', '1,250', '29.7'): '1,2,3', '-68', '1e400' or '29.7%' leave annual_target null (the target is not
 -- used: 'no target') and the targets suite names the file, row and column as a warning.
+-- A financial_year that is not one ('2016/17', '2016-18') is null beside its printed text, and the
+-- refresh stops naming its row: a target for no year would silently never be compared.
 with source as (
     select * from {{ source('reference', 'targets') }}
 ),
@@ -17,7 +19,8 @@ renamed as (
         nullif(trim(contract_id), '') as contract_id_printed,
         nullif(trim(contract_ref), '') as contract_ref,
         nullif(trim(initiative), '') as initiative,
-        {{ nullif_blank('financial_year') }} as financial_year,
+        {{ nullif_blank('financial_year') }} as financial_year_printed,
+        {{ parse_financial_year('financial_year') }} as financial_year,
         upper({{ nullif_blank('indicator_code') }}) as indicator_code,
         trim(annual_target) as annual_target_printed,
         case
@@ -71,6 +74,7 @@ select
     ) as contract_id,
     renamed.contract_ref,
     renamed.initiative,
+    renamed.financial_year_printed,
     renamed.financial_year,
     renamed.indicator_code,
     renamed.annual_target_printed,
